@@ -1,0 +1,267 @@
+"""The Playground: edit logits and targets; see softmax, the losses, Y·(−log P)ᵀ and −log p."""
+
+from __future__ import annotations
+
+import numpy as np
+import streamlit as st
+
+from xentcore import torch_cross_entropy
+from xentui import editor, figures, tables
+from xentui import st_session as session
+from xentui.editor import IGNORE_COLUMN, NAME_COLUMN, TARGET_COLUMN, WEIGHT_COLUMN
+from xentui.results import analyse, loss_arguments
+from xentui.scenario import (
+    MAX_CLASSES,
+    MAX_SAMPLES,
+    PRECISIONS,
+    PRESETS,
+    REDUCTIONS,
+    TEMPERATURE_RANGE,
+    Scenario,
+    random_scenario,
+)
+from xentui.text import fmt, md_literal
+from xentui.torch_code import torch_code
+
+session.init_state()
+shown: Scenario = session.current_scenario()
+
+st.title("Playground")
+headline = st.container()
+if st.session_state.get(session.LINK_WARNING):
+    st.warning(st.session_state[session.LINK_WARNING], icon="🔗")
+
+
+def _problems(problems: list[editor.CellProblem]) -> None:
+    for problem in problems:
+        st.error(md_literal(str(problem)), icon="✏️")
+
+
+# ------------------------------------------------------------------------------ the editors
+edit_col, view_col = st.columns([1.15, 1], gap="large")
+with edit_col:
+    with st.expander("Presets and random logits", expanded=False):
+        preset = st.selectbox("Preset", list(PRESETS), key="preset_choice")
+        st.button("Load preset", on_click=lambda: session.load_scenario(PRESETS[preset]))
+        seed_col, spread_col, n_col, c_col = st.columns(4)
+        seed = seed_col.number_input("Seed", 0, 2**31 - 1, 0, key="random_seed")
+        spread = spread_col.number_input("Spread", 0.1, 100.0, 2.0, 0.5, key="random_spread")
+        n_rand = n_col.number_input("Samples", 1, MAX_SAMPLES, 4, key="random_n")
+        c_rand = c_col.number_input("Classes", 2, MAX_CLASSES, 3, key="random_c")
+        st.button(
+            "Random",
+            on_click=lambda: session.load_scenario(
+                random_scenario(int(n_rand), int(c_rand), int(seed), float(spread))
+            ),
+        )
+
+    st.markdown("**Classes** — rename, add or remove rows; a weight rescales a class's loss.")
+    classes_out = st.data_editor(
+        st.session_state["classes_base"],
+        key=session.editor_key("classes"),
+        num_rows="dynamic",
+        hide_index=True,
+        column_config={
+            NAME_COLUMN: st.column_config.TextColumn("class name", max_chars=editor.MAX_NAME_CHARS),
+            WEIGHT_COLUMN: st.column_config.TextColumn("weight", help="Empty means 1."),
+        },
+    )
+    parsed_classes = editor.parse_classes(classes_out)
+    _problems(parsed_classes.problems)
+    if not parsed_classes.problems:
+        session.follow_class_changes(parsed_classes.names)
+    names = st.session_state["logits_classes"]
+
+    st.markdown(
+        f"**Logits** — a row per sample, a column per class (at most {MAX_SAMPLES} samples × "
+        f"{MAX_CLASSES} classes; larger data belongs on the “Your model” page)."
+    )
+    class_columns = {
+        editor.class_column(c): st.column_config.TextColumn(name, required=True)
+        for c, name in enumerate(names)
+    }
+    soft_mode = st.session_state.get(session.SOFT_TOGGLE, False)
+    samples_out = st.data_editor(
+        st.session_state["logits_base"],
+        key=session.editor_key("logits"),
+        num_rows="dynamic",
+        hide_index=False,
+        column_config={
+            **class_columns,
+            TARGET_COLUMN: st.column_config.SelectboxColumn(
+                "target", options=names, required=True, disabled=soft_mode
+            ),
+            IGNORE_COLUMN: st.column_config.CheckboxColumn(
+                "ignore",
+                help="Leave this sample out of the loss (ignore_index).",
+                default=False,
+                disabled=soft_mode,
+            ),
+        },
+    )
+    parsed_samples = editor.parse_samples(samples_out, names)
+    _problems(parsed_samples.problems)
+
+    soft_targets = None
+    st.toggle(
+        "Probability targets",
+        key=session.SOFT_TOGGLE,
+        help="Score each sample against a probability row instead of one class.",
+    )
+    if soft_mode:
+        session.ensure_soft_shape(len(samples_out), parsed_samples.targets, len(names))
+        st.markdown("**Probability targets** — each row must sum to 1.")
+        soft_out = st.data_editor(
+            st.session_state["soft_base"],
+            key=session.editor_key("soft"),
+            num_rows="fixed",
+            column_config={
+                editor.class_column(c): st.column_config.TextColumn(name)
+                for c, name in enumerate(names)
+            },
+        )
+        soft_targets, soft_problems = editor.parse_soft_targets(soft_out, names)
+        _problems(soft_problems)
+    else:
+        soft_problems = []
+
+    st.markdown("**Options**")
+    o1, o2 = st.columns(2)
+    reduction = o1.segmented_control(
+        "Reduction", REDUCTIONS, key=session.OPTION_KEYS["reduction"], required=True
+    )
+    precision = o2.segmented_control(
+        "Precision", PRECISIONS, key=session.OPTION_KEYS["precision"], required=True
+    )
+    smoothing = o1.slider(
+        "Label smoothing ε", 0.0, 1.0, step=0.01, key=session.OPTION_KEYS["label_smoothing"]
+    )
+    temperature = o2.number_input(
+        "Temperature T (logits ÷ T)",
+        *TEMPERATURE_RANGE,
+        step=0.1,
+        key=session.OPTION_KEYS["temperature"],
+    )
+
+# ----------------------------------------------------------------- the scenario being shown
+problems = parsed_classes.problems + parsed_samples.problems + list(soft_problems)
+if not problems and parsed_samples.logits is not None:
+    shown = Scenario(
+        classes=tuple(names),
+        logits=tuple(map(tuple, parsed_samples.logits.tolist())),
+        targets=tuple(parsed_samples.targets),
+        ignored=() if soft_mode else tuple(parsed_samples.ignored),
+        soft_targets=None if soft_targets is None else tuple(map(tuple, soft_targets.tolist())),
+        weights=None if parsed_classes.weights is None else tuple(parsed_classes.weights),
+        reduction=reduction,
+        label_smoothing=smoothing,
+        temperature=temperature,
+        precision=precision,
+        title=shown.title,
+    )
+    if soft_mode or not all(shown.ignored):
+        st.session_state[session.SCENARIO] = shown
+    else:
+        problems = [editor.CellProblem("logits", None, "ignore", "every sample is ignored")]
+        with edit_col:
+            st.warning("Every sample is ignored: the mean would be 0/0 (NaN). Keep at least one.")
+shown = session.current_scenario()
+results = analyse(shown)
+token = session.sync_link(shown)
+sample_labels = tables.sample_names(shown)
+
+# ----------------------------------------------------------------------- the headline
+with headline:
+    label = {"mean": "Mean loss", "sum": "Summed loss", "none": "Mean loss (reduction: none)"}
+    m1, m2, m3 = st.columns([1, 1, 2])
+    m1.metric(label[shown.reduction], fmt(results.loss))
+    m2.metric("Accuracy", f"{results.accuracy:.0%}")
+    with m3:
+        st.markdown(f"**{'Sum' if shown.reduction == 'sum' else 'Mean'}:** {results.arithmetic}")
+        if shown.weights is not None and shown.soft_targets is None:
+            st.caption("With class weights, the mean divides by Σ w[target], not by N.")
+        if shown.soft_targets is not None:
+            st.caption("With probability targets, the mean divides by N whatever the weights.")
+        with st.popover("Share this scenario"):
+            st.caption("This link reopens exactly this scenario:")
+            address = (st.context.url or "").split("?")[0]
+            st.code(f"{address}?s={token}", language=None, wrap_lines=True)
+    if problems:
+        st.info("Fix the cells marked below; meanwhile the results show the last valid scenario.")
+    elif shown.title:
+        st.caption(md_literal(shown.title))
+
+# ---------------------------------------------------------------------- the results
+with view_col:
+    st.subheader("Softmax probabilities")
+    prob_frame = tables.probabilities_frame(shown, results)
+    st.dataframe(tables.style_probabilities(prob_frame, list(shown.classes)), key="prob_table")
+    st.caption(
+        f"{int(results.correct.sum())} of {shown.num_samples} argmax predictions match the target."
+    )
+    if shown.reduction == "none":
+        st.markdown(
+            "**Per-sample losses (reduction none):** "
+            + ", ".join(
+                f"{s}: {fmt(v)}" for s, v in zip(sample_labels, results.per_sample, strict=True)
+            )
+        )
+
+st.subheader("Y · (−log P)ᵀ — the diagonal holds each sample's loss")
+diag = np.diagonal(results.matrix)
+st.markdown(
+    f"Diagonal sum **{fmt(float(diag.sum()))}**, mean **{fmt(float(diag.mean()))}**. Row i is "
+    "sample i's target; column j scores it against sample j's prediction, so only the diagonal "
+    "pairs a sample with its own prediction."
+    + (" Weights are not part of this form." if shown.weights is not None else "")
+)
+st.plotly_chart(figures.loss_matrix_figure(results.matrix, sample_labels), key="matrix")
+
+curve_col, breakdown_col = st.columns([1.2, 1], gap="large")
+focus_key = "focus_sample"
+selection = st.session_state.get("curve") or {}
+points = (selection.get("selection") or {}).get("points") or []
+picked = [p for p in points if p.get("curve_number") == 1]
+if picked and picked[0].get("point_index") != st.session_state.get("curve_seen"):
+    st.session_state["curve_seen"] = picked[0].get("point_index")
+    st.session_state[focus_key] = int(picked[0]["point_index"])
+if st.session_state.get(focus_key, 0) >= shown.num_samples:
+    st.session_state[focus_key] = 0
+with curve_col:
+    st.subheader("−log p of the target class")
+    st.plotly_chart(
+        figures.loss_curve_figure(
+            results.target_probability,
+            sample_labels,
+            st.session_state.get(focus_key, 0),
+            np.asarray(shown.ignored) & (shown.soft_targets is None),
+        ),
+        key="curve",
+        on_select="rerun",
+        selection_mode="points",
+    )
+    st.caption("Click a sample's point to see its breakdown.")
+with breakdown_col:
+    focus = st.selectbox(
+        "Breakdown of",
+        range(shown.num_samples),
+        format_func=lambda i: sample_labels[i],
+        key=focus_key,
+    )
+    st.dataframe(tables.breakdown_frame(shown, results, focus), hide_index=True, key="breakdown")
+    focus_loss = fmt(float(results.per_sample[focus]))
+    st.markdown(f"Loss of {sample_labels[focus]}: −Σ y · log p = **{focus_loss}**")
+
+st.subheader("PyTorch agrees")
+# For "none" the headline is the mean, so PyTorch is asked for the mean (and the vector is checked).
+torch_reduction = "mean" if shown.reduction == "none" else shown.reduction
+torch_loss = float(torch_cross_entropy(**loss_arguments(shown), reduction=torch_reduction))
+torch_each = torch_cross_entropy(**loss_arguments(shown), reduction="none")
+agree = np.isclose(torch_loss, results.loss, rtol=1e-5, atol=1e-6) and np.allclose(
+    torch_each, results.per_sample, rtol=1e-5, atol=1e-6
+)
+st.markdown(
+    f"`torch.nn.functional.cross_entropy` gives **{fmt(torch_loss)}** — "
+    + ("the same." if agree else f"**not** the {fmt(results.loss)} shown above.")
+)
+st.code(torch_code(shown), language="python")
