@@ -1,0 +1,95 @@
+"""Start and stop local servers for tests: Streamlit replicas and nginx, each by its own pid."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from contextlib import contextmanager
+from pathlib import Path
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+PRODUCTION_CONFIG = REPO_ROOT / "deploy" / "config.production.toml"
+START_SECONDS = 60
+STOP_SECONDS = 10
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def healthy(url: str) -> bool:
+    try:
+        with urllib.request.urlopen(f"{url}/_stcore/health", timeout=1) as answer:
+            return answer.read().decode().strip() == "ok"
+    except (urllib.error.URLError, OSError):
+        return False
+
+
+def stop(process: subprocess.Popen) -> None:
+    if process.poll() is None:
+        process.terminate()
+        try:
+            process.wait(timeout=STOP_SECONDS)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+
+def production_workdir(folder: Path) -> Path:
+    """A working directory whose .streamlit/config.toml is the production profile.
+
+    Streamlit reads its configuration from the working directory, so a server started there runs
+    the repository's app exactly as the Docker image would.
+    """
+    (folder / ".streamlit").mkdir(parents=True, exist_ok=True)
+    shutil.copy(PRODUCTION_CONFIG, folder / ".streamlit" / "config.toml")
+    return folder
+
+
+@contextmanager
+def streamlit_server(
+    log_path: Path,
+    script: Path = REPO_ROOT / "app.py",
+    workdir: Path = REPO_ROOT,
+    extra_args: tuple[str, ...] = (),
+    env: dict[str, str] | None = None,
+):
+    """Run `streamlit run <script>` on a free 127.0.0.1 port; yield (url, process)."""
+    port = free_port()
+    url = f"http://127.0.0.1:{port}"
+    command = [
+        sys.executable, "-m", "streamlit", "run", str(script),
+        "--server.headless", "true",
+        "--server.address", "127.0.0.1",
+        "--server.port", str(port),
+        "--browser.gatherUsageStats", "false",
+        *extra_args,
+    ]  # fmt: skip
+    with log_path.open("wb") as log:
+        process = subprocess.Popen(
+            command,
+            cwd=workdir,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            env={**os.environ, **(env or {})},
+        )
+        try:
+            deadline = time.monotonic() + START_SECONDS
+            while not healthy(url):
+                if process.poll() is not None or time.monotonic() > deadline:
+                    raise RuntimeError(
+                        f"streamlit did not become healthy at {url} (exit code "
+                        f"{process.poll()}); its output:\n{log_path.read_text(errors='replace')}"
+                    )
+                time.sleep(0.1)
+            yield url, process
+        finally:
+            stop(process)
