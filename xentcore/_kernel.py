@@ -73,10 +73,12 @@ def _scratch_like(xb: np.ndarray) -> np.ndarray:
 
 
 def _shift(xb: np.ndarray) -> np.ndarray:
-    """x − max over the class axis, into this thread's scratch; a ±inf max shifts by 0 instead."""
+    """x − max over the class axis, into this thread's scratch.
+
+    A ±inf max is subtracted as is, as PyTorch's log_softmax does: a +inf logit (or a row of −inf)
+    turns the row NaN, so its loss is NaN whatever the target.
+    """
     peak = xb.max(axis=1, keepdims=True)
-    if not np.isfinite(peak).all():
-        peak = np.where(np.isfinite(peak), peak, 0).astype(xb.dtype, copy=False)
     return np.subtract(xb, peak, out=_scratch_like(xb))
 
 

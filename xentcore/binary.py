@@ -31,11 +31,14 @@ def _broadcast_weight(
         return None
     w = as_float_array(weight, name)
     try:
-        np.broadcast_shapes(w.shape, shape)
+        # the weight may not enlarge the loss: (2, 3) against a (3,) input is refused, as in torch
+        fits = np.broadcast_shapes(w.shape, shape) == shape
     except ValueError:
+        fits = False
+    if not fits:
         raise ValueError(
             f"{name} of shape {w.shape} cannot be broadcast to the input's shape {shape}"
-        ) from None
+        )
     return w.astype(dtype, copy=False)
 
 

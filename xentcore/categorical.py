@@ -84,7 +84,8 @@ def categorical_cross_entropy(
     reduction = check_reduction(reduction)
     y, p = _targets_and_probs(y_true, y_prob, eps)
     with np.errstate(divide="ignore", invalid="ignore"):
-        per_sample = -(y * np.log(_clip(p, eps))).sum(axis=1)
+        # a class whose target is 0 adds nothing, even at p = 0 with eps = 0 (as in the loop)
+        per_sample = -np.where(y != 0, y * np.log(_clip(p, eps)), 0).sum(axis=1)
     if reduction == "none":
         return per_sample
     total = per_sample.sum(dtype=np.float64)
@@ -104,7 +105,9 @@ def categorical_cross_entropy_loop(
         sample_loss = 0.0
         for indicator, prob in zip(y_row, p_row, strict=True):
             if indicator != 0:  # the indicator switches the term on
-                sample_loss += -indicator * math.log(min(max(prob, eps), 1.0 - eps))
+                clipped = min(max(prob, eps), 1.0 - eps)
+                # math.log(0) raises; with eps = 0 a missed certain class costs +inf, as elsewhere
+                sample_loss += -indicator * (math.log(clipped) if clipped > 0 else -math.inf)
         total += sample_loss
     return total / len(y)
 
@@ -127,8 +130,15 @@ def loss_matrix(y_true: object, y_prob: object, eps: float = DEFAULT_EPS) -> np.
             f"It is for display and accepts at most {MAX_LOSS_MATRIX_ROWS} samples; use "
             "categorical_cross_entropy(..., reduction='none') for the per-sample losses"
         )
-    with np.errstate(divide="ignore", invalid="ignore"):
-        return y @ (-np.log(_clip(p, eps))).T
+    with np.errstate(divide="ignore"):
+        neg_log_p = -np.log(_clip(p, eps))
+    # Only eps = 0 leaves log 0 = −inf. A zero target times it adds nothing (as in the loop); the
+    # product would make it NaN, so such cells go in as 0 and the pairs that do meet one become inf.
+    infinite = np.isinf(neg_log_p)
+    matrix = y @ np.where(infinite, 0, neg_log_p).T
+    if infinite.any():
+        matrix[(y != 0).astype(p.dtype) @ infinite.T.astype(p.dtype) > 0] = np.inf
+    return matrix
 
 
 def categorical_cross_entropy_diagonal(

@@ -165,6 +165,8 @@ def nll_loss(
     losses = -np.take_along_axis(x3, safe_t[:, None, :], axis=1)[:, 0, :]
     tw = w[safe_t] if w is not None else np.ones(safe_t.shape, dtype=work.dtype)
     tw = np.where(ignored, 0, tw)
-    losses = np.where(ignored, 0, losses * tw)
+    # A −inf log-probability times a zero weight is NaN, as in PyTorch; an ignored one becomes 0.
+    with np.errstate(invalid="ignore"):
+        losses = np.where(ignored, 0, losses * tw)
     denominator = float(tw.sum(dtype=np.float64))
     return _reduce(losses.reshape(_index_shape(x.shape)), reduction, denominator, x.dtype)

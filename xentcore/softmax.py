@@ -20,17 +20,21 @@ __all__ = ["log_softmax", "logsumexp", "one_hot", "softmax"]
 
 
 def _shifted(
-    x: object, axis: int | None, name: str
+    x: object, axis: int | None, name: str, *, shift_infinite_peak: bool = True
 ) -> tuple[np.ndarray, np.ndarray, int, np.dtype]:
-    """Return (x - max(x), max(x)) along the axis, computed in a dtype with enough range."""
+    """Return (x - max(x), max(x)) along the axis, computed in a dtype with enough range.
+
+    With shift_infinite_peak, a ±inf maximum is subtracted as is, so a +inf logit or a row of −inf
+    turns the row NaN — what PyTorch's softmax and log_softmax report. Without it, such rows are
+    shifted by 0, which yields torch.logsumexp's limits (+inf for a +inf logit, −inf for all −inf).
+    """
     arr = as_float_array(x, name)
     check_nonempty(arr, name)
     ax = resolve_axis(axis, arr.ndim, name)
     work = arr.astype(compute_dtype(arr.dtype), copy=False)
     peak = work.max(axis=ax, keepdims=True)
-    # A row whose maximum is ±inf would give inf - inf = NaN; shift such rows by 0 instead,
-    # which yields the same limits PyTorch reports (inf stays inf, NaN stays NaN).
-    peak = np.where(np.isfinite(peak), peak, 0).astype(work.dtype, copy=False)
+    if not shift_infinite_peak:
+        peak = np.where(np.isfinite(peak), peak, 0).astype(work.dtype, copy=False)
     with np.errstate(invalid="ignore"):
         return work - peak, peak, ax, arr.dtype
 
@@ -50,7 +54,7 @@ def logsumexp(x: object, axis: int | None = None, keepdims: bool = False) -> np.
     >>> float(logsumexp([1000.0, 1000.0]))
     1000.6931471805599
     """
-    shifted, peak, ax, dtype = _shifted(x, axis, "x")
+    shifted, peak, ax, dtype = _shifted(x, axis, "x", shift_infinite_peak=False)
     with np.errstate(divide="ignore", invalid="ignore"):
         out = np.log(np.exp(shifted).sum(axis=ax, keepdims=True)) + peak
     if not keepdims:

@@ -24,10 +24,16 @@ def _torch():
     return torch
 
 
+def _contiguous(arr: object) -> np.ndarray:
+    # np.ascontiguousarray returns at least 1-D; keep the 0-d target of a single (C,) sample 0-d.
+    arr = np.asarray(arr)
+    return np.ascontiguousarray(arr).reshape(arr.shape)
+
+
 def _tensors(input: object, target: object, weight: object):
     torch = _torch()
-    x = torch.from_numpy(np.ascontiguousarray(input))
-    t_arr = np.ascontiguousarray(target)
+    x = torch.from_numpy(_contiguous(input))
+    t_arr = _contiguous(target)
     if t_arr.shape == tuple(x.shape):
         t = torch.from_numpy(t_arr.astype(np.asarray(input).dtype, copy=False))
     else:
