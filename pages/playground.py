@@ -38,20 +38,30 @@ def _problems(problems: list[editor.CellProblem]) -> None:
 
 
 # ------------------------------------------------------------------------------ the editors
-edit_col, view_col = st.columns([1.15, 1], gap="large")
+edit_col, view_col = st.columns([1, 1.15], gap="medium")
 with edit_col:
     with st.expander("Presets and random logits", expanded=False):
-        preset = st.selectbox("Preset", list(PRESETS), key="preset_choice")
-        st.button("Load preset", on_click=lambda: session.load_scenario(PRESETS[preset]))
+        # The callbacks read the widgets from session state: a callback runs before the script,
+        # so a variable of the previous run would still hold the previous choice.
+        st.selectbox("Preset", list(PRESETS), key="preset_choice")
+        st.button(
+            "Load preset",
+            on_click=lambda: session.load_scenario(PRESETS[st.session_state["preset_choice"]]),
+        )
         seed_col, spread_col, n_col, c_col = st.columns(4)
-        seed = seed_col.number_input("Seed", 0, 2**31 - 1, 0, key="random_seed")
-        spread = spread_col.number_input("Spread", 0.1, 100.0, 2.0, 0.5, key="random_spread")
-        n_rand = n_col.number_input("Samples", 1, MAX_SAMPLES, 4, key="random_n")
-        c_rand = c_col.number_input("Classes", 2, MAX_CLASSES, 3, key="random_c")
+        seed_col.number_input("Seed", 0, 2**31 - 1, 0, key="random_seed")
+        spread_col.number_input("Spread", 0.1, 100.0, 2.0, 0.5, key="random_spread")
+        n_col.number_input("Samples", 1, MAX_SAMPLES, 4, key="random_n")
+        c_col.number_input("Classes", 2, MAX_CLASSES, 3, key="random_c")
         st.button(
             "Random",
             on_click=lambda: session.load_scenario(
-                random_scenario(int(n_rand), int(c_rand), int(seed), float(spread))
+                random_scenario(
+                    int(st.session_state["random_n"]),
+                    int(st.session_state["random_c"]),
+                    int(st.session_state["random_seed"]),
+                    float(st.session_state["random_spread"]),
+                )
             ),
         )
 
@@ -85,7 +95,7 @@ with edit_col:
         st.session_state["logits_base"],
         key=session.editor_key("logits"),
         num_rows="dynamic",
-        hide_index=False,
+        hide_index=True,
         column_config={
             **class_columns,
             TARGET_COLUMN: st.column_config.SelectboxColumn(
@@ -107,9 +117,10 @@ with edit_col:
         "Probability targets",
         key=session.SOFT_TOGGLE,
         help="Score each sample against a probability row instead of one class.",
+        on_change=session.keep_sample_edits,
     )
     if soft_mode:
-        session.ensure_soft_shape(len(samples_out), parsed_samples.targets, len(names))
+        session.ensure_soft_shape(parsed_samples.targets, len(names))
         st.markdown("**Probability targets** — each row must sum to 1.")
         soft_out = st.data_editor(
             st.session_state["soft_base"],
@@ -142,6 +153,10 @@ with edit_col:
         step=0.1,
         key=session.OPTION_KEYS["temperature"],
     )
+    # A client that sends no state for a control (a reconnecting tab) gets the shown value back.
+    reduction = reduction or shown.reduction
+    precision = precision or shown.precision
+    temperature = temperature if temperature is not None else shown.temperature
 
 # ----------------------------------------------------------------- the scenario being shown
 problems = parsed_classes.problems + parsed_samples.problems + list(soft_problems)
@@ -159,12 +174,20 @@ if not problems and parsed_samples.logits is not None:
         precision=precision,
         title=shown.title,
     )
-    if soft_mode or not all(shown.ignored):
+    # The mean divides by Σ w[target] over the samples kept (N for probability targets).
+    if analyse(shown).denominator > 0:
         st.session_state[session.SCENARIO] = shown
-    else:
+    elif all(shown.ignored):
         problems = [editor.CellProblem("logits", None, "ignore", "every sample is ignored")]
         with edit_col:
             st.warning("Every sample is ignored: the mean would be 0/0 (NaN). Keep at least one.")
+    else:
+        problems = [editor.CellProblem("classes", None, "weight", "kept targets weigh 0")]
+        with edit_col:
+            st.warning(
+                "Every sample left in the loss has a target class of weight 0: the mean would be "
+                "0/0 (NaN). Give one of those classes a weight, or keep another sample."
+            )
 shown = session.current_scenario()
 results = analyse(shown)
 token = session.sync_link(shown)

@@ -66,7 +66,8 @@ def test_image_installs_dependencies_before_copying_the_code():
 
 
 def test_image_requests_no_cuda_packages():
-    instructions = "\n".join(l for l in DOCKERFILE.lower().splitlines() if not l.startswith("#"))
+    lines = DOCKERFILE.lower().splitlines()
+    instructions = "\n".join(line for line in lines if not line.startswith("#"))
     assert "download.pytorch.org/whl/cpu" in instructions
     assert "nvidia" not in instructions and "cuda" not in instructions
     assert "nvidia" not in (ROOT / "requirements.txt").read_text().lower()

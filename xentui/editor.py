@@ -66,7 +66,12 @@ def class_column(index: int) -> str:
 
 
 def _cell_text(value: float) -> str:
-    return f"{value:g}" if abs(value) >= 1e-4 or value == 0 else repr(value)
+    """Short text that reads back as exactly `value`: "2" for 2.0, the full repr for log(0.7).
+
+    The page reads the scenario back from these cells, so rounding here would change it.
+    """
+    short = f"{value:g}"
+    return short if float(short) == value else repr(value)
 
 
 # ---------------------------------------------------------------- building tables from a scenario
@@ -133,21 +138,41 @@ def apply_edits(base: pd.DataFrame, state: object) -> pd.DataFrame:
     return frame
 
 
+def _column_sources(old_classes: list[str], new_classes: list[str]) -> list[int | None]:
+    """For each new class, the old class whose column it keeps (None: a new class).
+
+    A name still present keeps its own column, wherever it now stands; the other new names take
+    the columns of the vanished old names in order (a rename), and any left over start fresh.
+    """
+    vanished = [i for i, name in enumerate(old_classes) if name not in new_classes]
+    return [
+        old_classes.index(name) if name in old_classes else (vanished.pop(0) if vanished else None)
+        for name in new_classes
+    ]
+
+
 def restructure_samples(
     frame: pd.DataFrame, old_classes: list[str], new_classes: list[str]
 ) -> pd.DataFrame:
-    """Re-shape a samples table after classes were added, removed or renamed (matched by position).
+    """Re-shape a samples table after classes were added, removed or renamed.
 
-    Kept columns keep their text; a new class starts at logit 0; targets naming a renamed class
-    follow the rename, and targets naming a removed class are cleared.
+    Columns follow their class by name (see `_column_sources`): removing "dog" drops dog's column,
+    not the last one. Kept columns keep their text; a new class starts at logit 0; targets naming a
+    renamed class follow the rename, and targets naming a removed class are cleared.
     """
+    sources = _column_sources(old_classes, new_classes)
     out = pd.DataFrame(index=frame.index)
-    for c in range(len(new_classes)):
+    for c, source in enumerate(sources):
         column = class_column(c)
-        out[column] = frame[column] if column in frame.columns else "0"
+        kept = source is not None and class_column(source) in frame.columns
+        out[column] = frame[class_column(source)] if kept else "0"
         out[column] = out[column].astype(object)
     if TARGET_COLUMN in frame.columns:
-        rename = dict(zip(old_classes, new_classes, strict=False))
+        rename = {
+            old_classes[source]: name
+            for name, source in zip(new_classes, sources, strict=True)
+            if source is not None
+        }
         out[TARGET_COLUMN] = [
             rename.get(t) if isinstance(t, str) else None for t in frame[TARGET_COLUMN]
         ]

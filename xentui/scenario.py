@@ -172,9 +172,12 @@ PRESETS: dict[str, Scenario] = {
         precision="float64",
     ),
     "Walkthrough: reference answer 0.71355817782": Scenario(
-        title="Walkthrough: predictions [0.25]*4 and [0.01, 0.01, 0.01, 0.96], target class 3",
+        title="Walkthrough: predictions [0.25]*4 and [0.01, 0.01, 0.02, 0.96], target class 3",
         classes=("class 0", "class 1", "class 2", "class 3"),
-        logits=_from_probabilities([[0.25, 0.25, 0.25, 0.25], [0.01, 0.01, 0.01, 0.96]]),
+        # The seed's second row [0.01, 0.01, 0.01, 0.96] sums to 0.99, which softmax would rescale
+        # (p = 0.9697, mean 0.7085). Its answer only uses p(target) = 0.96, so the missing 0.01
+        # goes to a wrong class and the row sums to 1.
+        logits=_from_probabilities([[0.25, 0.25, 0.25, 0.25], [0.01, 0.01, 0.02, 0.96]]),
         targets=(3, 3),
         precision="float64",
     ),

@@ -14,6 +14,9 @@ import json
 import math
 import zlib
 
+import numpy as np
+
+from xentui.editor import SUM_TOLERANCE
 from xentui.scenario import (
     LOGIT_LIMIT,
     MAX_CLASSES,
@@ -86,7 +89,8 @@ def decode(token: str) -> Scenario:
             f"version reads format {LINK_VERSION})"
         )
     try:
-        compressed = base64.urlsafe_b64decode(body + "=" * (-len(body) % 4))
+        # validate=True: a character outside the alphabet is damage, not something to skip.
+        compressed = base64.b64decode(body + "=" * (-len(body) % 4), altchars=b"-_", validate=True)
         inflater = zlib.decompressobj()
         raw = inflater.decompress(compressed, _MAX_JSON_BYTES)
         if inflater.unconsumed_tail:
@@ -155,6 +159,8 @@ def _scenario_from_payload(payload: object) -> Scenario:
         soft = _number_rows(soft, "probability targets", n, c)
         if any(v < 0 or v > 1 for row in soft for v in row):
             raise LinkError("the link's probability targets should lie in [0, 1]")
+        if any(abs(sum(row) - 1) > SUM_TOLERANCE for row in soft):
+            raise LinkError("the link's probability targets should sum to 1 in every row")
     weights = payload.get("w")
     if weights is not None:
         if not isinstance(weights, list) or len(weights) != c:
@@ -162,6 +168,8 @@ def _scenario_from_payload(payload: object) -> Scenario:
         weights = [_finite(w, "class weights") for w in weights]
         if any(w < 0 for w in weights):
             raise LinkError("the link's class weights should be non-negative")
+        if sum(weights) == 0:  # as in the classes editor
+            raise LinkError("the link's class weights are all 0")
     reduction = payload.get("r", "mean")
     if reduction not in REDUCTIONS:
         raise LinkError(f"the link's reduction {reduction!r} is not one of {', '.join(REDUCTIONS)}")
@@ -176,6 +184,15 @@ def _scenario_from_payload(payload: object) -> Scenario:
     if precision not in PRECISIONS:
         raise LinkError(f"the link's precision {precision!r} is not one of {', '.join(PRECISIONS)}")
     ignored = tuple(i in set(ignored_rows) for i in range(n))
+    # As in the editors: a mean over nothing (every sample ignored or weighing 0) is 0/0.
+    # In the link's precision, as the loss sees them: a weight of 1e-50 is 0 in float32.
+    class_weight = np.asarray(weights or [1.0] * c, dtype=precision)
+    kept = [t for t, skip in zip(targets, ignored, strict=True) if not skip]
+    if soft is None and not class_weight[kept].sum() > 0:
+        raise LinkError(
+            "the link's scenario leaves nothing to average: every sample is ignored or its "
+            "target class has weight 0"
+        )
     return Scenario(
         classes=tuple(classes),
         logits=tuple(map(tuple, logits)),

@@ -1,0 +1,197 @@
+"""A class at once: N sessions over Streamlit's own WebSocket protocol, no browser.
+
+Each simulated student opens the Playground, then edits a logit or an option, waits a think time
+drawn from an exponential distribution (mean 3 s), and edits again, for a set duration. Latency is
+measured per rerun from the request to the server's "script finished" message. The report gives
+p50/p95/p99/max, errors, reruns per second, and the server's CPU and RSS (read from /proc), with
+memory per session; a second wave after the first has left shows whether memory leaks. Flood mode
+(--flood) drops the think time and reports the most reruns per second the server sustains.
+
+    python benchmarks/load.py --sessions 50 --duration 120          # starts a production server
+    python benchmarks/load.py --url http://127.0.0.1:8080 --flood   # targets a running one
+    python benchmarks/load.py --replicas 2 --flood                  # two replicas behind nginx
+
+Only addresses on this machine are targets; every loop is bounded in count and time.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import random
+import statistics
+import sys
+import tempfile
+import time
+from contextlib import ExitStack
+from pathlib import Path
+from urllib.parse import urlparse
+
+import websockets
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
+from servers import production_workdir, streamlit_server
+from ws_client import Session, connect, editor_edit, slider_value
+
+MAX_RERUNS_PER_SESSION = 10_000
+
+
+def random_edit(session: Session, rng: random.Random, edits: dict) -> list:
+    """Mostly a logit typed into the editor; sometimes a label-smoothing change."""
+    if rng.random() < 0.7:
+        row, column = rng.randrange(2), f"c{rng.randrange(3)}"
+        edits.setdefault(row, {})[column] = str(rng.randint(-5, 9))
+        return [editor_edit(session.widget("logits_editor_"), edits)]
+    return [slider_value(session.widget("opt_smoothing"), round(rng.uniform(0, 0.3), 2))]
+
+
+async def student(url: str, seed: int, deadline: float, think: float, cookie: str) -> Session:
+    rng = random.Random(seed)
+    async with connect(url, route_cookie=cookie) as ws:
+        session = Session(ws)
+        edits: dict = {}
+        try:
+            await session.rerun()  # opening the page
+            for _ in range(MAX_RERUNS_PER_SESSION):
+                if think:
+                    await asyncio.sleep(min(rng.expovariate(1 / think), 30))
+                if time.monotonic() >= deadline:
+                    break
+                await session.rerun(random_edit(session, rng, edits))
+        except (TimeoutError, KeyError, websockets.WebSocketException) as problem:
+            session.exceptions.append(f"{type(problem).__name__}: {problem}")
+        return session
+
+
+def proc_stats(pid: int) -> tuple[float, float]:
+    """(CPU seconds used, RSS in MiB) of a process, from /proc."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    ticks = os.sysconf("SC_CLK_TCK")
+    cpu = (int(fields[11]) + int(fields[12])) / ticks
+    rss_pages = int(Path(f"/proc/{pid}/statm").read_text().split()[1])
+    return cpu, rss_pages * os.sysconf("SC_PAGE_SIZE") / 2**20
+
+
+async def wave(url: str, sessions: int, duration: float, think: float, seed: int) -> list[Session]:
+    deadline = time.monotonic() + duration
+    tasks = []
+    for i in range(sessions):
+        # Students arrive over the first few seconds, not in one instant.
+        await asyncio.sleep(min(0.1, 3.0 / max(sessions, 1)))
+        tasks.append(asyncio.create_task(student(url, seed + i, deadline, think, f"s{seed + i}")))
+    return await asyncio.gather(*tasks)
+
+
+def percentile(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(q * len(ordered)))] if ordered else float("nan")
+
+
+def report(name: str, results: list[Session], elapsed: float) -> dict[str, float]:
+    latencies = [v * 1000 for s in results for v in s.latencies[1:]]  # edits, not page loads
+    loads = [s.latencies[0] * 1000 for s in results if s.latencies]
+    errors = [e for s in results for e in s.exceptions]
+    figures = {
+        "reruns": len(latencies),
+        "reruns_per_s": len(latencies) / elapsed if elapsed else 0.0,
+        "p50": percentile(latencies, 0.50),
+        "p95": percentile(latencies, 0.95),
+        "p99": percentile(latencies, 0.99),
+        "max": max(latencies, default=float("nan")),
+        "errors": len(errors),
+    }
+    print(
+        f"{name}: {figures['reruns']} edit reruns in {elapsed:.0f} s "
+        f"({figures['reruns_per_s']:.1f}/s); latency ms p50 {figures['p50']:.0f}, "
+        f"p95 {figures['p95']:.0f}, p99 {figures['p99']:.0f}, max {figures['max']:.0f}; "
+        f"page load p50 {statistics.median(loads) if loads else float('nan'):.0f} ms; "
+        f"errors {len(errors)}"
+    )
+    for error in sorted(set(errors))[:5]:
+        print(f"  error: {error[:200]}")
+    return figures
+
+
+def run_wave(url: str, args, seed: int, pids: list[int], label: str) -> tuple[dict, float, float]:
+    before = [proc_stats(pid) for pid in pids]
+    started = time.monotonic()
+    results = asyncio.run(
+        wave(url, args.sessions, args.duration, 0 if args.flood else args.think, seed)
+    )
+    elapsed = time.monotonic() - started
+    after = [proc_stats(pid) for pid in pids]
+    figures = report(label, results, elapsed)
+    cpu = sum(a[0] - b[0] for a, b in zip(after, before, strict=True))
+    rss_before, rss_after = sum(b[1] for b in before), sum(a[1] for a in after)
+    print(
+        f"  server CPU {cpu:.1f} s ({cpu / elapsed:.0%} of one core); RSS {rss_before:.0f} → "
+        f"{rss_after:.0f} MiB ({(rss_after - rss_before) / args.sessions:+.2f} MiB per session)"
+    )
+    return figures, rss_before, rss_after
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--url", help="target a running server instead of starting one")
+    parser.add_argument("--pid", type=int, action="append", default=[], help="its process id(s)")
+    parser.add_argument("--sessions", type=int, default=50)
+    parser.add_argument("--duration", type=float, default=120.0, help="seconds per wave")
+    parser.add_argument("--think", type=float, default=3.0, help="mean think time, seconds")
+    parser.add_argument("--flood", action="store_true", help="no think time: maximum throughput")
+    parser.add_argument("--waves", type=int, default=2, help="the second wave checks for leaks")
+    parser.add_argument("--replicas", type=int, default=1, help="behind nginx when above 1")
+    args = parser.parse_args()
+    if not 1 <= args.sessions <= 500 or not 0 < args.duration <= 1800:
+        parser.error("sessions must be in [1, 500] and duration in (0, 1800] seconds")
+
+    with ExitStack() as stack:
+        url, pids = args.url, list(args.pid)
+        if url is None:
+            url, pids = start_servers(stack, args.replicas)
+        elif urlparse(url).hostname not in {"127.0.0.1", "localhost", "::1"}:
+            parser.error("only servers on this machine may be loaded")
+        mode = "flood" if args.flood else f"think time {args.think:g} s"
+        print(f"{args.sessions} sessions, {args.duration:g} s per wave, {mode}, target {url}")
+        peaks = []
+        for number in range(1, args.waves + 1):
+            figures, _, rss_after = run_wave(url, args, 1000 * number, pids, f"wave {number}")
+            peaks.append(rss_after)
+            if number == 1 and not args.flood:
+                verdict = figures["p95"] <= 300 and figures["errors"] == 0
+                print(
+                    f"VERDICT p95 {figures['p95']:.0f} ms (budget 300 ms), errors "
+                    f"{figures['errors']}: {'PASS' if verdict else 'FAIL'}"
+                )
+            if args.flood:
+                print(f"VERDICT flood throughput: {figures['reruns_per_s']:.1f} reruns/s")
+            time.sleep(5)  # let the first wave's sessions close
+        if len(peaks) > 1 and pids:
+            growth = peaks[-1] / peaks[0] - 1
+            print(
+                f"VERDICT second-wave RSS {peaks[-1]:.0f} MiB vs first {peaks[0]:.0f} MiB "
+                f"({growth:+.1%}, budget +10%): {'PASS' if growth <= 0.10 else 'FAIL'}"
+            )
+
+
+def start_servers(stack: ExitStack, replicas: int) -> tuple[str, list[int]]:
+    """Production-profile server(s) on 127.0.0.1; more than one sits behind nginx."""
+    folder = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="xent-load-")))
+    workdir = production_workdir(folder / "app")
+    env = {"STREAMLIT_SERVER_COOKIE_SECRET": "load-test-secret"}
+    servers = [
+        stack.enter_context(streamlit_server(folder / f"r{i}.log", workdir=workdir, env=env))
+        for i in range(replicas)
+    ]
+    pids = [process.pid for _, process in servers]
+    if replicas == 1:
+        return servers[0][0], pids
+    from proxy import start_nginx  # tests/proxy.py: the repository's nginx site on loopback
+
+    url, nginx = start_nginx(folder, [u.removeprefix("http://") for u, _ in servers])
+    stack.callback(nginx.terminate)
+    return url, pids
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,227 @@
+"""Binary cross-entropy: the seed's eleven predictions, eps, probabilities vs logits, pos_weight."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import streamlit as st
+
+from xentui import learn_binary as bce
+from xentui import st_session as session
+from xentui.learn_latex import tex_number, tex_signed
+from xentui.learn_links import refusal
+from xentui.learn_parse import parse_number_rows
+from xentui.text import fmt, md_literal
+
+# The link's values are read on the page's first run in this session, before the widgets take
+# them: a widget shows its default in place of a value it cannot use, and the page says so.
+link = {} if st.session_state.get("learn_link_read_binary") else st.query_params.to_dict()
+st.session_state["learn_link_read_binary"] = True
+
+
+def _say_if_refused(where, key: str, shown: object, allowed: str, shown_text: str = "") -> None:
+    if message := refusal(link, key, shown, allowed, shown_text):
+        where.warning(md_literal(message), icon="🔗")
+
+
+session.init_state()
+session.sync_link(session.current_scenario())  # the Playground's scenario rides along in the link
+
+TARGETS = {"[0, 1]": (0.0, 1.0), "[1, 0]": (1.0, 0.0)}
+MAX_EXAMPLE_ROWS, MAX_EXAMPLE_ENTRIES = 16, 16
+
+st.title("Binary cross-entropy")
+if st.session_state.get(session.LINK_WARNING):
+    st.warning(st.session_state[session.LINK_WARNING], icon="🔗")
+st.markdown(
+    "Two classes — cat (class 0) and dog (class 1) — and one picture of a dog: the target is the "
+    "one-hot row [0, 1]. The loss is categorical cross-entropy with C = 2, and since "
+    "p₀ = 1 − p₁, only the probability the model gives the true class matters."
+)
+
+# ------------------------------------------------------------------------ eleven predictions
+st.subheader("Eleven predictions for one picture")
+c1, c2, c3 = st.columns([1, 1, 2])
+target_name = c1.segmented_control(
+    "Target", list(TARGETS), default="[0, 1]", key="bce_target", bind="query-params", required=True
+)
+eps_text = c2.segmented_control(
+    "eps inside the log",
+    bce.EPS_CHOICES,
+    default=bce.EPS_CHOICES[0],
+    key="eps",
+    bind="query-params",
+    required=True,
+    help="The seed adds 1e-15 to every probability before taking the log.",
+)
+p1 = c3.slider(
+    "p₁, the predicted probability of class 1 (dog)",
+    0.0,
+    1.0,
+    0.7,
+    0.1,
+    key="p1",
+    bind="query-params",
+)
+_say_if_refused(c1, "bce_target", target_name, "[0, 1] or [1, 0]")
+_say_if_refused(c2, "eps", eps_text, "one of " + ", ".join(bce.EPS_CHOICES))
+_say_if_refused(c3, "p1", p1, "0 to 1 in steps of 0.1")
+target, eps = TARGETS[target_name], float(eps_text)
+pick = round((1.0 - p1) * 10)  # the eleven run from [0, 1] (index 0) to [1, 0] (index 10)
+prediction = bce.eleven_predictions()[pick]
+
+st.latex(
+    r"\text{loss} = -\left(y_0 \log(p_0 + \varepsilon) + y_1 \log(p_1 + \varepsilon)\right)"
+    rf"\qquad y = {target_name},\ \varepsilon = {tex_number(eps, 0) if eps else '0'}"
+)
+st.latex(bce.seed_loss_latex(target, prediction, eps))
+chart_col, table_col = st.columns([3, 2], gap="medium")
+with chart_col:
+    st.plotly_chart(bce.eleven_point_figure(target, eps, pick), key="eleven_chart")
+with table_col:
+    frame = bce.eleven_point_frame(target, eps)
+    shown = frame.assign(**{"loss (nats)": [fmt(v + 0.0) for v in frame["loss (nats)"]]})
+    st.dataframe(shown, hide_index=True, key="eleven_table", height=420)
+right, wrong = frame["loss (nats)"].iloc[0 if target[1] else 10], frame["loss (nats)"].max()
+st.markdown(
+    f"A confident right answer costs **{fmt(right + 0.0)}** — with eps added to p = 1 the log is "
+    f"log(1 + eps) > 0, so the “loss” dips just below zero. A confident wrong answer costs "
+    f"**{fmt(wrong)}** = −log(eps): eps is the only thing between it and log 0 = −∞."
+)
+
+# ------------------------------------------------------------------------ eps at the edges
+st.subheader("What eps does at p = 0 and p = 1")
+st.markdown(
+    f"Adding eps and clipping to [eps, 1 − eps] agree in the middle and part at the ends; "
+    f"PyTorch clamps the log at −100 instead. Here eps = {md_literal(eps_text)}, target 1:"
+)
+st.dataframe(bce.eps_frame(eps), hide_index=True, key="eps_table")
+
+# ------------------------------------------------------------------------ logits or probabilities
+st.subheader("From probabilities, or from logits")
+st.markdown(
+    "A network's last layer gives a logit x; σ(x) = 1 / (1 + e^−x) turns it into p₁. "
+    "`binary_cross_entropy` takes that p; `binary_cross_entropy_with_logits` takes x itself and "
+    "never rounds σ(x) to 1, so it keeps the loss a large logit deserves."
+)
+l1, l2, l3 = st.columns(3)
+x = l1.number_input("Logit x", *bce.LOGIT_RANGE, 20.0, 1.0, key="logit", bind="query-params")
+y = l2.slider("Target y", 0.0, 1.0, 0.0, 0.05, key="y", bind="query-params")
+dtype = l3.segmented_control(
+    "Precision",
+    ("float32", "float64"),
+    default="float32",
+    key="bce_dtype",
+    bind="query-params",
+    required=True,
+)
+_say_if_refused(l1, "logit", x, "a number from −60 to 60")
+_say_if_refused(l2, "y", y, "0 to 1 in steps of 0.05")
+_say_if_refused(l3, "bce_dtype", dtype, "float32 or float64")
+prob, from_prob, from_logit = bce.logits_and_probabilities(float(x), float(y), dtype)
+m1, m2, m3 = st.columns(3)
+m1.metric(f"σ(x) in {dtype}", fmt(prob) if prob < 1 else "1 (rounded)")
+m2.metric("binary_cross_entropy(σ(x), y)", fmt(from_prob))
+m3.metric("binary_cross_entropy_with_logits(x, y)", fmt(from_logit))
+st.latex(
+    r"-\left[y \log p + (1 - y)\log(1 - p)\right] = -\left["
+    rf"{tex_number(y, 2)} \log {tex_number(prob)} + {tex_number(1 - y, 2)}"
+    rf" \log(1 - {tex_number(prob)})\right] = {tex_number(from_prob)}"
+    r"\quad (\text{each log} \ge -100)"
+)
+st.latex(
+    r"(1 - y)\,x + \log(1 + e^{-x}) = "
+    rf"{tex_number(1 - y, 2)} \cdot {tex_signed(float(x), 2)} + \log(1 + e^{{{-float(x):g}}})"
+    rf" = {tex_number(from_logit)}"
+)
+if not math.isclose(from_prob, from_logit, rel_tol=1e-3, abs_tol=1e-6):
+    st.warning(
+        f"They disagree: in {dtype}, σ({float(x):g}) rounds to {fmt(prob)}, so log(1 − p) or log p "
+        "loses the information and PyTorch's −100 clamp (or the rounding) decides the loss. The "
+        "logits version computes log(1 + e^−x) directly.",
+        icon="⚠️",
+    )
+st.plotly_chart(bce.logits_vs_probabilities_figure(float(y), dtype, float(x)), key="logit_chart")
+
+# ------------------------------------------------------------------------ pos_weight
+st.subheader("pos_weight: making the positives count more")
+w1, w2 = st.columns(2)
+pos_weight = w1.number_input(
+    "pos_weight", 0.0, 1000.0, 3.0, 0.5, key="pos_weight", bind="query-params"
+)
+pw_logit = w2.number_input("Logit x", -60.0, 60.0, 0.0, 0.5, key="pw_logit", bind="query-params")
+_say_if_refused(w1, "pos_weight", pos_weight, "a number from 0 to 1000")
+_say_if_refused(w2, "pw_logit", pw_logit, "a number from −60 to 60")
+st.latex(
+    r"\ell = \text{pw}\cdot y \cdot \log(1 + e^{-x}) + (1 - y)\left(x + \log(1 + e^{-x})\right)"
+    rf"\qquad \text{{pw}} = {pos_weight:g},\ x = {float(pw_logit):g}"
+)
+st.dataframe(
+    bce.pos_weight_frame(float(pw_logit), float(pos_weight)),
+    hide_index=True,
+    column_config={"ratio": st.column_config.NumberColumn(format="%.2f")},
+    key="pos_weight_table",
+)
+st.caption(
+    "pos_weight multiplies only the y = 1 term: a missed positive costs pw times more, a false "
+    "alarm costs the same. With 100 positives and 300 negatives, pos_weight = 300 / 100 = 3 "
+    "lets both sides weigh the same in the mean."
+)
+
+# ------------------------------------------------------------------------ worked examples
+st.subheader("The seed's worked examples")
+st.dataframe(bce.seed_examples_frame(), hide_index=True, key="seed_examples")
+st.markdown(
+    "Type your own, or load a seed example. Rows are separated by “;”. The **binary** reading "
+    "scores every entry as its own yes/no and averages over entries (the seed's StackOverflow "
+    "function); the **categorical** reading treats every row as one distribution over classes "
+    "and averages over rows (its docstring's reference answer). Both clip p to "
+    f"[{bce.WORKED_EXAMPLE_CLIP:g}, 1 − {bce.WORKED_EXAMPLE_CLIP:g}]."
+)
+
+
+def _load(example: bce.SeedExample) -> None:
+    st.session_state["ex_targets"] = example.targets
+    st.session_state["ex_predictions"] = example.predictions
+
+
+load_cols = st.columns(len(bce.SEED_EXAMPLES))
+for k, (col, example) in enumerate(zip(load_cols, bce.SEED_EXAMPLES, strict=True)):
+    col.button(f"Load: {example.name}", on_click=_load, args=(example,), key=f"load_example_{k}")
+t_col, p_col = st.columns(2)
+targets_text = t_col.text_input(
+    "Targets y", bce.SEED_EXAMPLES[0].targets, key="ex_targets", bind="query-params"
+)
+preds_text = p_col.text_input(
+    "Predictions p", bce.SEED_EXAMPLES[0].predictions, key="ex_predictions", bind="query-params"
+)
+limits = {"max_rows": MAX_EXAMPLE_ROWS, "max_entries": MAX_EXAMPLE_ENTRIES, "low": 0.0, "high": 1.0}
+parsed_t = parse_number_rows(targets_text, what="targets", **limits)
+parsed_p = parse_number_rows(preds_text, what="probabilities", **limits)
+if parsed_t.problem:
+    t_col.error(md_literal(parsed_t.problem), icon="✏️")
+if parsed_p.problem:
+    p_col.error(md_literal(parsed_p.problem), icon="✏️")
+if parsed_t.values is not None and parsed_p.values is not None:
+    if parsed_t.values.shape != parsed_p.values.shape:
+        p_col.error(
+            f"The targets are {parsed_t.values.shape[0]} × {parsed_t.values.shape[1]} but the "
+            f"predictions are {parsed_p.values.shape[0]} × {parsed_p.values.shape[1]}: "
+            "give one prediction per target entry.",
+            icon="✏️",
+        )
+    else:
+        example = bce.worked_example(parsed_t.values, parsed_p.values)
+        b_col, c_col = st.columns(2)
+        with b_col:
+            st.metric("Binary reading (mean over entries)", f"{example.binary:.8f}")
+            st.latex(example.binary_latex)
+        with c_col:
+            st.metric("Categorical reading (mean over rows)", f"{example.categorical:.8f}")
+            st.latex(example.categorical_latex)
+            st.caption(f"To 11 decimals: {example.categorical:.11f}")
+        if not np.allclose(parsed_p.values.sum(axis=1), 1.0):
+            st.caption(
+                "Some prediction rows do not sum to 1: the categorical reading uses them as given."
+            )

@@ -1,0 +1,223 @@
+"""Step by step: the current scenario's categorical cross-entropy, one term at a time."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from xentui import learn_implementations as impl
+from xentui import learn_steps as steps
+from xentui import learn_timing as timing
+from xentui import st_session as session
+from xentui.learn_latex import tex_matrix
+from xentui.learn_links import refusal
+from xentui.share_link import QUERY_KEY
+from xentui.text import fmt, md_literal
+
+# The link's values are read on the page's first run in this session, before the widgets take
+# them: a widget shows its default in place of a value it cannot use, and the page says so.
+link = {} if st.session_state.get("learn_link_read_step_by_step") else st.query_params.to_dict()
+st.session_state["learn_link_read_step_by_step"] = True
+
+
+def _say_if_refused(where, key: str, shown: object, allowed: str, shown_text: str = "") -> None:
+    if message := refusal(link, key, shown, allowed, shown_text):
+        where.warning(md_literal(message), icon="🔗")
+
+
+session.init_state()
+scenario = session.current_scenario()
+token = session.sync_link(scenario)
+walk = steps.walkthrough(scenario)
+classes = scenario.classes
+total_terms = walk.num_terms
+
+st.title("Step by step")
+if st.session_state.get(session.LINK_WARNING):
+    st.warning(st.session_state[session.LINK_WARNING], icon="🔗")
+head, goal = st.columns([3, 1])
+with head:
+    st.markdown(
+        "The loss the Playground prints, taken apart: for every sample *i* and every class *c*, "
+        "the indicator y (1 for the target class, 0 for the others) times log p, summed and "
+        "negated — then the mean over the samples."
+    )
+    st.latex(r"\text{CE} = -\frac{1}{N}\sum_{i=1}^{N}\sum_{c=1}^{C} y_{ic}\,\log p_{ic}")
+    st.page_link(
+        "pages/playground.py",
+        label="Change the scenario on the Playground",
+        icon="🧮",
+        query_params={QUERY_KEY: token} if QUERY_KEY in st.query_params else None,
+    )
+goal.metric("Where the walk ends: the mean", fmt(walk.mean))
+goal.caption(
+    f"{walk.num_samples} sample(s) × {walk.num_classes} classes = {total_terms} terms"
+    + (f" — {md_literal(scenario.title)}" if scenario.title else "")
+)
+for note in steps.simplifications(scenario):
+    st.info(md_literal(note), icon="ℹ️")
+
+# ------------------------------------------------------------------------------ the inputs
+st.subheader("What goes in")
+st.markdown(
+    "Classes, in order: "
+    + ", ".join(f"{c + 1} = {md_literal(name)}" for c, name in enumerate(classes))
+    + ". Rows are samples: "
+    + ", ".join(
+        f"{label} (target: {md_literal(target)})"
+        for label, target in zip(walk.sample_labels, walk.target_labels, strict=True)
+    )
+    + "."
+)
+if max(walk.num_samples, walk.num_classes) <= steps.MAX_MATRIX_SIDE:
+    st.latex(
+        rf"Y = {tex_matrix(walk.targets, indicators=True)} \qquad "
+        rf"P = \operatorname{{softmax}}(z) = {tex_matrix(walk.probabilities)} \qquad "
+        rf"\log P = {tex_matrix(walk.log_probabilities)}"
+    )
+else:
+    st.caption("Too large to write as matrices: the table below holds every term.")
+
+# ------------------------------------------------------------------------------ term by term
+st.subheader("Term by term")
+if st.session_state.get("term", 1) > total_terms:  # the scenario shrank since the last visit
+    st.session_state["term"] = total_terms
+
+
+def _step(delta: int, limit: int) -> None:
+    st.session_state["term"] = min(max(st.session_state.get("term", 1) + delta, 1), limit)
+
+
+control, back, forward, everything = st.columns([2, 1, 1, 2], vertical_alignment="bottom")
+show_all = everything.toggle("Show every term", key="all_terms", bind="query-params")
+step = control.number_input(
+    f"Term (1 to {total_terms})",
+    min_value=1,
+    max_value=total_terms,
+    key="term",
+    bind="query-params",
+    disabled=show_all,
+)
+back.button(
+    "◀ Back",
+    on_click=_step,
+    args=(-1, total_terms),
+    disabled=show_all or step <= 1,
+    key="term_back",
+    width="stretch",
+)
+forward.button(
+    "Next ▶",
+    on_click=_step,
+    args=(1, total_terms),
+    disabled=show_all or step >= total_terms,
+    key="term_next",
+    width="stretch",
+)
+_say_if_refused(control, "term", step, f"a whole number from 1 to {total_terms}")
+_say_if_refused(everything, "all_terms", show_all, "true or false", "off")
+upto = total_terms if show_all else int(step)
+
+if not show_all:
+    i, c = steps.term_position(upto, walk.num_classes)
+    st.markdown(
+        f"**Term {upto} of {total_terms}:** {walk.sample_labels[i]} (target "
+        f"{md_literal(walk.target_labels[i])}), class {c + 1} ({md_literal(classes[c])})."
+    )
+    st.latex(steps.term_latex(walk, upto))
+st.dataframe(
+    steps.terms_frame(walk, upto, classes),
+    hide_index=True,
+    column_config={
+        name: st.column_config.NumberColumn(format="%.4f")
+        for name in ("p", "log p", "−y · log p", "running sum")
+    },
+    height=min(38 + 35 * upto, 320),
+    key="terms_table",
+)
+
+st.markdown("**Each sample's loss** ℓᵢ, the sum of its terms:")
+done, partial = divmod(upto, walk.num_classes)
+if done > steps.MAX_SAMPLES_IN_A_LINE:
+    st.caption(f"{done} samples are complete; the last ones are written out below.")
+for i in range(max(0, done - steps.MAX_SAMPLES_IN_A_LINE), done):
+    st.latex(steps.sample_latex(walk, i))
+if partial:
+    st.latex(steps.sample_latex(walk, done, partial))
+if upto == total_terms:
+    st.markdown("**Then the mean over the samples:**")
+    st.latex(steps.mean_latex(walk))
+else:
+    st.caption(f"{total_terms - upto} term(s) to go before the mean.")
+
+# ------------------------------------------------------------------------------ the dot product
+st.subheader("The same sum as a dot product")
+st.markdown(
+    "Row *i* of Y times column *j* of (−log P)ᵀ scores sample *i*'s target against sample *j*'s "
+    "prediction. Only the diagonal pairs a sample with its own prediction: its mean is the loss."
+)
+dot_tex = steps.dot_product_latex(walk)
+if dot_tex:
+    for line in dot_tex:
+        st.latex(line)
+else:
+    st.caption("With more than 8 samples or classes the matrix is drawn on the Playground instead.")
+
+# ------------------------------------------------------------------------------ implementations
+st.subheader("Three implementations and PyTorch")
+results = impl.implementation_results(walk.scenario)
+grid = st.columns(2)
+for k, result in enumerate(results):
+    with grid[k % 2].container(border=True):
+        st.markdown(f"**{k + 1}. {result.title}**")
+        value = "—" if result.value is None else fmt(result.value)
+        st.markdown(f"Mean loss **{value}**. {result.note}")
+        st.code(result.code, language="python", height=260, wrap_lines=True)
+values = [r.value for r in results]
+if impl.agree_to_printed_digit(values):
+    st.success(f"All of them print {fmt(next(v for v in values if v is not None))}.", icon="✅")
+else:
+    st.warning(
+        impl.underflow_note(walk.scenario)
+        or "They differ in the printed digits: "
+        + ", ".join("—" if v is None else fmt(v) for v in values),
+        icon="⚠️",
+    )
+
+# ------------------------------------------------------------------------------ live timing
+st.subheader("Why the vectorised form wins: time them")
+size_col, again_col = st.columns([3, 1], vertical_alignment="bottom")
+n = size_col.select_slider(
+    f"Samples N (random logits, C = {walk.num_classes} classes as in the scenario)",
+    options=timing.TIMING_SIZES,
+    value=100,
+    key="time_n",
+    bind="query-params",
+)
+again = again_col.button("Time again", key="time_again", width="stretch")
+_say_if_refused(size_col, "time_n", n, "one of " + ", ".join(map(str, timing.TIMING_SIZES)))
+problem = timing.size_problem(int(n), walk.num_classes)
+if problem:
+    size_col.warning(problem, icon="📏")
+else:
+    # Timings are kept per size, so stepping through terms does not re-time (and re-jitter) them.
+    wanted = (int(n), walk.num_classes)
+    kept = st.session_state.get("learn_timings")
+    if again or kept is None or kept[0] != wanted:
+        kept = (wanted, timing.time_implementations(*wanted))
+        st.session_state["learn_timings"] = kept
+    st.dataframe(
+        timing.timings_frame(kept[1]),
+        hide_index=True,
+        column_config={
+            "mean loss": st.column_config.NumberColumn(format="%.4f"),
+            "fastest call (ms)": st.column_config.NumberColumn(format="%.3f"),
+            "× the kernel's time": st.column_config.NumberColumn(format="%.1f ×"),
+            "note": st.column_config.TextColumn(width="large"),
+        },
+        key="timings_table",
+    )
+    st.caption(
+        "Fastest of up to 5 calls each, measured now on this server. The loop pays a Python step "
+        "per term; the dot product builds N × N numbers to keep N; the kernel touches each number "
+        "once in compiled code. PyTorch starts from the logits, so its time includes the softmax."
+    )

@@ -1,0 +1,53 @@
+"""The Learn pages in a real Chromium: each opens by its URL path, shows its key number, raises
+nothing.
+
+Uses the session-scoped `app_url` (a live `streamlit run app.py`) and `browser` fixtures of
+conftest.py. Numbers are read from the page's DOM text (metrics and Markdown): tables are drawn on a
+canvas, so their cells are not text a test can find.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+pytestmark = pytest.mark.browser
+
+LOAD_MS = 60_000
+
+# path, the number its default view must show, and the last section heading (the script finished)
+PAGES = [
+    ("step-by-step", "1.2753", "Why the vectorised form wins"),
+    ("binary-cross-entropy", "34.5388", "The seed's worked examples"),
+    ("numerical-stability", "200.0000", "The classic mistake"),
+]
+
+
+@pytest.fixture(scope="module")
+def tab(browser, app_url):
+    """One tab for the module; the front page opens first, so the server knows every page."""
+    page = browser.new_page(viewport={"width": 1400, "height": 1000})
+    page.goto(app_url)
+    page.get_by_role("heading", name="Playground").wait_for(timeout=LOAD_MS)
+    yield page
+    page.close()
+
+
+def _open(tab, url: str, last_heading: str) -> None:
+    tab.goto(url)
+    tab.get_by_role("heading", name=last_heading).wait_for(timeout=LOAD_MS)
+    # the heading arrives before the elements under it: wait for the script to finish
+    tab.locator('[data-testid="stStatusWidget"]').wait_for(state="hidden", timeout=LOAD_MS)
+
+
+@pytest.mark.parametrize(("path", "number", "last_heading"), PAGES)
+def test_learn_page_opens_with_its_key_number(tab, app_url, path, number, last_heading):
+    _open(tab, f"{app_url}/{path}", last_heading)
+    assert tab.get_by_text(number).count() > 0, f"{number} is not on /{path}"
+    assert tab.locator('[data-testid="stException"]').count() == 0
+
+
+def test_a_link_sets_the_page_controls(tab, app_url):
+    _open(tab, f"{app_url}/numerical-stability?scale=1", "The classic mistake")
+    values = tab.locator('[data-testid="stMetricValue"]').all_inner_texts()
+    assert "2.4076" in values  # −log 0.0900: sample 1 at scale 1
+    assert tab.locator('[data-testid="stException"]').count() == 0
