@@ -80,7 +80,7 @@ BUCKETS: list[tuple[str, str, tuple[str, ...]]] = [
     ("analyse()", "xentui/results.py", ("analyse",)),
     ("share link (encode, query params)", "xentui/st_session.py", ("sync_link",)),
     ("build tables (frames, Styler)", "xentui/tables.py",
-     ("probabilities_frame", "style_probabilities", "breakdown_frame")),
+     ("probabilities_frame", "breakdown_frame")),
     ("st.dataframe ×2 (Arrow, Styler render)", "streamlit/elements/arrow.py", ("dataframe",)),
     ("build figures (Plotly objects)", "xentui/figures.py",
      ("loss_matrix_figure", "loss_curve_figure")),

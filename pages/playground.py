@@ -5,11 +5,10 @@ from __future__ import annotations
 import numpy as np
 import streamlit as st
 
-from xentcore import torch_cross_entropy
 from xentui import editor, figures, tables
 from xentui import st_session as session
 from xentui.editor import IGNORE_COLUMN, NAME_COLUMN, TARGET_COLUMN, WEIGHT_COLUMN
-from xentui.results import analyse, loss_arguments
+from xentui.results import analyse, torch_check
 from xentui.scenario import (
     MAX_CLASSES,
     MAX_SAMPLES,
@@ -218,7 +217,16 @@ with headline:
 with view_col:
     st.subheader("Softmax probabilities")
     prob_frame = tables.probabilities_frame(shown, results)
-    st.dataframe(tables.style_probabilities(prob_frame, list(shown.classes)), key="prob_table")
+    # Progress bars colour-scale every probability at a fraction of a pandas Styler's cost.
+    bar = st.column_config.ProgressColumn(min_value=0.0, max_value=1.0, format="%.4f")
+    st.dataframe(
+        prob_frame,
+        key="prob_table",
+        column_config={
+            **{name: bar for name in shown.classes},
+            "loss": st.column_config.NumberColumn(format="%.4f", help="Empty: ignored sample."),
+        },
+    )
     st.caption(
         f"{int(results.correct.sum())} of {shown.num_samples} argmax predictions match the target."
     )
@@ -276,15 +284,9 @@ with breakdown_col:
     st.markdown(f"Loss of {sample_labels[focus]}: −Σ y · log p = **{focus_loss}**")
 
 st.subheader("PyTorch agrees")
-# For "none" the headline is the mean, so PyTorch is asked for the mean (and the vector is checked).
-torch_reduction = "mean" if shown.reduction == "none" else shown.reduction
-torch_loss = float(torch_cross_entropy(**loss_arguments(shown), reduction=torch_reduction))
-torch_each = torch_cross_entropy(**loss_arguments(shown), reduction="none")
-agree = np.isclose(torch_loss, results.loss, rtol=1e-5, atol=1e-6) and np.allclose(
-    torch_each, results.per_sample, rtol=1e-5, atol=1e-6
-)
+check = torch_check(shown)
 st.markdown(
-    f"`torch.nn.functional.cross_entropy` gives **{fmt(torch_loss)}** — "
-    + ("the same." if agree else f"**not** the {fmt(results.loss)} shown above.")
+    f"`torch.nn.functional.cross_entropy` gives **{fmt(check.loss)}** — "
+    + ("the same." if check.agrees else f"**not** the {fmt(results.loss)} shown above.")
 )
 st.code(torch_code(shown), language="python")

@@ -7,7 +7,7 @@ from app_helpers import printed
 
 from xentui.results import analyse
 from xentui.scenario import DEFAULT_SCENARIO
-from xentui.tables import breakdown_frame, probabilities_frame, sample_names, style_probabilities
+from xentui.tables import breakdown_frame, probabilities_frame, sample_names
 
 IGNORING_FIRST = DEFAULT_SCENARIO.with_options(ignored=(True, False))
 
@@ -31,14 +31,6 @@ def test_an_ignored_sample_has_no_loss_in_the_table():
     frame = probabilities_frame(IGNORING_FIRST, analyse(IGNORING_FIRST))
     assert frame["loss"].iloc[0] is None or np.isnan(frame["loss"].iloc[0])
     assert printed(frame["loss"].iloc[1:]) == ["0.1429"]
-
-
-def test_the_styled_table_renders_shades_and_four_decimals():
-    frame = probabilities_frame(IGNORING_FIRST, analyse(IGNORING_FIRST))
-    html = style_probabilities(frame, list(IGNORING_FIRST.classes)).to_html()
-    for text in ("0.0900", "0.8668", "ignored", "0.1429", "background-color: rgb("):
-        assert text in html
-    assert "0.090031" not in html  # formatted, not raw
 
 
 def test_the_breakdown_sums_to_the_sample_s_loss():

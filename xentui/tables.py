@@ -4,12 +4,11 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
-from pandas.io.formats.style import Styler
 
 from xentui.results import Results
 from xentui.scenario import Scenario
 
-__all__ = ["breakdown_frame", "probabilities_frame", "style_probabilities"]
+__all__ = ["breakdown_frame", "probabilities_frame", "sample_names"]
 
 
 def sample_names(scenario: Scenario) -> list[str]:
@@ -34,26 +33,6 @@ def probabilities_frame(scenario: Scenario, results: Results) -> pd.DataFrame:
             for skip, value in zip(scenario.ignored, frame["loss"], strict=True)
         ]
     return frame
-
-
-def _shade(p: float) -> str:
-    """White → blue by probability, with dark text kept readable."""
-    if not isinstance(p, float) or p != p:
-        return ""
-    strength = min(max(p, 0.0), 1.0)
-    r, g, b = (int(255 - (255 - t) * strength) for t in (33, 113, 181))
-    text = "#ffffff" if strength > 0.6 else "#111111"
-    return f"background-color: rgb({r},{g},{b}); color: {text}"
-
-
-def style_probabilities(frame: pd.DataFrame, classes: list[str]) -> Styler:
-    """Colour-scale the probability columns (no matplotlib needed) and format the numbers."""
-    columns = frame.columns[: len(classes)]
-    return (
-        frame.style.map(_shade, subset=columns)
-        .format("{:.4f}", subset=columns)
-        .format(lambda v: "ignored" if v is None or v != v else f"{v:.4f}", subset=["loss"])
-    )
 
 
 def breakdown_frame(scenario: Scenario, results: Results, sample: int) -> pd.DataFrame:
