@@ -1,0 +1,253 @@
+"""Gradients and temperature: what ∂L/∂z = p − q pushes, one step of descent, softmax(z / T)."""
+
+from __future__ import annotations
+
+import numpy as np
+import streamlit as st
+
+import xentcore
+from xentui import learn2_gradients as grads
+from xentui import learn2_temperature as temp
+from xentui import st_session as session
+from xentui.learn_latex import tex_number, tex_vector
+from xentui.learn_links import refusal
+from xentui.results import analyse, loss_arguments
+from xentui.scenario import MAX_CLASSES
+from xentui.text import fmt, md_literal
+
+# The link's values are read on the page's first run in this session, before the widgets take
+# them: a widget shows its default in place of a value it cannot use, and the page says so.
+link = {} if st.session_state.get("grad_link_read") else st.query_params.to_dict()
+st.session_state["grad_link_read"] = True
+
+
+def _say_if_refused(where, key: str, shown: object, allowed: str) -> None:
+    if message := refusal(link, key, shown, allowed):
+        where.warning(md_literal(message), icon="🔗")
+
+
+session.init_state()
+scenario = session.current_scenario()
+session.sync_link(scenario)
+results = analyse(scenario)
+sample_labels = [f"sample {i + 1}" for i in range(scenario.num_samples)]
+
+st.title("Gradients and temperature")
+if st.session_state.get(session.LINK_WARNING):
+    st.warning(st.session_state[session.LINK_WARNING], icon="🔗")
+st.markdown(
+    "Training moves the logits against the gradient of the loss. For cross-entropy on softmax "
+    "that gradient is as simple as a gradient gets: the predicted probabilities minus the target, "
+    "class by class. Temperature rescales the logits before softmax and changes all of it."
+)
+st.latex(r"\frac{\partial \ell}{\partial z_c} = p_c - q_c, \qquad p = \operatorname{softmax}(z)")
+
+# ------------------------------------------------------------------------------ the sample
+st.subheader("One sample's gradient")
+if st.session_state.get("grad_sample", 1) > scenario.num_samples:  # the scenario shrank
+    st.session_state["grad_sample"] = scenario.num_samples
+pick_col, typed_col, target_col = st.columns([1, 2, 1])
+sample_number = pick_col.number_input(
+    "Sample of the Playground",
+    min_value=1,
+    max_value=scenario.num_samples,
+    key="grad_sample",
+    bind="query-params",
+)
+typed = typed_col.text_input(
+    "…or type logits",
+    key="grad_logits",
+    bind="query-params",
+    placeholder="e.g. 4, 3, 2, 10 (the PyTorch explainer's)",
+    help="Comma-separated. Leave empty to use the Playground's sample.",
+)
+typed_target = target_col.number_input(
+    "Target class index (typed logits)",
+    min_value=0,
+    max_value=MAX_CLASSES - 1,
+    value=0,
+    key="grad_target",
+    bind="query-params",
+    disabled=not typed,
+)
+
+_say_if_refused(
+    pick_col, "grad_sample", sample_number, f"a sample from 1 to {scenario.num_samples}"
+)
+_say_if_refused(
+    target_col, "grad_target", typed_target, f"a class index from 0 to {MAX_CLASSES - 1}"
+)
+row = int(sample_number) - 1
+eps = scenario.label_smoothing
+sample = None
+if typed:
+    logits, problem = grads.parse_logits(typed)
+    if problem:
+        typed_col.error(md_literal(problem), icon="✏️")
+    elif typed_target >= logits.size:
+        target_col.error(
+            f"Class {typed_target} does not exist: {logits.size} logits make classes 0 to "
+            f"{logits.size - 1}.",
+            icon="✏️",
+        )
+    else:
+        classes = [f"class {c}" for c in range(logits.size)]
+        sample = grads.sample_gradient(logits, int(typed_target), eps, scenario.precision)
+        raw_logits = logits
+        where = f"typed logits, target class {typed_target}"
+if not typed or sample is None:
+    classes = list(scenario.classes)
+    args = loss_arguments(scenario)
+    target = (
+        np.asarray(scenario.soft_targets[row])
+        if scenario.soft_targets is not None
+        else int(scenario.targets[row])
+    )
+    sample = grads.sample_gradient(args["input"][row], target, eps, scenario.precision)
+    raw_logits = scenario.logits_array()[row]
+    where = f"{sample_labels[row]} of the Playground"
+    if typed:
+        st.caption("Meanwhile the Playground's sample is shown.")
+
+notes = []
+if not typed and scenario.temperature != 1.0:
+    notes.append(f"z is the logits ÷ the Playground's temperature T = {scenario.temperature:g}")
+if eps:
+    notes.append(f"the target is smoothed with the Playground's ε = {eps:g}")
+if not typed and scenario.weights is not None:
+    notes.append("class weights would multiply this gradient by w[target]; they are left out")
+if not typed and scenario.ignored[row] and scenario.soft_targets is None:
+    notes.append("this sample is ignored on the Playground, where its gradient is 0")
+if notes:
+    st.caption("Here " + "; ".join(notes) + ".")
+
+st.plotly_chart(grads.gradient_figure(sample, classes), key="grad_bars")
+st.latex(
+    rf"p = {tex_vector(sample.probabilities)},\quad q = {tex_vector(sample.target)}"
+    rf"\;\Rightarrow\; \nabla_z \ell = p - q = {tex_vector(sample.gradient)}"
+)
+m1, m2, m3 = st.columns(3)
+m1.metric(f"Loss of {where}", fmt(sample.loss))
+# Exactly 0 in exact arithmetic; float32 leaves a residue of a few 1e-8, which is not the point.
+m2.metric("Sum of the gradient's components", fmt(round(float(sample.gradient.sum()), 6) + 0.0))
+m3.metric("Largest gap to torch autograd", f"{sample.autograd_gap:.1e}")
+st.markdown(
+    "Autograd on `F.cross_entropy` gives "
+    + ", ".join(fmt(float(v)) for v in sample.autograd)
+    + " — the same as p − q, up to float rounding. The components sum to 0: probability moves "
+    "from the over-predicted classes (red, their logits go down) to the under-predicted ones "
+    "(green, up)."
+)
+
+# ------------------------------------------------------------------------------ one step
+st.subheader("One step of gradient descent")
+learning_rate = st.select_slider(
+    "Learning rate",
+    options=grads.LEARNING_RATES,
+    value=1.0,
+    key="grad_lr",
+    bind="query-params",
+)
+_say_if_refused(
+    st, "grad_lr", learning_rate, "one of " + ", ".join(f"{v:g}" for v in grads.LEARNING_RATES)
+)
+step = grads.gradient_step(sample, float(learning_rate))
+st.latex(
+    rf"z' = z - {learning_rate:g}\,\nabla_z \ell = {tex_vector(step.logits)},\qquad "
+    rf"\ell: {tex_number(sample.loss)} \to {tex_number(step.loss)}"
+)
+st.plotly_chart(grads.step_figure(sample, step, classes), key="grad_step")
+change = step.loss - sample.loss
+st.markdown(
+    f"The loss changes by **{fmt(change)}**; the first-order estimate −lr · ‖∇‖² says "
+    f"{fmt(step.predicted_change)}."
+    + (
+        " Close: the step is small enough for the straight-line picture."
+        if abs(change - step.predicted_change) <= 0.25 * abs(step.predicted_change)
+        else " Far off: the step is too long for the gradient to describe it"
+        + (" — it even raised the loss." if change > 0 else ".")
+    )
+)
+
+# ------------------------------------------------------------------------------ the batch
+with st.expander("Every sample of the Playground: the gradient of the mean"):
+    batch_grad = xentcore.cross_entropy_grad(**loss_arguments(scenario), reduction="mean")
+    st.dataframe(
+        grads.batch_gradient_frame(
+            results.probabilities,
+            results.target_distribution,
+            batch_grad,
+            sample_labels,
+            list(scenario.classes),
+        ),
+        hide_index=True,
+        column_config={
+            name: st.column_config.NumberColumn(format="%.4f") for name in scenario.classes
+        },
+        key="grad_batch",
+    )
+    st.caption(
+        f"The mean loss ({fmt(results.loss)}) divides by {results.denominator:g}, so each "
+        "sample's gradient is its p − q divided by that too (times its class weight, if any)."
+    )
+
+# ------------------------------------------------------------------------------ temperature
+st.subheader("Temperature")
+st.markdown(
+    "Divide the logits by T before softmax. T < 1 sharpens the probabilities towards the "
+    "largest logit, T > 1 flattens them towards 1/C. The entropy follows from 0 up to log C; "
+    "the loss falls or climbs depending on whether the largest logit is the target's."
+)
+temperature = st.select_slider(
+    "Temperature T",
+    options=temp.TEMPERATURES,
+    value=1.0,
+    key="grad_T",
+    bind="query-params",
+)
+_say_if_refused(
+    st, "grad_T", temperature, "one of " + ", ".join(f"{v:g}" for v in temp.TEMPERATURES)
+)
+at_one = temp.at_temperature(raw_logits, sample.target, 1.0)
+view = temp.at_temperature(raw_logits, sample.target, float(temperature))
+st.latex(
+    rf"p_T = \operatorname{{softmax}}(z / {temperature:g}) = {tex_vector(view.probabilities)},"
+    rf"\quad \ell = {tex_number(view.loss)},\quad H(p_T) = {tex_number(view.entropy)}"
+)
+t1, t2, t3 = st.columns(3)
+changed = float(temperature) != 1.0  # at T = 1 a delta of 0.0000 would only be noise
+t1.metric(
+    f"Loss at T = {temperature:g}",
+    fmt(view.loss),
+    delta=fmt(view.loss - at_one.loss) if changed else None,
+    delta_color="inverse",  # a lower loss is the good direction
+)
+t2.metric(
+    f"Entropy at T = {temperature:g}",
+    fmt(view.entropy),
+    delta=fmt(view.entropy - at_one.entropy) if changed else None,
+    delta_color="off",
+)
+t3.metric("log C, the entropy of a uniform guess", fmt(float(np.log(len(classes)))))
+chart_col, sweep_col = st.columns(2, gap="medium")
+with chart_col:
+    st.plotly_chart(
+        temp.probabilities_figure(classes, at_one, view, sample.target), key="grad_T_probs"
+    )
+with sweep_col:
+    sweep = temp.temperature_sweep(raw_logits, sample.target)
+    st.plotly_chart(temp.sweep_figure(sweep, view, len(classes)), key="grad_T_sweep")
+st.latex(
+    rf"\frac{{\partial \ell}}{{\partial z}} = \frac{{p_T - q}}{{T}} = "
+    rf"{tex_vector(view.gradient)}"
+)
+st.caption(
+    "With respect to the raw logits the gradient carries a factor 1/T: a low temperature makes "
+    "every step larger, a high one makes it smaller. The deltas above are against T = 1."
+    + (
+        f" The Playground itself uses T = {scenario.temperature:g}; this section starts from "
+        "its logits as typed."
+        if scenario.temperature != 1.0 and not typed
+        else ""
+    )
+)

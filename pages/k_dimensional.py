@@ -1,0 +1,275 @@
+"""Beyond (N, C): one loss per position of an (N, C, d1, ..., dK) output — seed and image."""
+
+from __future__ import annotations
+
+import numpy as np
+import streamlit as st
+
+import xentcore
+from xentui import learn2_kdim as kdim
+from xentui import st_session as session
+from xentui.learn_latex import tex_number
+from xentui.learn_links import refusal
+from xentui.results import analyse, loss_arguments
+from xentui.text import fmt, md_literal
+
+# The link's values are read on the page's first run in this session, before the widgets take
+# them: a widget shows its default in place of a value it cannot use, and the page says so.
+link = {} if st.session_state.get("kdim_link_read") else st.query_params.to_dict()
+st.session_state["kdim_link_read"] = True
+
+
+def _say_if_refused(where, key: str, shown: object, allowed: str) -> None:
+    if message := refusal(link, key, shown, allowed):
+        where.warning(md_literal(message), icon="🔗")
+
+
+session.init_state()
+scenario = session.current_scenario()
+session.sync_link(scenario)
+classes = list(scenario.classes)
+num_classes = scenario.num_classes
+
+st.title("Beyond (N, C): K-dimensional losses")
+if st.session_state.get(session.LINK_WARNING):
+    st.warning(st.session_state[session.LINK_WARNING], icon="🔗")
+st.markdown(
+    "A classifier gives C logits per sample: shape (N, C). A segmentation model gives C logits "
+    "per *pixel*: shape (N, C, H, W). PyTorch's cross-entropy takes both — the classes always on "
+    "axis 1, any number of extra axes after it — and the target drops the class axis: "
+    "(N, d₁, …, d_K). Every position is scored on its own, exactly as a sample is."
+)
+st.latex(
+    r"\ell_{n,j} = -\log \operatorname{softmax}\big(x_{n,:,j}\big)_{t_{n,j}}"
+    r"\qquad x \in \mathbb{R}^{N \times C \times d},\; t \in \{0..C-1\}^{N \times d},"
+    r"\; \ell \in \mathbb{R}^{N \times d}"
+)
+
+# ------------------------------------------------------------------------------ seed examples
+st.subheader("The seed's (N, C, d) examples")
+pick_col, precision_col = st.columns([2, 1])
+example_name = pick_col.segmented_control(
+    "Logits of shape",
+    list(kdim.SEED_EXAMPLES),
+    default="(1, 4, 2)",
+    key="kdim_example",
+    bind="query-params",
+    required=True,
+)
+precision = precision_col.segmented_control(
+    "Precision",
+    ("float32", "float64"),
+    default="float32",
+    key="kdim_precision",
+    bind="query-params",
+    required=True,
+    help="PyTorch computes in float32 by default; float64 shows what exact arithmetic gives.",
+)
+_say_if_refused(pick_col, "kdim_example", example_name, " or ".join(kdim.SEED_EXAMPLES))
+_say_if_refused(precision_col, "kdim_precision", precision, "float32 or float64")
+example = kdim.SEED_EXAMPLES[example_name]
+losses = kdim.example_losses(example, precision)
+printed = kdim.torch_print(losses)
+n, c, d = example.input.shape
+code_col, table_col = st.columns([1, 1.3], gap="medium")
+with code_col:
+    st.code(
+        f"logits.shape  # torch.Size([{n}, {c}, {d}]): N={n}, C={c}, d={d}\n"
+        f"target        # {kdim.torch_print(example.target)}, shape ({n}, {d})\n"
+        f"F.cross_entropy(logits, target, reduction='none')\n"
+        f"# {precision}, shape ({n}, {d}):\n{printed}",
+        language="python",
+        wrap_lines=True,
+    )
+    same = printed == example.printed
+    if same:
+        st.success("The seed printed exactly this.", icon="✅")
+    else:
+        st.info(
+            f"The seed printed {example.printed.replace(chr(10), '')} — in float32. The "
+            "differences are float32's rounding, not the maths.",
+            icon="🔬",
+        )
+with table_col:
+    st.dataframe(
+        kdim.positions_frame(example, losses),
+        hide_index=True,
+        column_config={"p(target)": st.column_config.NumberColumn(format="%.6f")},
+        key="kdim_positions",
+    )
+    st.caption(
+        "A position's logits are a *column* input[n, :, j] of the (C, d) slab — reading a row "
+        "instead is the most common mistake with these shapes."
+    )
+if example_name == "(1, 4, 2)":
+    st.markdown(
+        "Position 0 sees the logits [4, 3, 2, 10] with target 3: the seed's first (N, C) example, "
+        f"whose loss it prints as 0.0037 — here {fmt(float(losses[0, 0]))}. Position 1 sees "
+        f"[10, 2, 3, 4] with target 1, a confident mistake: {fmt(float(losses[0, 1]))}."
+    )
+else:
+    exact = kdim.example_losses(example, "float64")
+    st.markdown(
+        "Sample 0, position 1 has logits [4, 3, 2, 20] and target 3. Its exact loss is "
+        f"log(1 + e⁻¹⁶ + e⁻¹⁷ + e⁻¹⁸) = {fmt(float(exact[0, 1]))}. In float32 the sum inside "
+        "the log rounds to the next float after 1, which is 1 + 2⁻²³, and log(1 + 2⁻²³) = "
+        "1.1921e-07: one float32 step, not the true value. Sample 1's 4.5418e-05 is rounded "
+        f"the same way; float64 gives {fmt(float(exact[1, 0]))}."
+    )
+mean_terms = " + ".join(tex_number(v) for v in losses.ravel())
+st.latex(
+    rf"\text{{mean}} = \frac{{1}}{{N \cdot d}}\sum_{{n,j}} \ell_{{n,j}} = "
+    rf"\frac{{{mean_terms}}}{{{losses.size}}} = "
+    rf"{tex_number(float(xentcore.cross_entropy(example.input.astype(precision), example.target)))}"
+)
+
+# ------------------------------------------------------------------------------ the image
+st.subheader("An image: one loss per pixel")
+st.markdown(
+    "Type a target mask — a class index per pixel, `-` for a pixel nobody labelled — and a "
+    "made-up model scores it: the target class gets a head start, noise blurs it. The classes "
+    "are the Playground's: "
+    + ", ".join(f"{k} = {md_literal(name)}" for k, name in enumerate(classes))
+    + "."
+)
+
+
+def _set_mask(text: str) -> None:
+    st.session_state["kdim_mask"] = text
+
+
+mask_col, knob_col = st.columns([1, 1], gap="medium")
+with mask_col:
+    mask_text = st.text_area(
+        f"Target mask (H × W, at most {kdim.MAX_SIDE} × {kdim.MAX_SIDE})",
+        kdim.default_mask_text(num_classes),
+        key="kdim_mask",
+        bind="query-params",
+        height=150,
+    )
+    parsed = kdim.parse_mask(mask_text, num_classes)
+    if parsed.problem:
+        st.error(md_literal(parsed.problem), icon="✏️")
+    reset_col, square_col = st.columns(2)
+    reset_col.button(
+        "Reset the mask",
+        on_click=_set_mask,
+        args=(kdim.default_mask_text(num_classes),),
+        key="kdim_reset",
+    )
+    square_col.button(
+        f"Load a {num_classes} × {num_classes} mask",
+        on_click=_set_mask,
+        args=(kdim.square_mask_text(num_classes),),
+        key="kdim_square",
+        disabled=num_classes > kdim.MAX_SIDE,
+        help="H = W = C: the one shape where the wrong layout below passes PyTorch's check.",
+    )
+with knob_col:
+    sharpness = st.slider(
+        "Head start of the target class (logit units)",
+        0.0,
+        10.0,
+        3.0,
+        0.5,
+        key="kdim_sharpness",
+        bind="query-params",
+    )
+    noise = st.slider(
+        "Noise (standard deviation)", 0.0, 5.0, 2.0, 0.25, key="kdim_noise", bind="query-params"
+    )
+    seed = st.number_input("Noise seed", 0, 9999, 0, key="kdim_seed", bind="query-params")
+    _say_if_refused(st, "kdim_sharpness", sharpness, "a number from 0 to 10")
+    _say_if_refused(st, "kdim_noise", noise, "a number from 0 to 5")
+    _say_if_refused(st, "kdim_seed", seed, "a whole number from 0 to 9999")
+
+image = None
+if parsed.mask is not None:
+    image = kdim.image_loss(parsed.mask, num_classes, sharpness, noise, int(seed))
+    h, w = parsed.mask.shape
+    wrong = int(((image.predictions != image.mask) & (image.mask != kdim.IGNORE_INDEX)).sum())
+    m1, m2, m3 = st.columns(3)
+    m1.metric("Mean loss over the labelled pixels", fmt(image.mean))
+    m2.metric("Labelled pixels", f"{image.labelled} of {h * w}")
+    m3.metric("Pixels the argmax gets wrong", str(wrong))
+    st.latex(
+        rf"\text{{mean}} = \frac{{1}}{{{image.labelled}}}\sum_{{\text{{labelled }}(h,w)}}"
+        rf"\ell_{{h,w}} = \frac{{{tex_number(image.total)}}}{{{image.labelled}}} = "
+        rf"{tex_number(image.mean)}"
+    )
+    st.plotly_chart(kdim.image_figure(image, classes), key="kdim_image")
+    st.caption(
+        f"Input (1, {num_classes}, {h}, {w}), target (1, {h}, {w}); reduction='none' gives the "
+        f"(1, {h}, {w}) map on the right. An unlabelled pixel carries ignore_index (−100): its "
+        "loss is 0 and it leaves the denominator, so the mean is over labelled pixels only."
+    )
+else:
+    st.info("Fix the mask to see the image's losses.", icon="🖼️")
+
+# ------------------------------------------------------------------------------ layouts
+st.subheader("Channels first or channels last")
+st.markdown(
+    "PyTorch wants the classes on axis 1: (N, C, H, W). Keras, TensorFlow and many exported "
+    "models put them last: (N, H, W, C). Hand the second to `F.cross_entropy` and it reads H as "
+    "the classes. A sequence model's (N, T, C) has the same problem; `.transpose(1, 2)` fixes it."
+)
+if image is not None:
+    outcome = kdim.channels_last_outcome(image)
+    h, w = image.mask.shape
+    wrong_col, fix_col = st.columns(2, gap="medium")
+    with wrong_col:
+        st.markdown(f"**Channels last: input (1, {h}, {w}, {num_classes})**")
+        if outcome.error is not None:
+            st.code(
+                f"F.cross_entropy(logits_nhwc, target)\n# RuntimeError: {outcome.error}",
+                language="python",
+                wrap_lines=True,
+            )
+            st.caption("xentcore says what it expected instead:")
+            st.code(str(outcome.xent_error), language=None, wrap_lines=True)
+        else:
+            st.code(
+                f"F.cross_entropy(logits_nhwc, target)\n# {fmt(outcome.loss)}  — no error",
+                language="python",
+            )
+            st.warning(
+                f"No error and a wrong number: with H = W = C = {num_classes} every shape "
+                f"matches, so PyTorch scores the logits across *rows* against the mask. The "
+                f"right mean is {fmt(image.mean)}.",
+                icon="⚠️",
+            )
+    with fix_col:
+        st.markdown(f"**Permuted back: input (1, {num_classes}, {h}, {w})**")
+        fixed = kdim.fixed_layout_loss(image)
+        st.code(
+            f"logits = logits_nhwc.permute(0, 3, 1, 2)  # or .movedim(-1, 1)\n"
+            f"F.cross_entropy(logits, target)\n# {fmt(fixed)}",
+            language="python",
+            wrap_lines=True,
+        )
+        st.caption(f"The mean of the image above: {fmt(image.mean)}.")
+else:
+    st.info("Fix the mask above to try both layouts on it.", icon="🖼️")
+
+# ------------------------------------------------------------------------------ the scenario
+st.subheader("The Playground's samples as positions")
+arguments = loss_arguments(scenario)
+moved = kdim.scenario_as_positions(arguments)
+per_position = xentcore.cross_entropy(**moved, reduction="none")[0]
+results = analyse(scenario)
+st.markdown(
+    f"Transpose the Playground's ({scenario.num_samples}, {num_classes}) logits to "
+    f"(1, {num_classes}, {scenario.num_samples}): one sample whose {scenario.num_samples} "
+    "positions are the former samples. The per-position losses are the per-sample losses — "
+    "the extra axes only say *where* the scores sit."
+)
+st.code(
+    f"x.shape  # ({scenario.num_samples}, {num_classes})\n"
+    f"F.cross_entropy(x.T[None], t[None], reduction='none')  # shape (1, {scenario.num_samples})\n"
+    f"# {', '.join(fmt(float(v)) for v in per_position)}\n"
+    f"# Playground, per sample: {', '.join(fmt(float(v)) for v in results.per_sample)}",
+    language="python",
+    wrap_lines=True,
+)
+if np.allclose(per_position, results.per_sample, rtol=1e-5, atol=1e-7, equal_nan=True):
+    st.caption("Position by position, the same numbers.")
