@@ -1,0 +1,308 @@
+"""How long, and how much memory, does the "Your model" page take for a large upload?
+
+Run from the repository root:
+
+    python benchmarks/bench_your_model.py            # the two .npy cases, then a CSV for reference
+    python benchmarks/bench_your_model.py --no-csv
+
+Cases (the issue's scale targets): a 100 000 × 1 000 float32 .npy (400 MB) and a 1 000 000 × 10
+float32 .npy (40 MB), each with a labels .npy. For reference only (no target): the 1 000 000 × 10
+data as a CSV with a label column.
+
+What is measured, and how. Every case runs twice, each time in a fresh process: once as a server
+runs (for the times), once with `_measure.ALLOCATOR_ENV` (for the memory: freed memory goes back
+to the kernel, so a peak is a peak — but every block temporary then becomes an mmap and its page
+faults, which would inflate the times). In each process:
+
+1. the app is opened headless with Streamlit's AppTest on pages/your_model.py — the page's own
+   script, run exactly as the server runs it (minus the network) — and a small upload of the
+   same shape class is analysed once, so that imports (torch) and code paths are warm;
+2. the peak-RSS mark is reset; the file is read from disk into bytes ("read once": the moment the
+   upload has completed, the server holds exactly these bytes);
+3. the bytes are given to the page's file uploader and `at.run()` is timed: this is the server
+   time from a completed upload to a rendered page — hashing, parsing, the analysis, PyTorch's
+   figure, every figure and table;
+4. reruns follow: one moving the bins slider with the upload held (a full-script rerun, which
+   includes Streamlit's deep copy of the upload), then, with the uploaders emptied, one moving
+   the bins slider and one changing k (see `child`): all answered from the cache.
+
+Peak memory is the growth of the process's resident set over steps 2–3, which includes the
+upload's bytes themselves; it is compared with 3 × the file size. Beside the server time: the
+time to read the file once, and two hashes of it (the page uses SHA-256; BLAKE2b for comparison),
+and the analysis's own stage times. Times are wall-clock on a machine that may be shared: the
+number of CPUs other processes kept busy is printed beside them.
+
+Lines starting with "VERDICT" compare with the issue's targets (3 s, 3 × the file). The script
+exits 0 either way: it is a report, not a test.
+"""
+
+from __future__ import annotations
+
+import argparse
+import gc
+import hashlib
+import io
+import json
+import os
+import platform
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+REPO_ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO_ROOT))
+
+import _measure  # noqa: E402
+import numpy as np  # noqa: E402
+
+APP = REPO_ROOT / "app.py"
+PAGE = "pages/your_model.py"
+BUDGET_SECONDS = 3.0
+MEMORY_FACTOR = 3.0
+NPY_CASES = [(100_000, 1_000), (1_000_000, 10)]
+WRITE_BLOCK_ROWS = 50_000
+SEED = 0
+
+
+# ------------------------------------------------------------------------------- the data files
+
+
+def _logits_block(rng: np.random.Generator, labels: np.ndarray, classes: int) -> np.ndarray:
+    """Logits of a plausible, over-confident classifier: noise, plus a bump on the label."""
+    block = (2.0 * rng.standard_normal((labels.size, classes))).astype(np.float32)
+    block[np.arange(labels.size), labels] += 4.0
+    return block
+
+
+def write_npy_case(folder: Path, rows: int, classes: int) -> tuple[Path, Path]:
+    """Scores and labels .npy files, written block by block (the parent never holds 400 MB)."""
+    rng = np.random.default_rng(SEED)
+    scores_path = folder / f"logits_{rows}x{classes}.npy"
+    labels_path = folder / f"labels_{rows}.npy"
+    labels = rng.integers(0, classes, rows)
+    np.save(labels_path, labels)
+    scores = np.lib.format.open_memmap(
+        scores_path, mode="w+", dtype=np.float32, shape=(rows, classes)
+    )
+    for start in range(0, rows, WRITE_BLOCK_ROWS):
+        stop = min(start + WRITE_BLOCK_ROWS, rows)
+        scores[start:stop] = _logits_block(rng, labels[start:stop], classes)
+    scores.flush()
+    del scores
+    return scores_path, labels_path
+
+
+def write_csv_case(folder: Path, rows: int, classes: int) -> Path:
+    rng = np.random.default_rng(SEED)
+    path = folder / f"scores_{rows}x{classes}.csv"
+    with path.open("w") as out:
+        out.write(",".join(f"c{k}" for k in range(classes)) + ",label\n")
+        for start in range(0, rows, WRITE_BLOCK_ROWS):
+            stop = min(start + WRITE_BLOCK_ROWS, rows)
+            labels = rng.integers(0, classes, stop - start)
+            block = np.column_stack([_logits_block(rng, labels, classes), labels])
+            np.savetxt(out, block, fmt=["%.6g"] * classes + ["%d"], delimiter=",")
+    return path
+
+
+# ---------------------------------------------------------------------------- the child process
+
+
+def _small_npy(rows: int, classes: int) -> tuple[bytes, bytes]:
+    rng = np.random.default_rng(SEED + 1)
+    labels = rng.integers(0, classes, rows)
+    scores, target = io.BytesIO(), io.BytesIO()
+    np.save(scores, _logits_block(rng, labels, classes))
+    np.save(target, labels)
+    return scores.getvalue(), target.getvalue()
+
+
+def child(scores_path: Path, labels_path: Path | None) -> dict[str, object]:
+    """Steps 1–4 of the module docstring, in this (fresh) process; returns the figures."""
+    from streamlit.testing.v1 import AppTest
+
+    at = AppTest.from_file(str(APP), default_timeout=600)
+    at.switch_page(PAGE)
+    at.run()
+    csv = labels_path is None
+    # Warm-up with a small file of the same kind (and the example already shown): imports, torch's
+    # thread pool, every code path of parsing, analysis, figures and tables.
+    if csv:
+        header = ",".join(f"c{k}" for k in range(10)) + ",label\n"
+        rows = "\n".join(",".join(["0.5"] * 10 + [str(i % 10)]) for i in range(2000))
+        at.file_uploader(key="ym_file").set_value(
+            ("warm.csv", (header + rows).encode(), "text/csv")
+        )
+    else:
+        classes = np.load(scores_path, mmap_mode="r").shape[1]
+        small, small_labels = _small_npy(2_000, classes)
+        at.file_uploader(key="ym_file").set_value(("warm.npy", small, "application/octet-stream"))
+        at.file_uploader(key="ym_labels").set_value(
+            ("warm_labels.npy", small_labels, "application/octet-stream")
+        )
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    gc.collect()
+
+    busy_before, wall_before = _measure.cpu_seconds(), time.perf_counter()
+    _measure.reset_peak_rss()
+    baseline = _measure._status_kib("VmRSS") * 1024
+    start = time.perf_counter()
+    data = scores_path.read_bytes()
+    labels = None if labels_path is None else labels_path.read_bytes()
+    read_seconds = time.perf_counter() - start
+
+    at.file_uploader(key="ym_file").set_value((scores_path.name, data, "application/octet-stream"))
+    if labels is not None:
+        at.file_uploader(key="ym_labels").set_value(
+            (labels_path.name, labels, "application/octet-stream")
+        )
+    start = time.perf_counter()
+    at.run()
+    server_seconds = time.perf_counter() - start
+    peak = _measure._status_kib("VmHWM") * 1024 - baseline
+    busy = _measure.cpus_busy_elsewhere(
+        busy_before, _measure.cpu_seconds(), time.perf_counter() - wall_before
+    )
+    assert not at.exception, [e.value for e in at.exception]
+    assert not at.error, [e.value for e in at.error]
+    analysis = at.session_state["ym_analysis"]
+    assert analysis.source == scores_path.name, analysis.source
+
+    # Reruns. AppTest reruns the whole script, whose st.file_uploader deep-copies the upload
+    # (Streamlit does, on every run). On the server, the bins and k widgets live in a fragment,
+    # which reruns alone, without the uploaders. Both are timed: the full rerun with the upload
+    # held, and the rerun with the uploaders emptied (the analysis stays on screen), which is
+    # the fragment's work plus the few input widgets.
+    start = time.perf_counter()
+    at.slider(key="ym_bins").set_value(30).run()
+    full_rerun_seconds = time.perf_counter() - start
+    at.file_uploader(key="ym_file").set_value(None)
+    at.file_uploader(key="ym_labels").set_value(None)
+    at.run()
+    assert at.session_state["ym_analysis"] is analysis
+    start = time.perf_counter()
+    at.slider(key="ym_bins").set_value(20).run()
+    bins_seconds = time.perf_counter() - start
+    start = time.perf_counter()
+    at.slider(key="ym_k").set_value(50).run()
+    k_seconds = time.perf_counter() - start
+    assert not at.exception, [e.value for e in at.exception]
+    assert at.session_state["ym_analysis"] is analysis  # answered from the cache: same object
+
+    hashes = {}
+    for name in ("sha256", "blake2b"):
+        start = time.perf_counter()
+        hashlib.new(name, data).digest()
+        hashes[name] = time.perf_counter() - start
+    return {
+        "file_bytes": len(data),
+        "read_seconds": read_seconds,
+        "server_seconds": server_seconds,
+        "peak_bytes": peak,
+        "full_rerun_seconds": full_rerun_seconds,
+        "bins_rerun_seconds": bins_seconds,
+        "k_rerun_seconds": k_seconds,
+        "hash_seconds": hashes,
+        "stages": analysis.timings,
+        "mean_loss": analysis.mean_loss,
+        "temperature": analysis.temperature.temperature,
+        "busy_elsewhere": busy,
+    }
+
+
+def run_child(scores_path: Path, labels_path: Path | None) -> dict[str, object]:
+    """Times from a process with the default allocator, memory from one with ALLOCATOR_ENV."""
+    timed = _child_process(scores_path, labels_path, {})
+    sized = _child_process(scores_path, labels_path, _measure.ALLOCATOR_ENV)
+    return {**timed, "peak_bytes": sized["peak_bytes"]}
+
+
+def _child_process(
+    scores_path: Path, labels_path: Path | None, extra_env: dict[str, str]
+) -> dict[str, object]:
+    command = [sys.executable, __file__, "--child", str(scores_path)]
+    if labels_path is not None:
+        command.append(str(labels_path))
+    environment = {**os.environ, **extra_env}
+    completed = subprocess.run(
+        command, capture_output=True, text=True, env=environment, cwd=REPO_ROOT, check=False
+    )
+    if completed.returncode != 0:
+        raise RuntimeError(f"the measuring process failed:\n{completed.stderr[-4000:]}")
+    return json.loads(completed.stdout.strip().splitlines()[-1])
+
+
+# ------------------------------------------------------------------------------------- report
+
+
+def report(label: str, result: dict[str, object], verdict: bool) -> list[str]:
+    size = result["file_bytes"]
+    server, read = result["server_seconds"], result["read_seconds"]
+    stages = ", ".join(f"{k} {v * 1e3:.0f} ms" for k, v in result["stages"].items())
+    hashes = result["hash_seconds"]
+    lines = [
+        f"\n{label}: {size / 2**20:.1f} MB",
+        f"  read the file once          {read * 1e3:8.0f} ms",
+        f"  upload → rendered page      {server * 1e3:8.0f} ms   ({server / read:.1f}× the read)"
+        if read > 0
+        else f"  upload → rendered page      {server * 1e3:8.0f} ms",
+        f"    of which the analysis:    {stages}",
+        f"    hashing the bytes:        SHA-256 {hashes['sha256'] * 1e3:.0f} ms (used), "
+        f"BLAKE2b {hashes['blake2b'] * 1e3:.0f} ms",
+        f"  rerun after a bins change   {result['bins_rerun_seconds'] * 1e3:8.0f} ms   "
+        "(the upload not re-copied, as in the server's fragment rerun)",
+        f"  rerun after a k change      {result['k_rerun_seconds'] * 1e3:8.0f} ms",
+        f"  full-script rerun holding the upload (AppTest) {result['full_rerun_seconds'] * 1e3:.0f}"
+        " ms: Streamlit deep-copies the upload on every full run",
+        f"  peak memory growth          {result['peak_bytes'] / 2**20:8.0f} MB   "
+        f"({result['peak_bytes'] / size:.2f}× the file, the upload's bytes included)",
+        f"  mean loss {result['mean_loss']:.4f}, fitted T {result['temperature']:.3f}; "
+        f"CPUs busy elsewhere meanwhile: {result['busy_elsewhere']:.1f}",
+    ]
+    if verdict:
+        lines += [
+            f"VERDICT {label}: server time {server:.2f} s vs {BUDGET_SECONDS:.0f} s budget — "
+            + ("PASS" if server <= BUDGET_SECONDS else "OVER"),
+            f"VERDICT {label}: peak memory {result['peak_bytes'] / size:.2f}× the file vs "
+            f"{MEMORY_FACTOR:.0f}× — "
+            + ("PASS" if result["peak_bytes"] <= MEMORY_FACTOR * size else "OVER"),
+        ]
+    return lines
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--child", nargs="+", help=argparse.SUPPRESS)
+    parser.add_argument("--no-csv", action="store_true", help="skip the CSV reference case")
+    args = parser.parse_args(argv)
+    if args.child:
+        paths = [Path(p) for p in args.child]
+        result = child(paths[0], paths[1] if len(paths) > 1 else None)
+        print(json.dumps(result))
+        return 0
+
+    print(
+        f"Python {platform.python_version()}, NumPy {np.__version__}, {os.cpu_count()} CPUs; "
+        "page time measured through AppTest (the page script as the server runs it)"
+    )
+    with tempfile.TemporaryDirectory(prefix="xent-bench-") as folder:
+        for rows, classes in NPY_CASES:
+            scores_path, labels_path = write_npy_case(Path(folder), rows, classes)
+            label = f"{rows:,} × {classes:,} float32 .npy"
+            for line in report(label, run_child(scores_path, labels_path), verdict=True):
+                print(line, flush=True)
+            scores_path.unlink()
+        if not args.no_csv:
+            rows, classes = NPY_CASES[1]
+            csv_path = write_csv_case(Path(folder), rows, classes)
+            label = f"{rows:,} × {classes:,} CSV with a label column (reference, no target)"
+            for line in report(label, run_child(csv_path, None), verdict=False):
+                print(line, flush=True)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,319 @@
+"""Your model: load real logits or probabilities with labels, and see where the loss comes from."""
+
+from __future__ import annotations
+
+import re
+
+import streamlit as st
+
+from xentui import model_session as ym
+from xentui.model_analysis import MAX_WORST, Analysis
+from xentui.model_calibration import reliability
+from xentui.model_csv import csv_layout
+from xentui.model_figures import (
+    MAX_CLASSES_SHOWN,
+    class_loss_figure,
+    confusion_figure,
+    loss_histogram_figure,
+    reliability_figure,
+)
+from xentui.model_load import MissingLabels, Upload
+from xentui.model_scan import INTERPRETATIONS
+from xentui.model_scenario import worst_sample_scenario
+from xentui.model_tables import (
+    class_frame,
+    libraries_frame,
+    per_sample_csv,
+    summary_frame,
+    worst_frame,
+)
+from xentui.model_upload import UploadError, check_bytes, sniff_format
+from xentui.share_link import QUERY_KEY, encode
+from xentui.text import fmt, md_literal
+
+ym.init_state()
+MAX_BYTES = int(st.get_option("server.maxUploadSize")) * 2**20
+PAGE_PATH = "your-model"
+
+st.title("Your model")
+st.caption(
+    "Drop in a classifier's outputs and the true labels: see which samples and classes carry "
+    "the loss, and whether the model is over-confident. Samples are numbered from 0, in file "
+    "order."
+)
+
+# ----------------------------------------------------------------------------------- the inputs
+early_problem: UploadError | None = None
+has_header, label_column = True, None
+with st.container(border=True):
+    file_col, labels_col = st.columns([3, 2], gap="medium")
+    # The uploaders' return values are dropped on purpose: Streamlit returns a deep copy of the
+    # upload on every run (400 MB for a 400 MB file). The copy is freed at once; the file is read
+    # from session state, which shares the bytes Streamlit already holds.
+    with file_col:
+        st.file_uploader(
+            "Scores: logits or probabilities, a row per sample, a column per class",
+            type=["csv", "tsv", "txt", "npy", "npz"],
+            key="ym_file",
+            help="CSV (class names from the header), NumPy .npy (N × C), or .npz with arrays "
+            "'logits' (or 'probabilities') and 'labels', e.g. "
+            "np.savez(path, logits=logits, labels=labels).",
+        )
+        file_messages = st.container()
+    with labels_col:
+        st.file_uploader(
+            "Labels, when not inside the scores file",
+            type=["csv", "txt", "npy"],
+            key="ym_labels",
+            help="A .npy of N class indices, or a text file with one class index (or class "
+            "name) per line.",
+        )
+        labels_messages = st.container()
+    upload, labels_upload = st.session_state.get("ym_file"), st.session_state.get("ym_labels")
+    ym.notice_upload(upload)
+
+    if upload is not None:
+        scores_file = Upload(upload.name, upload.getvalue())
+        try:
+            check_bytes(scores_file.data, scores_file.name, MAX_BYTES)
+            if sniff_format(scores_file.data, scores_file.name) == "csv":
+                header_col, column_col = st.columns([3, 2], gap="medium")
+                has_header = header_col.checkbox(
+                    "First row holds column names (the class names)",
+                    value=True,
+                    key="ym_header",
+                    on_change=ym.use_file,
+                )
+                layout = csv_layout(scores_file.data, scores_file.name, has_header)
+                with column_col:
+                    label_column = st.selectbox(
+                        "Label column",
+                        [None, *range(len(layout.columns))],
+                        index=0
+                        if layout.default_label_column is None
+                        else layout.default_label_column + 1,
+                        format_func=lambda i: (
+                            "none: labels in a separate file" if i is None else layout.columns[i]
+                        ),
+                        key=f"ym_label_column_{upload.file_id}_{has_header}",
+                        on_change=ym.use_file,
+                    )
+                    labels_messages = st.container()
+        except UploadError as problem:
+            early_problem = problem
+
+    kind_col, example_col = st.columns([3, 2], gap="medium")
+    with kind_col:
+        interpretation = st.radio(
+            "The matrix holds",
+            INTERPRETATIONS,
+            format_func={
+                "detect": "Detect",
+                "logits": "Logits",
+                "probabilities": "Probabilities",
+            }.get,
+            horizontal=True,
+            key="ym_kind",
+            help="Detect reads probabilities when every value lies in [0, 1] and every row sums "
+            "to 1; logits otherwise.",
+        )
+        kind_messages = st.container()
+    with example_col:
+        st.button(
+            "Try an example: an over-confident classifier",
+            on_click=ym.use_example,
+            help="20 000 samples × 10 classes, simulated (seed 0): the labels are drawn from "
+            "softmax(z), the model reports 2.5·z.",
+        )
+
+ym.answer(
+    upload,
+    labels_upload,
+    has_header=has_header,
+    label_column=label_column,
+    interpretation=interpretation,
+    max_bytes=MAX_BYTES,
+    early_problem=early_problem,
+)
+problem: UploadError | None = st.session_state[ym.PROBLEM]
+if problem is not None:
+    place = {"file": file_messages, "labels": labels_messages, "kind": kind_messages}
+    with place[problem.field]:
+        if isinstance(problem, MissingLabels):
+            st.info(md_literal(str(problem)), icon="🏷️")
+        else:
+            st.error(md_literal(str(problem)), icon="⚠️")
+
+# ---------------------------------------------------------------------------------- the result
+if problem is not None and not isinstance(problem, MissingLabels):
+    st.info("The results below are still those of the previous data; fix the input above.")
+
+
+# A fragment: moving a slider or a toggle below reruns only this function. The full script would
+# also run st.file_uploader, which deep-copies the upload (a 400 MB copy for a 400 MB file).
+@st.fragment
+def show_results() -> None:
+    analysis = st.session_state[ym.ANALYSIS]
+    read_as = analysis.kind + (
+        " (detected)" if analysis.kind == analysis.detected else " (your choice)"
+    )
+    st.markdown(
+        f"**{md_literal(analysis.source)}** — {analysis.num_samples:,} samples × "
+        f"{analysis.num_classes:,} classes, {analysis.dtype}, read as {read_as}: "
+        f"{md_literal(analysis.detection_reason)}."
+    )
+    for note in analysis.notes:
+        st.caption(md_literal(note))
+
+    # The bins slider sits in the Calibration tab, below the metrics that use it: read its
+    # value from the previous run.
+    bins = int(st.session_state.get("ym_bins", 15))
+    correct = analysis.correct
+    before = reliability(analysis.confidence, correct, bins)
+    fit = analysis.temperature
+    after = (
+        None if fit.confidence_after is None else reliability(fit.confidence_after, correct, bins)
+    )
+    m1, m2, m3, m4 = st.columns(4)
+    m1.metric("Mean cross-entropy", fmt(analysis.mean_loss), help="Natural log, in nats.")
+    m2.metric("Accuracy", f"{analysis.accuracy:.2%}")
+    m3.metric(f"ECE ({bins} bins)", f"{before.ece:.4f}")
+    m4.metric(
+        "Fitted temperature T",
+        "—" if fit.temperature is None else f"{fit.temperature:.3f}",
+        help="Temperature scaling: logits ÷ T, with T minimising the mean loss.",
+    )
+
+    samples_tab, worst_tab, classes_tab, calibration_tab, libraries_tab = st.tabs(
+        ["Loss per sample", "Worst samples", "Classes", "Calibration", "Other libraries"]
+    )
+    with samples_tab:
+        show_losses(analysis)
+    with worst_tab:
+        show_worst(analysis)
+    with classes_tab:
+        show_classes(analysis)
+    with calibration_tab:
+        st.slider("Bins", 5, 50, 15, key="ym_bins")
+        st.plotly_chart(reliability_figure(before, after, fit.temperature), key="ym_reliability")
+        st.dataframe(summary_frame(analysis, before, after), hide_index=True, key="ym_scaling")
+        st.caption(
+            "Confidence is a sample's top probability; ECE = Σ_b (n_b / N)·|accuracy_b − "
+            f"confidence_b| over {bins} equal-width bins. Temperature scaling divides the logits "
+            f"by the T that minimises the mean loss: {md_literal(fit.note)}."
+        )
+    with libraries_tab:
+        show_libraries(analysis)
+
+    stem = re.sub(r"[^A-Za-z0-9_.-]+", "_", analysis.source.rsplit(".", 1)[0])[:60] or "scores"
+    st.download_button(
+        "Download per-sample results (CSV)",
+        # Built only when clicked: a million rows of CSV is tens of MB.
+        data=lambda: per_sample_csv(analysis),
+        file_name=f"{stem}-per-sample.csv",
+        mime="text/csv",
+        on_click="ignore",
+        key="ym_download",
+    )
+
+
+def show_losses(analysis: Analysis) -> None:
+    log_counts = st.toggle("Log-scale counts", key="ym_log_counts")
+    st.plotly_chart(loss_histogram_figure(analysis, log_counts), key="ym_histogram")
+    shares = [
+        f"the worst {fraction:.0%} of samples carry {share:.1%} of the summed loss"
+        for fraction, share in analysis.loss_share_top
+    ]
+    if shares:
+        st.markdown("Where the loss comes from: " + "; ".join(shares) + ".")
+    if analysis.infinite_losses:
+        st.warning(
+            f"{analysis.infinite_losses:,} sample(s) give their target probability exactly 0: "
+            "their loss is +∞, so the mean is +∞. They are left out of the histogram."
+        )
+
+
+def show_worst(analysis: Analysis) -> None:
+    most = min(MAX_WORST, analysis.num_samples)
+    # A slider needs two distinct ends; its value is kept within them when the data shrinks.
+    k = st.slider("How many", 1, most, min(10, most), key="ym_k") if most > 1 else 1
+    k = min(k, most)
+    scenarios = [worst_sample_scenario(analysis, rank) for rank in range(k)]
+    address = (st.context.url or "").split("?")[0]
+    root = address[: -len(PAGE_PATH)] if address.endswith(PAGE_PATH) else "./"
+    links = [f"{root}?{QUERY_KEY}={encode(scenario)}" for scenario, _ in scenarios]
+    st.dataframe(
+        worst_frame(analysis, k, links),
+        hide_index=True,
+        key="ym_worst",
+        column_config={
+            "Playground": st.column_config.LinkColumn(
+                "Playground", display_text="open ↗", help="Opens the sample in a new tab."
+            ),
+            "loss": st.column_config.NumberColumn(format="%.4f"),
+            "p(target)": st.column_config.NumberColumn(format="%.4g"),
+            "p(prediction)": st.column_config.NumberColumn(format="%.4f"),
+        },
+    )
+    pick_col, open_col = st.columns([3, 2], vertical_alignment="bottom")
+    rank = pick_col.selectbox(
+        "Take a sample apart in the Playground",
+        range(k),
+        format_func=lambda r: (
+            f"sample {int(analysis.worst_rows[r])} "
+            f"(loss {fmt(float(analysis.loss[analysis.worst_rows[r]]))})"
+        ),
+        key="ym_open_rank",
+    )
+    scenario, scenario_note = scenarios[min(rank, k - 1)]
+    if scenario_note:
+        st.caption(md_literal(scenario_note))
+    if open_col.button("Open in the Playground", type="primary", key="ym_open"):
+        ym.open_in_playground(scenario)
+
+
+def show_classes(analysis: Analysis) -> None:
+    left, right = st.columns(2, gap="large")
+    with left:
+        st.markdown("**Mean loss per class** (by target class)")
+        st.plotly_chart(class_loss_figure(analysis), key="ym_class_loss")
+    with right:
+        st.markdown("**Confusion matrix** (row: target, column: prediction)")
+        st.plotly_chart(confusion_figure(analysis), key="ym_confusion")
+    if analysis.num_classes > MAX_CLASSES_SHOWN:
+        st.caption(
+            f"The charts show {MAX_CLASSES_SHOWN} of the {analysis.num_classes:,} classes: the "
+            "highest mean losses, and the most wrong predictions. The table has every class."
+        )
+    st.dataframe(
+        class_frame(analysis),
+        hide_index=True,
+        key="ym_classes",
+        column_config={
+            "accuracy": st.column_config.NumberColumn(format="percent"),
+            "mean loss": st.column_config.NumberColumn(format="%.4f"),
+            "share of the loss": st.column_config.NumberColumn(format="percent"),
+        },
+    )
+
+
+def show_libraries(analysis: Analysis) -> None:
+    st.dataframe(
+        libraries_frame(analysis).drop(columns="why"),  # the reasons are long: said below
+        hide_index=True,
+        key="ym_libraries",
+        column_config={
+            "mean loss": st.column_config.NumberColumn(format="%.6f"),
+            "− xent": st.column_config.NumberColumn(format="%.2e"),
+        },
+    )
+    for result in analysis.libraries:
+        st.markdown(f"**{result.library}** — {md_literal(result.why)}")
+    st.caption(
+        "PyTorch is run block by block (reduction='sum', divided by N) to keep its temporaries "
+        "small. scikit-learn's figure follows log_loss's rule — clip P to [ε, 1 − ε], no "
+        "renormalisation — applied to each sample's target probability, which is all it reads."
+    )
+
+
+show_results()
