@@ -58,7 +58,7 @@ def _settle(tab, last_heading: str) -> None:
 def test_page_opens_with_its_seed_numbers(tab, app_url, path, numbers, last_heading):
     _open(tab, f"{app_url}/{path}", last_heading)
     for number in numbers:
-        assert tab.get_by_text(number).count() > 0, f"{number} is not on /{path}"
+        tab.get_by_text(number).first.wait_for(state="attached", timeout=LOAD_MS)
     assert tab.locator(EXCEPTION).count() == 0
 
 
@@ -71,14 +71,16 @@ def test_a_control_goes_into_the_address_and_the_link_brings_it_back(tab, app_ur
     address = tab.url
     _open(tab, f"{app_url}/gradients-temperature", "Temperature")  # leave the page …
     _open(tab, address, last)  # … and come back by the link
-    assert tab.get_by_text("4.5418e-05").count() > 0
+    tab.get_by_text("4.5418e-05").first.wait_for(state="attached", timeout=LOAD_MS)
     assert tab.locator(EXCEPTION).count() == 0
 
 
 def test_a_bad_mask_shows_a_message_not_a_traceback(tab, app_url):
     _open(tab, f"{app_url}/k-dimensional?kdim_mask=0+9", "The Playground's samples as positions")
-    assert tab.get_by_text("class 9 does not exist").count() > 0
-    assert tab.get_by_text("3.7192e-03").count() > 0  # the rest of the page still works
+    tab.get_by_text("class 9 does not exist").first.wait_for(state="attached", timeout=LOAD_MS)
+    tab.get_by_text("3.7192e-03").first.wait_for(
+        state="attached", timeout=LOAD_MS
+    )  # the rest of the page still works
     assert tab.locator(EXCEPTION).count() == 0
 
 
