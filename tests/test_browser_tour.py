@@ -30,7 +30,8 @@ class Stop:
 
 
 TOUR = [
-    Stop("Playground", "1.2753", "switch:Probability targets"),
+    # Opening the presets leaves the scenario as it is, for the pages after it.
+    Stop("Playground", "1.2753", "switch:Presets and random logits"),
     Stop("Step by step", "1.2753", "button:^Next"),
     Stop("Binary cross-entropy", "34.5388", "slider"),
     Stop("Numerical stability", "200.0000", "slider"),

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
 import random
 import urllib.parse
 
@@ -59,5 +60,7 @@ def test_concurrent_sessions_never_see_each_others_data(app_url):
     async def both():
         return await asyncio.gather(_student(app_url, 1, 12), _student(app_url, 2, 12))
 
-    first, second = asyncio.run(both())
+    # A worker thread: Playwright's sync API may hold this thread's event loop (other tests).
+    with concurrent.futures.ThreadPoolExecutor(1) as worker:
+        first, second = worker.submit(asyncio.run, both()).result()
     assert first == [] and second == []
