@@ -70,6 +70,9 @@ LEARN = (
     Page("pages/step_by_step.py", "Where the walk ends: the mean", "1.2753"),
     Page("pages/binary_cross_entropy.py", "binary_cross_entropy_with_logits(x, y)", "20.0000"),
     Page("pages/numerical_stability.py", "cross_entropy(z, target)", "200.0000"),
+    Page("pages/k_dimensional.py", "Mean loss over the labelled pixels", "0.6519"),
+    Page("pages/targets_weights_smoothing.py", "PyTorch: ÷ Σ w[target]", "1.6527"),
+    Page("pages/gradients_temperature.py", "Loss of sample 1 of the Playground", "2.4076"),
 )
 
 
