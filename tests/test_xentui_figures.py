@@ -74,3 +74,15 @@ def test_the_curve_figure_drops_labels_above_20_samples():
 def test_names_are_escaped_for_plotly_s_html(name, shown):
     assert list(loss_matrix_figure(np.ones((1, 1)), [name]).data[0].x) == [shown]
     assert list(loss_curve_figure(np.array([0.5]), [name]).data[1].text) == [shown]
+
+
+def test_the_unvalidated_figures_pass_plotlys_full_check():
+    from xentui.figures import loss_curve_figure, loss_matrix_figure
+    from xentui.learn2_plotly import validated
+    from xentui.results import analyse
+    from xentui.scenario import DEFAULT_SCENARIO
+
+    results = analyse(DEFAULT_SCENARIO)
+    names = ["sample 1", "sample 2"]
+    validated(loss_matrix_figure(results.matrix, names))
+    validated(loss_curve_figure(results.target_probability, names, 0, np.array([False, True])))
