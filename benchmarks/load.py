@@ -153,10 +153,21 @@ def main() -> None:
             parser.error("only servers on this machine may be loaded")
         mode = "flood" if args.flood else f"think time {args.think:g} s"
         print(f"{args.sessions} sessions, {args.duration:g} s per wave, {mode}, target {url}")
+        # One session first, so that the imports (torch, Plotly, pandas) a cold server pays once
+        # are not counted as memory per session.
+        asyncio.run(wave(url, 1, 1.0, 0, seed=1))
         peaks = []
         for number in range(1, args.waves + 1):
-            figures, _, rss_after = run_wave(url, args, 1000 * number, pids, f"wave {number}")
+            figures, rss_before, rss_after = run_wave(
+                url, args, 1000 * number, pids, f"wave {number}"
+            )
             peaks.append(rss_after)
+            if number == 1 and pids:
+                per_session = (rss_after - rss_before) / args.sessions
+                print(
+                    f"VERDICT RSS growth {per_session:.2f} MiB per session (budget 5 MiB): "
+                    f"{'PASS' if per_session <= 5 else 'FAIL'}"
+                )
             if number == 1 and not args.flood:
                 verdict = figures["p95"] <= 300 and figures["errors"] == 0
                 print(
