@@ -153,9 +153,9 @@ def main() -> None:
             parser.error("only servers on this machine may be loaded")
         mode = "flood" if args.flood else f"think time {args.think:g} s"
         print(f"{args.sessions} sessions, {args.duration:g} s per wave, {mode}, target {url}")
-        # One session first, so that the imports (torch, Plotly, pandas) a cold server pays once
-        # are not counted as memory per session.
-        asyncio.run(wave(url, 1, 1.0, 0, seed=1))
+        # A few sessions first, so that the imports (torch, Plotly, pandas) a cold server pays
+        # once are not counted as memory per session; behind nginx, 4 per replica reach them all.
+        asyncio.run(wave(url, 4 * max(1, len(pids)), 1.0, 0, seed=1))
         peaks = []
         for number in range(1, args.waves + 1):
             figures, rss_before, rss_after = run_wave(
