@@ -10,19 +10,10 @@ import streamlit as st
 from xentui import learn_binary as bce
 from xentui import st_session as session
 from xentui.learn_latex import tex_number, tex_signed
-from xentui.learn_links import refusal
 from xentui.learn_parse import parse_number_rows
 from xentui.text import fmt, md_literal
 
-# The link's values are read on the page's first run in this session, before the widgets take
-# them: a widget shows its default in place of a value it cannot use, and the page says so.
-link = {} if st.session_state.get("learn_link_read_binary") else st.query_params.to_dict()
-st.session_state["learn_link_read_binary"] = True
-
-
-def _say_if_refused(where, key: str, shown: object, allowed: str, shown_text: str = "") -> None:
-    if message := refusal(link, key, shown, allowed, shown_text):
-        where.warning(md_literal(message), icon="🔗")
+_say_if_refused = session.link_refusals("binary")
 
 
 session.init_state()

@@ -9,19 +9,10 @@ import xentcore
 from xentui import learn2_kdim as kdim
 from xentui import st_session as session
 from xentui.learn_latex import tex_number
-from xentui.learn_links import refusal
 from xentui.results import analyse, loss_arguments
 from xentui.text import fmt, md_literal
 
-# The link's values are read on the page's first run in this session, before the widgets take
-# them: a widget shows its default in place of a value it cannot use, and the page says so.
-link = {} if st.session_state.get("kdim_link_read") else st.query_params.to_dict()
-st.session_state["kdim_link_read"] = True
-
-
-def _say_if_refused(where, key: str, shown: object, allowed: str) -> None:
-    if message := refusal(link, key, shown, allowed):
-        where.warning(md_literal(message), icon="🔗")
+_say_if_refused = session.link_refusals("kdim")
 
 
 session.init_state()

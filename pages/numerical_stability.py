@@ -8,20 +8,11 @@ from xentui import learn_stability as lab
 from xentui import st_session as session
 from xentui.learn_implementations import function_source
 from xentui.learn_latex import tex_number, tex_vector
-from xentui.learn_links import refusal
 from xentui.learn_parse import parse_number_rows
 from xentui.scenario import LOGIT_LIMIT, MAX_CLASSES
 from xentui.text import fmt, md_literal
 
-# The link's values are read on the page's first run in this session, before the widgets take
-# them: a widget shows its default in place of a value it cannot use, and the page says so.
-link = {} if st.session_state.get("learn_link_read_stability") else st.query_params.to_dict()
-st.session_state["learn_link_read_stability"] = True
-
-
-def _say_if_refused(where, key: str, shown: object, allowed: str, shown_text: str = "") -> None:
-    if message := refusal(link, key, shown, allowed, shown_text):
-        where.warning(md_literal(message), icon="🔗")
+_say_if_refused = session.link_refusals("stability")
 
 
 session.init_state()

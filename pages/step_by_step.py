@@ -9,19 +9,10 @@ from xentui import learn_steps as steps
 from xentui import learn_timing as timing
 from xentui import st_session as session
 from xentui.learn_latex import tex_matrix
-from xentui.learn_links import refusal
 from xentui.share_link import QUERY_KEY
 from xentui.text import fmt, md_literal
 
-# The link's values are read on the page's first run in this session, before the widgets take
-# them: a widget shows its default in place of a value it cannot use, and the page says so.
-link = {} if st.session_state.get("learn_link_read_step_by_step") else st.query_params.to_dict()
-st.session_state["learn_link_read_step_by_step"] = True
-
-
-def _say_if_refused(where, key: str, shown: object, allowed: str, shown_text: str = "") -> None:
-    if message := refusal(link, key, shown, allowed, shown_text):
-        where.warning(md_literal(message), icon="🔗")
+_say_if_refused = session.link_refusals("step_by_step")
 
 
 session.init_state()

@@ -7,10 +7,13 @@ the user typed is folded into the base table, so nothing is lost.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import pandas as pd
 import streamlit as st
 
 from xentui import editor
+from xentui.learn_links import refusal
 from xentui.scenario import DEFAULT_SCENARIO, Scenario
 from xentui.share_link import QUERY_KEY, LinkError, decode, encode
 from xentui.text import md_literal
@@ -160,3 +163,20 @@ def sync_link(scenario: Scenario) -> str:
     elif st.query_params.get(QUERY_KEY) != token:
         st.query_params[QUERY_KEY] = token
     return token
+
+
+def link_refusals(page: str) -> Callable[..., None]:
+    """Read a page's link values on its first run in the session; return its refusal warner.
+
+    The values are read before the widgets take them: a widget shows its default in place of a
+    value it cannot use, and the returned function says so beside that control.
+    """
+    flag = f"link_read_{page}"
+    values = {} if st.session_state.get(flag) else st.query_params.to_dict()
+    st.session_state[flag] = True
+
+    def say_if_refused(where, key: str, shown: object, allowed: str, shown_text: str = "") -> None:
+        if message := refusal(values, key, shown, allowed, shown_text):
+            where.warning(md_literal(message), icon="🔗")
+
+    return say_if_refused
