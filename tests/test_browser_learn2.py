@@ -86,6 +86,7 @@ def test_a_bad_mask_shows_a_message_not_a_traceback(tab, app_url):
 
 def test_a_link_picks_the_sample_on_the_gradient_page(tab, app_url):
     _open(tab, f"{app_url}/gradients-temperature?grad_sample=2&grad_T=0.5", "Temperature")
-    values = tab.locator('[data-testid="stMetricValue"]').all_inner_texts()
-    assert "0.1429" in values  # sample 2's loss
+    # sample 2's loss; metrics can be drawn just after the last heading, so wait for it
+    metric = tab.locator('[data-testid="stMetricValue"]', has_text="0.1429")
+    metric.first.wait_for(timeout=LOAD_MS)
     assert tab.locator(EXCEPTION).count() == 0
