@@ -48,7 +48,7 @@ import streamlit  # noqa: E402
 from streamlit.runtime.scriptrunner.script_cache import ScriptCache  # noqa: E402
 from streamlit.testing.v1 import AppTest, local_script_runner  # noqa: E402
 
-from xentui.learn_timing import TIMING_SIZES  # noqa: E402
+from xentui.lessons.timing import TIMING_SIZES  # noqa: E402
 
 APP = REPO_ROOT / "app.py"
 RERUN_BUDGET_MS = 50.0

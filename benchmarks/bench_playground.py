@@ -14,7 +14,8 @@ the scripts exactly as the server does, minus the network and the browser. After
   before, as a person does, so the cache on `analyse` cannot answer and the rerun does the work an
   edit really costs;
 - a rerun with no edit: the same scenario again (`analyse` is answered from its cache);
-- `xentui.results.analyse` alone, uncached: all the numbers the page shows, for the edited scenario;
+- `xentui.domain.results.analyse` alone, uncached: all the numbers the page shows, for the
+  edited scenario;
 - the PyTorch cross-check the page runs on every rerun (two `torch_cross_entropy` calls), in a
   fresh thread as the script runner does: torch's thread pool behaves differently there;
 - compiling app.py and pages/playground.py: AppTest creates a new script cache for every run, so
@@ -57,9 +58,9 @@ from streamlit.runtime.scriptrunner.script_cache import ScriptCache  # noqa: E40
 from streamlit.testing.v1 import AppTest, local_script_runner  # noqa: E402
 
 import xentcore  # noqa: E402
-from xentui.results import analyse, loss_arguments  # noqa: E402
-from xentui.scenario import DEFAULT_SCENARIO, Scenario  # noqa: E402
-from xentui.text import fmt  # noqa: E402
+from xentui.domain.results import analyse, loss_arguments  # noqa: E402
+from xentui.domain.scenario import DEFAULT_SCENARIO, Scenario  # noqa: E402
+from xentui.kit.format import fmt  # noqa: E402
 
 APP = REPO_ROOT / "app.py"
 PAGE = REPO_ROOT / "pages" / "playground.py"
@@ -69,25 +70,26 @@ FIRST_RUN_TIMEOUT_S = 120  # the first run imports torch; a busy machine may tak
 PROFILE_LINES = 12
 
 # What a rerun spends its time on: cumulative cProfile time of these functions, which do not call
-# one another (a table's Styler is only described by xentui.tables; st.dataframe renders it).
+# one another (a table's Styler is only described by xentui.playground.tables; st.dataframe
+# renders it).
 # Functions defined in the page scripts cannot be used: every run compiles them anew, and pstats
 # keeps one entry per (file, line, name), so all runs but one would be lost.
 BUCKETS: list[tuple[str, str, tuple[str, ...]]] = [
     ("read + magic + compile scripts (AppTest only)", "scriptrunner/script_cache.py",
      ("get_bytecode",)),
     ("st.data_editor ×2", "elements/widgets/data_editor.py", ("data_editor",)),
-    ("parse the editors", "xentui/editor.py", ("parse_classes", "parse_samples")),
-    ("analyse()", "xentui/results.py", ("analyse",)),
-    ("share link (encode, query params)", "xentui/st_session.py", ("sync_link",)),
-    ("build tables (frames, Styler)", "xentui/tables.py",
+    ("parse the editors", "xentui/playground/editor.py", ("parse_classes", "parse_samples")),
+    ("analyse()", "xentui/domain/results.py", ("analyse",)),
+    ("share link (encode, query params)", "xentui/session/playground.py", ("sync_link",)),
+    ("build tables (frames, Styler)", "xentui/playground/tables.py",
      ("probabilities_frame", "breakdown_frame")),
     ("st.dataframe ×2 (Arrow, Styler render)", "streamlit/elements/arrow.py", ("dataframe",)),
-    ("build figures (Plotly objects)", "xentui/figures.py",
+    ("build figures (Plotly objects)", "xentui/playground/figures.py",
      ("loss_matrix_figure", "loss_curve_figure")),
     ("st.plotly_chart ×2 (figure to JSON)", "streamlit/elements/plotly_chart.py",
      ("plotly_chart",)),
     ("torch cross-check ×2", "xentcore/torch_check.py", ("torch_cross_entropy",)),
-    ("torch_code()", "xentui/torch_code.py", ("torch_code",)),
+    ("torch_code()", "xentui/domain/torch_code.py", ("torch_code",)),
 ]  # fmt: skip
 # The script thread's entry point: its cumulative time is the whole profiled rerun.
 THREAD_ENTRY = ("testing/v1/local_script_runner.py", "_run_script_thread")

@@ -7,11 +7,11 @@ import math
 import numpy as np
 import streamlit as st
 
-from xentui import learn_binary as bce
-from xentui import st_session as session
-from xentui.learn_latex import tex_number, tex_signed
-from xentui.learn_parse import parse_number_rows
-from xentui.text import fmt, md_literal
+from xentui.kit.format import fmt, md_literal
+from xentui.kit.latex import tex_number, tex_signed
+from xentui.kit.typed_numbers import parse_number_rows
+from xentui.lessons import binary_cross_entropy as bce
+from xentui.session import playground as session
 
 _say_if_refused = session.link_refusals("binary")
 

@@ -6,13 +6,13 @@ import numpy as np
 import streamlit as st
 
 import xentcore
-from xentui import learn2_gradients as grads
-from xentui import learn2_temperature as temp
-from xentui import st_session as session
-from xentui.learn_latex import tex_number, tex_vector
-from xentui.results import analyse, loss_arguments
-from xentui.scenario import MAX_CLASSES
-from xentui.text import fmt, md_literal
+from xentui.domain.results import analyse, loss_arguments
+from xentui.domain.scenario import MAX_CLASSES
+from xentui.kit.format import fmt, md_literal
+from xentui.kit.latex import tex_number, tex_vector
+from xentui.lessons import gradients as grads
+from xentui.lessons import temperature as temp
+from xentui.session import playground as session
 
 _say_if_refused = session.link_refusals("grad")
 

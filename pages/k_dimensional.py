@@ -6,11 +6,11 @@ import numpy as np
 import streamlit as st
 
 import xentcore
-from xentui import learn2_kdim as kdim
-from xentui import st_session as session
-from xentui.learn_latex import tex_number
-from xentui.results import analyse, loss_arguments
-from xentui.text import fmt, md_literal
+from xentui.domain.results import analyse, loss_arguments
+from xentui.kit.format import fmt, md_literal
+from xentui.kit.latex import tex_number
+from xentui.lessons import k_dimensional as kdim
+from xentui.session import playground as session
 
 _say_if_refused = session.link_refusals("kdim")
 

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import streamlit as st
 
-from xentui import learn_stability as lab
-from xentui import st_session as session
-from xentui.learn_implementations import function_source
-from xentui.learn_latex import tex_number, tex_vector
-from xentui.learn_parse import parse_number_rows
-from xentui.scenario import LOGIT_LIMIT, MAX_CLASSES
-from xentui.text import fmt, md_literal
+from xentui.domain.scenario import LOGIT_LIMIT, MAX_CLASSES
+from xentui.kit.format import fmt, md_literal
+from xentui.kit.latex import tex_number, tex_vector
+from xentui.kit.typed_numbers import parse_number_rows
+from xentui.lessons import numerical_stability as lab
+from xentui.lessons.implementations import function_source
+from xentui.session import playground as session
 
 _say_if_refused = session.link_refusals("stability")
 

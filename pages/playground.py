@@ -5,11 +5,8 @@ from __future__ import annotations
 import numpy as np
 import streamlit as st
 
-from xentui import editor, figures, tables
-from xentui import st_session as session
-from xentui.editor import IGNORE_COLUMN, NAME_COLUMN, TARGET_COLUMN, WEIGHT_COLUMN
-from xentui.results import analyse, torch_check
-from xentui.scenario import (
+from xentui.domain.results import analyse, torch_check
+from xentui.domain.scenario import (
     MAX_CLASSES,
     MAX_SAMPLES,
     PRECISIONS,
@@ -19,8 +16,11 @@ from xentui.scenario import (
     Scenario,
     random_scenario,
 )
-from xentui.text import fmt, md_literal
-from xentui.torch_code import torch_code
+from xentui.domain.torch_code import torch_code
+from xentui.kit.format import fmt, md_literal
+from xentui.playground import editor, figures, tables
+from xentui.playground.editor import IGNORE_COLUMN, NAME_COLUMN, TARGET_COLUMN, WEIGHT_COLUMN
+from xentui.session import playground as session
 
 session.init_state()
 shown: Scenario = session.current_scenario()

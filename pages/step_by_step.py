@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import streamlit as st
 
-from xentui import learn_implementations as impl
-from xentui import learn_steps as steps
-from xentui import learn_timing as timing
-from xentui import st_session as session
-from xentui.learn_latex import tex_matrix
-from xentui.share_link import QUERY_KEY
-from xentui.text import fmt, md_literal
+from xentui.domain.share_link import QUERY_KEY
+from xentui.kit.format import fmt, md_literal
+from xentui.kit.latex import tex_matrix
+from xentui.lessons import implementations as impl
+from xentui.lessons import step_by_step as steps
+from xentui.lessons import timing
+from xentui.session import playground as session
 
 _say_if_refused = session.link_refusals("step_by_step")
 

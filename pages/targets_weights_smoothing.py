@@ -5,13 +5,13 @@ from __future__ import annotations
 import numpy as np
 import streamlit as st
 
-from xentui import learn2_libraries as libs
-from xentui import learn2_soft as soft
-from xentui import learn2_weights as weighting
-from xentui import st_session as session
-from xentui.learn_latex import tex_number
-from xentui.results import analyse
-from xentui.text import fmt, md_literal
+from xentui.domain.results import analyse
+from xentui.kit.format import fmt, md_literal
+from xentui.kit.latex import tex_number
+from xentui.lessons import class_weights as weighting
+from xentui.lessons import libraries as libs
+from xentui.lessons import soft_targets as soft
+from xentui.session import playground as session
 
 _say_if_refused = session.link_refusals("tws")
 

@@ -6,30 +6,30 @@ import re
 
 import streamlit as st
 
-from xentui import model_session as ym
-from xentui.model_analysis import MAX_WORST, Analysis
-from xentui.model_calibration import reliability
-from xentui.model_csv import csv_layout
-from xentui.model_figures import (
+from xentui.domain.share_link import QUERY_KEY, encode
+from xentui.kit.format import fmt, md_literal
+from xentui.session import your_model as ym
+from xentui.your_model.analysis import MAX_WORST, Analysis
+from xentui.your_model.calibration import reliability
+from xentui.your_model.csv_scores import csv_layout
+from xentui.your_model.figures import (
     MAX_CLASSES_SHOWN,
     class_loss_figure,
     confusion_figure,
     loss_histogram_figure,
     reliability_figure,
 )
-from xentui.model_load import MissingLabels, Upload
-from xentui.model_scan import INTERPRETATIONS
-from xentui.model_scenario import worst_sample_scenario
-from xentui.model_tables import (
+from xentui.your_model.load import MissingLabels, Upload
+from xentui.your_model.playground_link import worst_sample_scenario
+from xentui.your_model.scan import INTERPRETATIONS
+from xentui.your_model.tables import (
     class_frame,
     libraries_frame,
     per_sample_csv,
     summary_frame,
     worst_frame,
 )
-from xentui.model_upload import UploadError, check_bytes, sniff_format
-from xentui.share_link import QUERY_KEY, encode
-from xentui.text import fmt, md_literal
+from xentui.your_model.upload import UploadError, check_bytes, sniff_format
 
 ym.init_state()
 MAX_BYTES = int(st.get_option("server.maxUploadSize")) * 2**20

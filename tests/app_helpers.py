@@ -19,7 +19,7 @@ from hypothesis import assume
 from hypothesis import strategies as st
 from streamlit.testing.v1 import AppTest
 
-from xentui.scenario import (
+from xentui.domain.scenario import (
     LOGIT_LIMIT,
     PRECISIONS,
     PRESETS,
@@ -27,7 +27,7 @@ from xentui.scenario import (
     TEMPERATURE_RANGE,
     Scenario,
 )
-from xentui.share_link import MAX_LINK_CHARS, encode
+from xentui.domain.share_link import MAX_LINK_CHARS, encode
 
 ROOT = Path(__file__).resolve().parent.parent
 APP = str(ROOT / "app.py")

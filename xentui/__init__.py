@@ -1,6 +1,9 @@
-"""The app's pure building blocks: scenarios, links, editor parsing, results, figures and tables.
+"""The app's building blocks, grouped by what they are.
 
-Every module but two takes plain data and returns plain data, a pandas DataFrame or a Plotly
-figure, so all of it is tested without a server. The exceptions hold session state and import
-Streamlit: st_session (the Playground's scenario and editors) and model_session (uploads, cache).
+- ``domain``: the Scenario, its limits and validation, presets, share links and results — no
+  Streamlit, pandas or Plotly.
+- ``kit``: small pure tools (number formats, LaTeX, Plotly specs, typed numbers, caching).
+- ``playground``, ``lessons``, ``your_model``: one package per feature; features never import
+  each other.
+- ``session``: the only code besides ``pages/`` that imports Streamlit.
 """

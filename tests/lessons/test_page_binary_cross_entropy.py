@@ -1,0 +1,197 @@
+"""AppTest of the Binary cross-entropy page: the seed's figure and examples, every control, links,
+bad input.
+
+Seed numbers (000_*): target [0, 1], eleven predictions [0, 1] … [1, 0], eps = 1e-15 inside the log
+(loss −log(1 + 1e-15) ≈ −1.1102e-15 at [0, 1], 34.5388 at [1, 0]); prediction [0.01, 0.99] gives
+0.01005034; the reference answer 0.71355817782.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+ROOT = Path(__file__).resolve().parents[2]
+PAGE = "pages/binary_cross_entropy.py"
+
+
+def open_page(**query: str) -> AppTest:
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
+    for key, value in query.items():
+        at.query_params[key] = value
+    at.switch_page(PAGE).run()
+    assert not at.exception
+    return at
+
+
+def table(at: AppTest, column: str):
+    """The first st.dataframe that has `column` (AppTest does not expose a dataframe's key)."""
+    return next(df.value for df in at.dataframe if column in df.value.columns)
+
+
+def latex(at: AppTest) -> str:
+    return "\n".join(element.value for element in at.latex)
+
+
+def metrics(at: AppTest) -> dict[str, str]:
+    return {m.label: m.value for m in at.metric}
+
+
+def column_holding(at: AppTest, key: str):
+    """The innermost column that holds the text input `key` — where its message must appear."""
+    holding = [col for col in at.columns if any(w.key == key for w in col.text_input)]
+    return holding[-1]
+
+
+def test_default_view_shows_the_seed_numbers():
+    at = open_page()
+    eleven = table(at, "loss (nats)")
+    assert len(eleven) == 11
+    assert eleven["prediction [p₀, p₁]"].iloc[0] == "[0.0, 1.0]"
+    assert eleven["loss (nats)"].iloc[0] == "-1.1102e-15"  # −log(1 + 1e-15)
+    assert eleven["loss (nats)"].iloc[10] == "34.5388"  # −log(1e-15)
+    assert r"1 \cdot \log(0.7 + 1 \times 10^{-15})\right) = 0.3567" in latex(at)
+    edges = table(at, "−log(p + eps), the seed").set_index("p of the true class")
+    assert edges.loc["0", "−log(p + eps), the seed"] == "34.5388"
+    assert edges.loc["1", "−log(p + eps), the seed"] == "-1.1102e-15"
+    assert edges.loc["0", "PyTorch BCE: log ≥ −100"] == "100.0000"
+    shown = metrics(at)
+    assert shown["binary_cross_entropy(σ(x), y)"] == "100.0000"
+    assert shown["binary_cross_entropy_with_logits(x, y)"] == "20.0000"
+    assert "They disagree" in at.warning[0].value
+    weights = table(at, "loss, pos_weight = 3")
+    assert f"{weights['loss, pos_weight = 3'].iloc[0]:.4f}" == "2.0794"
+    seeds = table(at, "the seed prints")
+    assert seeds["computed now"].tolist() == ["0.01005034", "0.71355817782"]
+    assert seeds["agree (np.isclose)"].tolist() == ["✓", "✓"]
+    assert shown["Binary reading (mean over entries)"] == "0.01005034"
+    assert shown["Categorical reading (mean over rows)"] == "0.01005034"
+    assert not at.error
+
+
+def test_target_eps_and_prediction_controls():
+    at = open_page()
+    at.segmented_control(key="bce_target").set_value("[1, 0]").run()
+    losses = table(at, "loss (nats)")["loss (nats)"]
+    assert losses.iloc[0] == "34.5388" and losses.iloc[10] == "-1.1102e-15"
+    at.segmented_control(key="eps").set_value("0").run()
+    assert not at.exception
+    assert table(at, "loss (nats)")["loss (nats)"].iloc[0] == "∞"
+    assert table(at, "−log p")["−log(p + eps), the seed"].tolist()[-1] == "∞"
+    at.segmented_control(key="eps").set_value("1e-12").run()
+    assert table(at, "loss (nats)")["loss (nats)"].iloc[0] == "27.6310"
+    at.slider(key="p1").set_value(0.0).run()  # prediction [1, 0], right for target [1, 0]
+    assert r"1 \cdot \log(1.0 + 1 \times 10^{-12})" in latex(at)
+    at.segmented_control(key="bce_target").set_value("[0, 1]").run()
+    assert r"\log(0.0 + 1 \times 10^{-12})\right) = 27.6310" in latex(at)
+
+
+def test_logit_controls_and_precision():
+    at = open_page()
+    at.number_input(key="logit").set_value(3.0).run()
+    shown = metrics(at)
+    assert shown["binary_cross_entropy(σ(x), y)"] == "3.0486"
+    assert shown["binary_cross_entropy_with_logits(x, y)"] == "3.0486"
+    assert not at.warning
+    at.number_input(key="logit").set_value(20.0).run()
+    at.segmented_control(key="bce_dtype").set_value("float64").run()
+    shown = metrics(at)
+    assert shown["binary_cross_entropy(σ(x), y)"] == "20.0000"
+    assert not at.warning
+    at.slider(key="y").set_value(1.0).run()
+    assert metrics(at)["binary_cross_entropy_with_logits(x, y)"] == "2.0612e-09"
+
+
+def test_pos_weight_controls():
+    at = open_page()
+    at.number_input(key="pos_weight").set_value(10.0).run()
+    at.number_input(key="pw_logit").set_value(1.0).run()
+    weights = table(at, "loss, pos_weight = 10")
+    assert weights["ratio"].tolist() == pytest.approx([10.0, 1.0])
+    assert f"{weights['loss, pos_weight = 1'].iloc[0]:.4f}" == "0.3133"  # log(1 + e^−1)
+
+
+def test_loading_the_reference_example():
+    at = open_page()
+    at.button(key="load_example_1").click().run()
+    assert at.text_input(key="ex_targets").value == "0, 0, 0, 1; 0, 0, 0, 1"
+    assert metrics(at)["Categorical reading (mean over rows)"] == "0.71355818"
+    assert any("0.71355817782" in c.value for c in at.caption)
+    assert r"= 0.71355817782" in latex(at)
+    at.button(key="load_example_0").click().run()
+    assert metrics(at)["Binary reading (mean over entries)"] == "0.01005034"
+
+
+def test_a_link_opens_the_page_as_it_was():
+    at = open_page(
+        bce_target="[1, 0]",
+        eps="1e-7",
+        p1="0.2",
+        logit="3",
+        y="0.5",
+        bce_dtype="float64",
+        pos_weight="2",
+        ex_targets="1, 0",
+        ex_predictions="0.9, 0.1",
+    )
+    assert at.segmented_control(key="bce_target").value == "[1, 0]"
+    assert at.segmented_control(key="eps").value == "1e-7"
+    assert at.slider(key="p1").value == pytest.approx(0.2)
+    assert at.number_input(key="logit").value == 3.0
+    assert at.segmented_control(key="bce_dtype").value == "float64"
+    assert at.number_input(key="pos_weight").value == 2.0
+    assert metrics(at)["Categorical reading (mean over rows)"] == "0.10536052"  # −log 0.9
+
+
+@pytest.mark.parametrize(
+    ("key", "text", "message"),
+    [
+        ("ex_targets", "abc", "is not a number"),
+        ("ex_targets", "", "Empty"),
+        ("ex_predictions", "1.5, 0.2", "outside [0, 1]"),
+        ("ex_predictions", "0.5; 0.5, 0.5", "every row needs the same number"),
+        ("ex_predictions", ", ".join(["0.1"] * 17), "at most 16"),
+        ("ex_predictions", "0.2, 0.3, 0.5", "give one prediction per target entry"),
+    ],
+)
+def test_bad_example_input_gets_a_message_beside_it(key, text, message):
+    at = open_page()
+    at.text_input(key=key).input(text).run()
+    assert not at.exception
+    errors = column_holding(at, key).error
+    assert errors and message in errors[0].value.replace("\\", "")  # shown via md_literal
+    # the rest of the page keeps working
+    assert table(at, "loss (nats)")["loss (nats)"].iloc[10] == "34.5388"
+    assert metrics(at)["binary_cross_entropy_with_logits(x, y)"] == "20.0000"
+
+
+@pytest.mark.parametrize(
+    ("key", "value", "kind"),
+    [
+        ("eps", "bogus", "segmented_control"),
+        ("logit", "1e9", "number_input"),
+        ("p1", "7", "slider"),
+        ("bce_target", "[2, 2]", "segmented_control"),
+        ("pos_weight", "-1", "number_input"),
+        ("bce_dtype", "float16", "segmented_control"),
+    ],
+)
+def test_bad_values_in_the_link_are_named_beside_their_control(key, value, kind):
+    at = open_page(**{key: value})
+    holding = [col for col in at.columns if any(w.key == key for w in getattr(col, kind))]
+    warning = holding[-1].warning
+    assert warning and f"{key}={value}" in warning[0].value.replace("\\", "")
+    assert at.segmented_control(key="eps").value == "1e-15"
+    assert at.number_input(key="logit").value == 20.0
+    assert at.slider(key="p1").value == pytest.approx(0.7)
+    assert at.number_input(key="pos_weight").value == 3.0
+    assert table(at, "loss (nats)")["loss (nats)"].iloc[10] == "34.5388"
+
+
+def test_typed_text_is_never_rendered_as_markdown():
+    at = open_page()
+    at.text_input(key="ex_targets").input("**x** <b>").run()
+    message = column_holding(at, "ex_targets").error[0].value
+    assert r"\*\*x\*\*" in message

@@ -1,0 +1,186 @@
+"""AppTest of the Numerical stability page: overflow, clipping policies, the double softmax.
+
+Seed numbers it teaches: softmax of [1, 2, 3] = 0.0900, 0.2447, 0.6652 (000_*); the clamps 1e-20
+(walkthrough), 1e-15 (MachineLearningMastery), 1e-12 (StackOverflow); the PyTorch explainer's
+[20, 2, 3, 4] → 1.0000, 1.5230e-08, 4.1399e-08, 1.1254e-07 and loss 16.0 (001_*). Besides them:
+float32 machine epsilon 1.1921e-07 (scikit-learn) and PyTorch's −100 log clamp.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from xentui.domain.scenario import PRESETS
+from xentui.domain.share_link import encode
+
+ROOT = Path(__file__).resolve().parents[2]
+PAGE = "pages/numerical_stability.py"
+NAIVE, SHIFT, LSE = "naive: exp, then divide", "max-subtraction", "log-sum-exp (log-softmax)"
+
+
+def open_page(**query: str) -> AppTest:
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
+    for key, value in query.items():
+        at.query_params[key] = value
+    at.switch_page(PAGE).run()
+    assert not at.exception
+    return at
+
+
+def table(at: AppTest, column: str):
+    """The first st.dataframe that has `column` (AppTest does not expose a dataframe's key)."""
+    return next(df.value for df in at.dataframe if column in df.value.columns)
+
+
+def overflow(at: AppTest, dtype: str, form: str):
+    frame = table(at, "softmax form")
+    return frame[(frame["dtype"] == dtype) & (frame["softmax form"] == form)].iloc[0]
+
+
+def metrics(at: AppTest) -> dict[str, str]:
+    return {m.label: m.value for m in at.metric}
+
+
+def text(at: AppTest) -> str:
+    return "\n".join(e.value for e in [*at.markdown, *at.latex, *at.caption])
+
+
+def column_holding(at: AppTest, key: str, kind: str):
+    holding = [col for col in at.columns if any(w.key == key for w in getattr(col, kind))]
+    return holding[-1]
+
+
+def test_default_view_overflows_float16_and_float32():
+    at = open_page()
+    assert r"z = 100 \cdot" in text(at) and "300.00" in text(at)
+    for dtype in ("float16", "float32"):
+        assert overflow(at, dtype, NAIVE)["loss −log p[target]"] == "NaN"
+        assert overflow(at, dtype, NAIVE)["Σ exp"] == "∞"
+        assert overflow(at, dtype, SHIFT)["loss −log p[target]"] == "∞"
+        assert overflow(at, dtype, LSE)["loss −log p[target]"] == "200.0000"
+    assert overflow(at, "float64", NAIVE)["finite?"] == "✓"
+    assert "11.09 in float16, 88.72 in float32, 709.78 in float64" in text(at)
+    ceilings = table(at, "ceiling (p = 0)").set_index("policy")["ceiling (p = 0)"]
+    assert ceilings.tolist() == ["∞", "46.0517", "34.5388", "27.6310", "15.9424", "100.0000"]
+    rules = " ".join(table(at, "rule")["rule"])
+    for clamp in ("1e-20", "1e-15", "1e-12", "1.1921e-07", "−100"):
+        assert clamp in rules
+    shown = metrics(at)
+    assert shown["cross_entropy(z, target)"] == "200.0000"
+    assert shown["cross_entropy(softmax(z), target)"] == "1.5514"
+    assert "= 0.5514" in text(at) and "= 1.5514" in text(at)
+    assert len(at.get("plotly_chart")) == 2
+
+
+def test_scale_one_shows_the_seed_softmax():
+    at = open_page()
+    at.select_slider(key="scale").set_value(1).run()
+    for form in (NAIVE, SHIFT, LSE):
+        row = overflow(at, "float32", form)
+        assert [row["cat"], row["dog"], row["pig"]] == ["0.0900", "0.2447", "0.6652"]
+    assert overflow(at, "float16", NAIVE)["finite?"] == "✓"
+
+
+def test_scale_10000_overflows_float64_too():
+    at = open_page()
+    at.select_slider(key="scale").set_value(10_000).run()
+    assert overflow(at, "float64", NAIVE)["loss −log p[target]"] == "NaN"
+    assert overflow(at, "float64", LSE)["loss −log p[target]"] == "20000.0000"
+
+
+def test_p_control_moves_the_clipping_table():
+    at = open_page()
+    at.select_slider(key="p").set_value("1e-7").run()
+    losses = table(at, "loss at this p")["loss at this p"].tolist()
+    assert losses == ["16.1181", "16.1181", "16.1181", "16.1181", "15.9424", "16.1181"]
+    at.select_slider(key="p").set_value("1e-30").run()
+    losses = table(at, "loss at this p")["loss at this p"].tolist()
+    assert losses == ["69.0776", "46.0517", "34.5388", "27.6310", "15.9424", "69.0776"]
+
+
+def test_the_pytorch_explainers_logits_typed_in():
+    at = open_page(scale="1")
+    at.text_input(key="logits").input("20, 2, 3, 4").run()
+    at.number_input(key="target").set_value(4).run()
+    row = overflow(at, "float32", LSE)
+    assert [row[f"class {k}"] for k in range(1, 5)] == [
+        "1.0000", "1.5230e-08", "4.1399e-08", "1.1254e-07"
+    ]  # fmt: skip
+    assert row["loss −log p[target]"] == "16.0000"
+    assert metrics(at)["cross_entropy(z, target)"] == "16.0000"
+    assert "typed logits (target: class 4)" in text(at)
+
+
+def test_sample_control_follows_the_scenario():
+    at = open_page()
+    at.number_input(key="sample").set_value(2).run()  # [2, 4, 6], target pig: the argmax
+    assert "sample 2 of the scenario (target: pig)" in text(at)
+    assert metrics(at)["cross_entropy(softmax(z), target)"] == "0.5514"  # the floor
+
+
+def test_a_link_opens_the_page_as_it_was():
+    at = open_page(logits="20, 2, 3, 4", target="4", scale="1", p="1e-12")
+    assert at.text_input(key="logits").value == "20, 2, 3, 4"
+    assert at.number_input(key="target").value == 4
+    assert at.select_slider(key="scale").value == 1
+    assert at.select_slider(key="p").value == "1e-12"
+    assert overflow(at, "float32", LSE)["loss −log p[target]"] == "16.0000"
+    at = open_page(
+        sample="2", s=encode(PRESETS["Notebook: three samples, good predictions (0.3018)"])
+    )
+    assert at.number_input(key="sample").value == 2
+    assert "sample 2 of the scenario" in text(at)
+
+
+@pytest.mark.parametrize(
+    ("typed", "message"),
+    [
+        ("1, x", "is not a number"),
+        ("5", "at least two logits"),
+        ("1e7, 0", "outside"),
+        (", ".join(["1"] * 33), "at most 32"),
+    ],
+)
+def test_bad_logits_get_a_message_beside_the_box(typed, message):
+    at = open_page()
+    at.text_input(key="logits").input(typed).run()
+    assert not at.exception
+    errors = column_holding(at, "logits", "text_input").error
+    assert errors and message in errors[0].value.replace("\\", "")  # shown via md_literal
+    assert "showing sample 1" in errors[0].value
+    # the lab keeps working on the scenario's sample
+    assert overflow(at, "float32", LSE)["loss −log p[target]"] == "200.0000"
+
+
+def test_a_target_beyond_the_logits_is_pulled_back_with_a_warning():
+    at = open_page(scale="1")
+    at.text_input(key="logits").input("1, 2, 3").run()
+    at.number_input(key="target").set_value(9).run()
+    warning = column_holding(at, "target", "number_input").warning
+    assert warning and "only 3 logits" in warning[0].value
+    assert "target: class 3" in text(at)
+
+
+@pytest.mark.parametrize(
+    ("key", "value"),
+    [("scale", "3"), ("sample", "9"), ("p", "abc"), ("target", "0"), ("scale", "1e9")],
+)
+def test_bad_values_in_the_link_are_named(key, value):
+    at = open_page(**{key: value})
+    warnings = " ".join(w.value.replace("\\", "") for w in at.warning)
+    assert f"{key}={value} cannot be used" in warnings
+    assert at.select_slider(key="scale").value == 100
+    assert at.number_input(key="sample").value == 1
+    assert at.select_slider(key="p").value == "0"
+    assert overflow(at, "float32", LSE)["loss −log p[target]"] == "200.0000"
+
+
+def test_a_smaller_scenario_pulls_the_sample_back_in_range():
+    at = open_page(sample="2")
+    at.session_state["scenario"] = PRESETS["PyTorch explainer: confident and wrong (16.0)"]
+    at.run()
+    assert not at.exception
+    assert at.number_input(key="sample").value == 1

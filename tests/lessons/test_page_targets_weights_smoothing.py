@@ -1,0 +1,356 @@
+"""The Targets, weights and smoothing page through AppTest: default view, controls, links, errors.
+
+Seed numbers the page must show and these tests check: 0.3567 and 2.3026 (002_*, the notebook's
+one-hot target against [0.7, 0.2, 0.1] and [0.1, 0.3, 0.6]); 0.71355817782 (000_*, the reference
+answer of the walkthrough's StackOverflow function); 2.4076, 0.1429 and 1.2753 (000_*, the default
+scenario's per-sample losses and mean) inside the weighted mean. Other expected numbers come from
+the builders, whose own tests check them against PyTorch, scikit-learn and Keras's documentation.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from app_helpers import APP, assert_no_exception, unescape
+from streamlit.testing.v1 import AppTest
+
+from xentui.domain.scenario import DEFAULT_SCENARIO, PRESETS
+from xentui.domain.share_link import encode
+from xentui.kit.format import fmt
+from xentui.lessons import class_weights as weighting
+from xentui.lessons import soft_targets as soft
+
+PAGE = "pages/targets_weights_smoothing.py"
+
+
+def open_page(**query: str) -> AppTest:
+    at = AppTest.from_file(APP, default_timeout=60)
+    at.switch_page(PAGE)
+    for key, value in query.items():
+        at.query_params[key] = value
+    at.run()
+    assert_no_exception(at)
+    return at
+
+
+def rerun(at: AppTest) -> AppTest:
+    at.run()
+    assert_no_exception(at)
+    return at
+
+
+def latex_with(at: AppTest, fragment: str) -> list[str]:
+    return [x.value for x in at.latex if fragment in x.value]
+
+
+def metrics(at: AppTest) -> dict[str, str]:
+    return {m.label: m.value for m in at.metric}
+
+
+def table_with(at: AppTest, column: str):
+    found = [d.value for d in at.dataframe if column in d.value.columns]
+    assert len(found) == 1, [list(d.value.columns) for d in at.dataframe]
+    return found[0]
+
+
+def page_text(at: AppTest) -> str:
+    parts = [m.value for m in at.markdown] + [c.value for c in at.caption]
+    parts += [a.value for kind in ("success", "info", "warning", "error") for a in at.get(kind)]
+    return unescape("\n".join(parts))
+
+
+def errors(at: AppTest) -> list[str]:
+    return [unescape(e.value) for e in at.error]
+
+
+def chart(at: AppTest, key: str) -> dict:
+    import json
+
+    found = [json.loads(c.proto.spec) for c in at.get("plotly_chart") if key in c.proto.id]
+    assert len(found) == 1
+    return found[0]
+
+
+@pytest.fixture(scope="module")
+def default_page() -> AppTest:
+    return open_page()
+
+
+# ------------------------------------------------------------------------------ default view
+
+
+def test_default_view_shows_the_notebooks_two_losses_as_kl(default_page):
+    at = default_page
+    rows = latex_with(at, r"\text{CE} = ")
+    assert r"q_{1}:\quad \text{CE} = 0.3567 = H(p) + \text{KL} = 0.0000 + 0.3567" in rows[0]
+    assert r"q_{2}:\quad \text{CE} = 2.3026 = H(p) + \text{KL} = 0.0000 + 2.3026" in rows[1]
+    assert "[0.1, 0.3, 0.6] at 2.3026 = −log 0.1" in page_text(at)
+    assert len(at.get("plotly_chart")) == 2
+
+
+def test_default_view_moves_the_smoothed_minimum(default_page):
+    at = default_page
+    assert at.slider(key="tws_eps").value == 0.1
+    assert latex_with(at, r"1 - 0.1 + \tfrac{0.1}{3} = 0.9333")
+    assert latex_with(at, r"H(q') = 0.2911 \text{ at } p(\text{target}) = 0.9333")
+    assert latex_with(at, r"= 3.3322")  # log(0.9333 / 0.0333): a finite logit gap
+    assert "label_smoothing=0.1) = 0.2911, the floor H(q′)" in page_text(at)
+
+
+def test_default_view_writes_out_the_weighted_mean(default_page):
+    at = default_page
+    assert at.text_input(key="tws_weights").value == "2, 1, 1"
+    assert latex_with(
+        at, r"\frac{2 \cdot 2.4076 + 1 \cdot 0.1429}{2 + 1} = \frac{4.9581}{3} = 1.6527"
+    )
+    assert metrics(at) == {
+        "PyTorch: ÷ Σ w[target]": "1.6527",
+        "÷ N = 2 (Keras's sample weights)": "2.4791",
+        "Unweighted mean of the kept samples": "1.2753",
+    }
+    table = table_with(at, "w[target]")
+    assert list(table["target"]) == ["cat", "pig"] and list(table["w[target]"]) == [2.0, 1.0]
+
+
+def test_default_view_compares_the_libraries_on_the_seed_reference(default_page):
+    at = default_page
+    table = table_with(at, "mean divides by")
+    losses = dict(zip(table["library"], table["loss"], strict=True))
+    seed_value = losses["seed's NumPy function"]
+    assert f"{seed_value:.11f}" == "0.71355817782"
+    assert losses["PyTorch"] == pytest.approx(0.71355817782, rel=1e-6)
+    assert losses["scikit-learn"] == pytest.approx(0.71355817782, rel=1e-12)
+    assert losses["Keras 3"] == pytest.approx((np.log(4) - np.log(0.96 / 0.99)) / 2, rel=1e-6)
+    assert "gives 0.71355817782 — its docstring's reference answer is 0.71355817782" in (
+        page_text(at).replace("**", "")
+    )
+
+
+# ------------------------------------------------------------------------------ controls
+
+
+def test_typed_soft_target_splits_into_entropy_and_kl():
+    at = open_page()
+    at.text_input(key="tws_p").input("0.6, 0.3, 0.1")
+    at.text_input(key="tws_q").input("0.7, 0.2, 0.1; 0.6, 0.3, 0.1")
+    rerun(at)
+    parts = soft.decompose([0.6, 0.3, 0.1], [[0.7, 0.2, 0.1], [0.6, 0.3, 0.1]])
+    rows = latex_with(at, r"\text{CE} = ")
+    h = fmt(parts.entropy[0])
+    assert rf"= H(p) + \text{{KL}} = {h} + {fmt(parts.kl[0])}" in rows[0]
+    assert rf"\text{{CE}} = {h} = H(p) + \text{{KL}} = {h} + 0.0000" in rows[1]  # q = p: KL = 0
+
+
+def test_load_buttons_fill_the_boxes():
+    at = open_page()
+    at.button(key="tws_load_soft").click()
+    rerun(at)
+    assert at.text_input(key="tws_p").value == "0.6, 0.3, 0.1"
+    assert len(latex_with(at, r"\text{CE} = ")) == 3
+    at.button(key="tws_load_playground").click()
+    rerun(at)
+    assert at.text_input(key="tws_p").value == "1, 0, 0; 0, 0, 1"
+    assert at.text_input(key="tws_q").value.startswith("0.090031, 0.244728, 0.665241; 0.015876")
+    rows = latex_with(at, r"\text{CE} = ")
+    assert r"\text{CE} = 2.4076" in rows[0] and r"\text{CE} = 0.1429" in rows[1]
+    at.button(key="tws_load_seed").click()
+    rerun(at)
+    assert r"\text{CE} = 0.3567" in latex_with(at, r"\text{CE} = ")[0]
+
+
+def test_smoothing_slider_moves_the_minimum():
+    at = open_page()
+    at.slider(key="tws_eps").set_value(0.5)
+    rerun(at)
+    best = soft.smoothing_minimum(3, 0.5)
+    assert latex_with(at, rf"H(q') = {fmt(best.loss)} \text{{ at }} p(\text{{target}}) = 0.6667")
+    at.slider(key="tws_eps").set_value(0.0)
+    rerun(at)
+    assert latex_with(at, r"H(q') = 0.0000 \text{ at } p(\text{target}) = 1.0000")
+    assert latex_with(at, r"= \infty")
+
+
+def test_weights_and_ignored_samples_change_the_denominator():
+    at = open_page()
+    at.text_input(key="tws_weights").input("1, 1, 4")
+    rerun(at)
+    assert latex_with(
+        at, r"\frac{1 \cdot 2.4076 + 4 \cdot 0.1429}{1 + 4} = \frac{2.9793}{5} = 0.5959"
+    )
+    assert metrics(at)["PyTorch: ÷ Σ w[target]"] == fmt((2.407606 + 4 * 0.142932) / 5)
+    at.multiselect(key="tws_ignore").select("sample 1")
+    rerun(at)
+    assert latex_with(at, r"\frac{4 \cdot 0.1429}{4} = \frac{0.5717}{4} = 0.1429")
+    assert list(table_with(at, "w[target]")["in the mean?"]) == ["ignored", "yes"]
+    assert metrics(at)["÷ N = 2 (Keras's sample weights)"] == fmt(4 * 0.142932 / 2)
+
+
+def test_library_inputs_and_their_examples():
+    at = open_page()
+    at.button(key="tws_lib_weighted").click()
+    rerun(at)
+    table = table_with(at, "mean divides by")
+    by_name = dict(zip(table["library"], table["… here"], strict=True))
+    assert by_name["PyTorch"] == 4 and by_name["Keras 3"] == 2 and by_name["scikit-learn"] == 4
+    at.button(key="tws_lib_zero").click()
+    rerun(at)
+    table = table_with(at, "mean divides by")
+    assert np.isinf(table["loss"][0])
+    at.text_input(key="tws_lib_p").input("0.5, 0.5; 0.2, 0.8")
+    at.text_input(key="tws_lib_t").input("0, 1")
+    at.text_input(key="tws_lib_w").input("3, 1")
+    rerun(at)
+    table = table_with(at, "mean divides by")
+    expected = (3 * np.log(2) - np.log(0.8)) / 4
+    assert table["loss"][0] == pytest.approx(expected, rel=1e-6)
+    at.button(key="tws_lib_seed").click()
+    rerun(at)
+    assert at.text_input(key="tws_lib_w").value == ""
+
+
+# ------------------------------------------------------------------------------ links and state
+
+
+def test_a_link_sets_every_control():
+    at = open_page(
+        tws_p="0.5, 0.5",
+        tws_q="0.9, 0.1",
+        tws_eps="0.3",
+        tws_weights="1, 1, 1",
+        tws_ignore="sample 2",
+        tws_lib_p="0.9, 0.1",
+        tws_lib_t="0",
+        tws_lib_w="2, 1",
+    )
+    parts = soft.decompose([0.5, 0.5], [[0.9, 0.1]])
+    assert rf"\text{{CE}} = {fmt(parts.cross_entropy[0])}" in latex_with(at, r"\text{CE}")[1]
+    assert latex_with(at, r"1 - 0.3 + \tfrac{0.3}{3} = 0.8000")
+    assert latex_with(at, r"\frac{1 \cdot 2.4076}{1} = \frac{2.4076}{1} = 2.4076")
+    table = table_with(at, "mean divides by")
+    assert table["loss"][0] == pytest.approx(-np.log(0.9), rel=1e-6)
+
+
+def test_the_playgrounds_scenario_drives_the_weights_section():
+    scenario = PRESETS["Notebook: three samples, bad predictions (1.6242)"].with_options(
+        weights=(1.0, 2.0, 3.0)
+    )
+    at = open_page(s=encode(scenario))
+    assert at.text_input(key="tws_weights").value == "1, 2, 3"
+    result = weighting.weighted_mean(scenario, np.array([1.0, 2.0, 3.0]), [False] * 3)
+    assert metrics(at)["PyTorch: ÷ Σ w[target]"] == fmt(result.mean)
+    assert result.denominator == 6 and latex_with(at, r"{3 + 1 + 2}")
+    assert "s" in at.query_params
+
+
+def test_the_soft_target_scenario_is_read_by_its_most_likely_class():
+    scenario = DEFAULT_SCENARIO.with_options(
+        soft_targets=((0.8, 0.2, 0.0), (0.0, 0.1, 0.9)), label_smoothing=0.2
+    )
+    at = open_page(s=encode(scenario))
+    assert (
+        "From the Playground's scenario: its probability targets are replaced by their most "
+        "likely class; label smoothing is left out." in page_text(at)
+    )
+    assert metrics(at)["PyTorch: ÷ Σ w[target]"] == "1.6527"
+
+
+# ------------------------------------------------------------------------------ bad input
+
+
+@pytest.mark.parametrize(
+    ("key", "text", "problem"),
+    [
+        ("tws_p", "0.7, 0.2", "Row 1 sums to 0.9, not 1: probabilities of all the classes add up "
+         "to 1."),
+        ("tws_q", "0.5, abc, 0.5", "Entry 2: “abc” is not a number"),
+        ("tws_q", "1.2, -0.1, -0.1", "Entry 1: 1.2 lies outside [0, 1], the range of "
+         "probabilities"),
+        ("tws_p", "0.5, 0.5", "The target has 2 classes, the predictions 3: give both the same "
+         "number."),
+        ("tws_p", "1, 0, 0; 0, 1, 0; 0, 0, 1", "3 target rows for 2 predictions: type one row for "
+         "all, or one per prediction."),
+    ],
+)  # fmt: skip
+def test_bad_distributions_get_a_message_and_the_rest_keeps_working(key, text, problem):
+    at = open_page()
+    at.text_input(key=key).input(text)
+    rerun(at)
+    assert errors(at) == [problem]
+    assert "Fix the probabilities above to see the decomposition." in [i.value for i in at.info]
+    assert metrics(at)["PyTorch: ÷ Σ w[target]"] == "1.6527"
+    assert len(at.get("plotly_chart")) == 1  # the smoothing figure is still there
+
+
+@pytest.mark.parametrize(
+    ("text", "problem"),
+    [
+        ("2, 1", "2 weights for 3 classes: type one weight per class, in the order of the "
+         "classes."),
+        ("2, -1, 1", "Entry 2: -1 lies outside [0, 1e+06], the range of weights"),
+        ("<b>2</b>, 1, 1", "Entry 1: “<b>2</b>” is not a number"),
+    ],
+)  # fmt: skip
+def test_bad_weights_get_a_message_beside_them(text, problem):
+    at = open_page()
+    at.text_input(key="tws_weights").input(text)
+    rerun(at)
+    assert errors(at) == [problem]
+    assert "Fix the inputs above to see the weighted mean." in [i.value for i in at.info]
+    assert latex_with(at, r"q_{1}:\quad \text{CE} = 0.3567")
+
+
+def test_nothing_left_to_average_is_a_warning_not_a_nan():
+    at = open_page()
+    at.multiselect(key="tws_ignore").select("sample 1").select("sample 2")
+    rerun(at)
+    assert [unescape(w.value) for w in at.warning] == [
+        "Every sample is ignored: the mean is 0/0, which PyTorch returns as NaN. Keep one."
+    ]
+    at.multiselect(key="tws_ignore").unselect("sample 1")  # keep the cat, whose weight is 0
+    at.text_input(key="tws_weights").input("0, 1, 1")
+    rerun(at)
+    assert [unescape(w.value) for w in at.warning] == [
+        "Every kept sample's target class has weight 0: the mean is 0/0 (NaN). Give one of them "
+        "a weight."
+    ]
+    assert not [m for m in at.metric if m.label.startswith("PyTorch")]
+
+
+@pytest.mark.parametrize(
+    ("p", "t", "w", "problem"),
+    [
+        ("0.5, 0.5", "0, 1", "", "2 targets for 1 rows of probabilities: one per row."),
+        ("0.5, 0.5; 0.5, 0.5", "0, 5", "", "Target 5 does not exist: with 2 classes the indices "
+         "are 0 to 1."),
+        ("0.5, 0.5", "0", "1, 1, 1", "3 weights for 2 classes: one per class."),
+        ("1.5, 0", "0", "", "Entry 1: 1.5 lies outside [0, 1], the range of probabilities"),
+    ],
+)  # fmt: skip
+def test_bad_library_inputs_get_a_message_beside_their_box(p, t, w, problem):
+    at = open_page()
+    at.text_input(key="tws_lib_p").input(p)
+    at.text_input(key="tws_lib_t").input(t)
+    at.text_input(key="tws_lib_w").input(w)
+    rerun(at)
+    assert errors(at) == [problem]
+    assert "Fix the inputs above to compare the libraries." in [i.value for i in at.info]
+
+
+@pytest.mark.parametrize("value", ["1.5", "-0.2", "lots"])
+def test_a_bad_smoothing_value_in_the_link_is_named(value):
+    at = open_page(tws_eps=value)
+    assert [unescape(w.value) for w in at.warning] == [
+        f"The link’s tws_eps={value} cannot be used (a number from 0 to 1): showing 0.1 instead."
+    ]
+    assert latex_with(at, r"H(q') = 0.2911")
+
+
+def test_a_broken_scenario_link_warns_and_the_page_shows_the_default():
+    at = open_page(s="1.garbage")
+    assert unescape(at.warning[0].value).startswith("This link could not be opened")
+    assert metrics(at)["PyTorch: ÷ Σ w[target]"] == "1.6527"
+
+
+def test_a_soft_target_chart_uses_the_scenarios_class_names():
+    spec = chart(open_page(), "tws_decomposition")
+    assert spec["data"][0]["x"] == ["cat", "dog", "pig"]

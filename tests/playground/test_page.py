@@ -1,0 +1,851 @@
+"""The Playground page through AppTest: every output, edit, option, link and bad input.
+
+Expected numbers come from xentcore (the numeric core, tested against PyTorch on its own) or, for
+the default scenario and the presets, from the seed documents they reproduce.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pytest
+from app_helpers import (
+    BAD_LINKS,
+    DEFAULT_LOSS,
+    FIX_CELLS_NOTE,
+    TWO_CLASSES,
+    alerts,
+    arithmetic,
+    assert_no_exception,
+    cell_edit,
+    click_button,
+    edit_state,
+    edit_table,
+    editor_key,
+    editor_table,
+    figure_traces,
+    headline,
+    link_token,
+    markdown_starting,
+    new_sample,
+    open_playground,
+    printed,
+    probabilities,
+    torch_script,
+    unescape,
+)
+
+import xentcore
+from xentui.domain.scenario import PRESETS, random_scenario
+from xentui.kit.format import fmt
+
+TORCH_PREFIX = "`torch.nn.functional.cross_entropy` gives"
+IGNORED = -100
+
+
+@dataclass(frozen=True)
+class Expected:
+    """A scenario written out by hand; its numbers come from xentcore, not from the page."""
+
+    classes: tuple[str, ...] = ("cat", "dog", "pig")
+    logits: tuple[tuple[float, ...], ...] = ((1, 2, 3), (2, 4, 6))
+    targets: tuple[int, ...] = (0, 2)
+    ignored: tuple[bool, ...] = (False, False)
+    weight: tuple[float, ...] | None = None
+
+    @property
+    def x(self) -> np.ndarray:
+        return np.asarray(self.logits, dtype=np.float32)
+
+    @property
+    def target(self) -> np.ndarray:
+        return np.where(self.ignored, IGNORED, self.targets)
+
+    @property
+    def weight_array(self) -> np.ndarray | None:
+        return None if self.weight is None else np.asarray(self.weight, dtype=np.float32)
+
+    @property
+    def per_sample(self) -> np.ndarray:
+        return xentcore.cross_entropy(
+            self.x, self.target, weight=self.weight_array, reduction="none"
+        )
+
+    @property
+    def mean(self) -> float:
+        return float(xentcore.cross_entropy(self.x, self.target, weight=self.weight_array))
+
+    @property
+    def arithmetic(self) -> str:
+        kept = [i for i, skip in enumerate(self.ignored) if not skip]
+        terms = " + ".join(fmt(float(self.per_sample[i])) for i in kept)
+        if self.weight is None:
+            denominator = str(len(kept))
+        else:
+            denominator = f"({' + '.join(f'{self.weight[self.targets[i]]:g}' for i in kept)})"
+        return f"({terms}) / {denominator} = {fmt(self.mean)}"
+
+
+def assert_page_shows(at, expected: Expected) -> None:
+    """Every output of the page agrees with `expected`: headline, arithmetic, table, figures."""
+    assert_no_exception(at)
+    assert alerts(at, "error") == []
+    assert headline(at) == ("Mean loss", fmt(expected.mean))
+    assert arithmetic(at) == expected.arithmetic
+    probs = xentcore.softmax(expected.x)
+    right = probs.argmax(axis=1) == np.asarray(expected.targets)
+    assert at.metric[1].value == f"{right.mean():.0%}"
+
+    table = probabilities(at)
+    n, c = probs.shape
+    assert list(table.columns[:c]) == list(expected.classes)
+    np.testing.assert_allclose(table.iloc[:, :c].to_numpy(), probs, rtol=1e-6)
+    assert list(table["target"]) == [expected.classes[t] for t in expected.targets]
+    losses = np.where(expected.ignored, np.nan, expected.per_sample)
+    np.testing.assert_allclose(table["loss"].to_numpy(float), losses, rtol=1e-6)
+
+    own_loss = -np.log(probs[np.arange(n), list(expected.targets)])
+    traces = figure_traces(at)
+    faded, diagonal = traces["matrix"]
+    np.testing.assert_allclose(np.diagonal(diagonal["z"]), own_loss, rtol=1e-5)
+    cross = -np.log(probs[:, list(expected.targets)].T)  # row i: sample i's target vs column j
+    np.fill_diagonal(cross, np.nan)
+    np.testing.assert_allclose(faded["z"], cross, rtol=1e-5)
+    points = traces["curve"][1]
+    np.testing.assert_allclose(points["x"], probs[np.arange(n), list(expected.targets)], rtol=1e-6)
+    assert points["text"] == [f"sample {i + 1}" for i in range(n)]
+
+    assert markdown_starting(at, TORCH_PREFIX).endswith(f"**{fmt(expected.mean)}** — the same.")
+
+
+# ------------------------------------------------------------------------------ default view
+
+
+def test_default_view_shows_the_walkthrough_numbers():
+    at = open_playground()
+    assert headline(at) == ("Mean loss", "1.2753")
+    assert arithmetic(at) == "(2.4076 + 0.1429) / 2 = 1.2753"
+    assert at.metric[1].value == "50%"
+    assert printed(probabilities(at)[["cat", "dog", "pig"]]) == [
+        ["0.0900", "0.2447", "0.6652"],
+        ["0.0159", "0.1173", "0.8668"],
+    ]
+    traces = figure_traces(at)
+    faded, diagonal = traces["matrix"]
+    assert printed(np.diagonal(diagonal["z"])) == ["2.4076", "0.1429"]
+    assert printed([faded["z"][0, 1], faded["z"][1, 0]]) == ["4.1429", "0.4076"]
+    assert diagonal["text"] == [["2.4076", "4.1429"], ["0.4076", "0.1429"]]
+    points = traces["curve"][1]
+    assert points["text"] == ["sample 1", "sample 2"]
+    assert printed(points["y"]) == ["2.4076", "0.1429"]
+    assert markdown_starting(at, TORCH_PREFIX) == f"{TORCH_PREFIX} **1.2753** — the same."
+    assert "s" not in at.query_params
+    assert_page_shows(at, Expected())
+
+
+# ------------------------------------------------------------------------------ edits
+
+CAT_DOG_PIG = ("cat", "dog", "pig")
+
+# (what the user does, the editor steps [(table, edit state)], the scenario that should result)
+EDITS = [
+    (
+        "change a logit",
+        [("logits", edit_state(edited={0: {"c1": "5"}}))],
+        Expected(logits=((1, 5, 3), (2, 4, 6))),
+    ),
+    (
+        "change a target",
+        [("logits", edit_state(edited={1: {"target": "dog"}}))],
+        Expected(targets=(0, 1)),
+    ),
+    (
+        "add a row",
+        [("logits", edit_state(added=[new_sample("0.5", "-1", "2", target="dog")]))],
+        Expected(
+            logits=((1, 2, 3), (2, 4, 6), (0.5, -1, 2)),
+            targets=(0, 2, 1),
+            ignored=(False, False, False),
+        ),
+    ),
+    (
+        "delete a row",
+        [("logits", edit_state(deleted=[0]))],
+        Expected(logits=((2, 4, 6),), targets=(2,), ignored=(False,)),
+    ),
+    (
+        "tick ignore",
+        [("logits", edit_state(edited={0: {"ignore": True}}))],
+        Expected(ignored=(True, False)),
+    ),
+    (
+        "add a class",
+        [("classes", edit_state(added=[{"name": "cow", "weight": "1"}]))],
+        Expected(classes=(*CAT_DOG_PIG, "cow"), logits=((1, 2, 3, 0), (2, 4, 6, 0))),
+    ),
+    (
+        "add a class, then give it a logit",
+        [
+            ("classes", edit_state(added=[{"name": "cow", "weight": "1"}])),
+            ("logits", edit_state(edited={0: {"c3": "4"}})),
+        ],
+        Expected(classes=(*CAT_DOG_PIG, "cow"), logits=((1, 2, 3, 4), (2, 4, 6, 0))),
+    ),
+    (
+        "remove the middle class",
+        [("classes", edit_state(deleted=[1]))],
+        Expected(classes=("cat", "pig"), logits=((1, 3), (2, 6)), targets=(0, 1)),
+    ),
+    (
+        "remove the last class, then retarget the orphaned sample",
+        [
+            ("classes", edit_state(deleted=[2])),
+            ("logits", edit_state(edited={1: {"target": "dog"}})),
+        ],
+        Expected(classes=("cat", "dog"), logits=((1, 2), (2, 4)), targets=(0, 1)),
+    ),
+    (
+        "rename a class",
+        [("classes", edit_state(edited={2: {"name": "hog"}}))],
+        Expected(classes=("cat", "dog", "hog")),
+    ),
+    (
+        "set a class weight",
+        [("classes", edit_state(edited={0: {"weight": "2"}}))],
+        Expected(weight=(2, 1, 1)),
+    ),
+    (
+        "weights with an ignored sample",
+        [
+            ("classes", edit_state(edited={0: {"weight": "2"}, 2: {"weight": "0.5"}})),
+            (
+                "logits",
+                edit_state(added=[new_sample("0", "1", "0", target="pig")]),
+            ),
+            (
+                "logits",
+                edit_state(
+                    edited={0: {"ignore": True}},
+                    added=[new_sample("0", "1", "0", target="pig")],
+                ),
+            ),
+        ],
+        Expected(
+            logits=((1, 2, 3), (2, 4, 6), (0, 1, 0)),
+            targets=(0, 2, 2),
+            ignored=(True, False, False),
+            weight=(2, 1, 0.5),
+        ),
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    ("steps", "expected"), [case[1:] for case in EDITS], ids=[case[0] for case in EDITS]
+)
+def test_edits_change_every_output(steps, expected):
+    at = open_playground()
+    for table, state in steps:
+        edit_table(at, table, state)
+    assert_page_shows(at, expected)
+
+
+def test_renamed_class_carries_its_targets_along():
+    at = open_playground()
+    edit_table(at, "classes", edit_state(edited={2: {"name": "hog"}}))
+    assert list(editor_table(at, "logits")["target"]) == ["cat", "hog"]
+    assert list(probabilities(at)["prediction"]) == ["hog", "hog"]
+
+
+def test_class_weight_shows_the_weighted_denominator():
+    at = open_playground()
+    edit_table(at, "classes", edit_state(edited={0: {"weight": "2"}}))
+    assert arithmetic(at) == "(4.8152 + 0.1429) / (2 + 1) = 1.6527"
+    assert "With class weights, the mean divides by Σ w[target], not by N." in [
+        unescape(c.value) for c in at.caption
+    ]
+
+
+def test_a_bad_edit_keeps_the_last_valid_result_not_the_default():
+    at = open_playground()
+    edit_table(at, "logits", edit_state(edited={0: {"c1": "5"}}))
+    assert headline(at) == ("Mean loss", "2.1429")
+    edit_table(at, "logits", edit_state(edited={0: {"c1": "5", "c2": "abc"}}))
+    assert headline(at) == ("Mean loss", "2.1429")
+    assert alerts(at, "error") == ["Row 1, column “pig”: “abc” is not a number"]
+
+
+def test_clicking_a_point_on_the_curve_shows_that_sample_s_breakdown():
+    at = open_playground()
+    at.session_state["curve"] = {"selection": {"points": [{"curve_number": 1, "point_index": 1}]}}
+    at.run()
+    assert_no_exception(at)
+    assert markdown_starting(at, "Loss of") == "Loss of sample 2: −Σ y · log p = **0.1429**"
+    assert list(figure_traces(at)["curve"][1]["marker"]["size"]) == [11, 16]
+
+
+def test_deleting_the_focused_sample_falls_back_to_the_first():
+    at = open_playground()
+    at.selectbox(key="focus_sample").set_value(1).run()
+    edit_table(at, "logits", edit_state(deleted=[1]))
+    assert markdown_starting(at, "Loss of") == "Loss of sample 1: −Σ y · log p = **2.4076**"
+
+
+# ------------------------------------------------------------------------------ options
+
+REDUCTIONS = [
+    # (reduction, metric label, value, reduction line, per-sample losses line or None)
+    ("mean", "Mean loss", "1.2753", "**Mean:** (2.4076 + 0.1429) / 2 = 1.2753", None),
+    ("sum", "Summed loss", "2.5505", "**Sum:** 2.4076 + 0.1429 = 2.5505", None),
+    (
+        "none",
+        "Mean loss (reduction: none)",
+        "1.2753",
+        "**Mean:** (2.4076 + 0.1429) / 2 = 1.2753",
+        "**Per-sample losses (reduction none):** sample 1: 2.4076, sample 2: 0.1429",
+    ),
+]
+
+
+@pytest.mark.parametrize(("reduction", "label", "value", "line", "per_sample"), REDUCTIONS)
+def test_reduction_changes_the_metric_and_its_arithmetic(reduction, label, value, line, per_sample):
+    at = open_playground()
+    at.segmented_control(key="opt_reduction").set_value("sum").run()  # away from the default
+    at.segmented_control(key="opt_reduction").set_value(reduction).run()
+    assert_no_exception(at)
+    assert headline(at) == (label, value)
+    assert markdown_starting(at, "**Mean:**" if reduction != "sum" else "**Sum:**") == line
+    listed = [m.value for m in at.markdown if m.value.startswith("**Per-sample")]
+    assert listed == ([per_sample] if per_sample else [])
+    assert markdown_starting(at, TORCH_PREFIX).endswith(f"**{value}** — the same.")
+
+
+@pytest.mark.parametrize(
+    ("smoothing", "temperature"),
+    [(0.1, 1.0), (1.0, 1.0), (0.0, 2.0), (0.0, 0.5), (0.2, 3.0)],
+    ids=["smoothing 0.1", "smoothing 1", "temperature 2", "temperature 0.5", "both"],
+)
+def test_smoothing_and_temperature_match_xentcore(smoothing, temperature):
+    at = open_playground()
+    at.slider(key="opt_smoothing").set_value(smoothing)
+    at.number_input(key="opt_temperature").set_value(temperature).run()
+    assert_no_exception(at)
+    x = Expected().x / np.float32(temperature)
+    expected = float(xentcore.cross_entropy(x, Expected().target, label_smoothing=smoothing))
+    assert headline(at) == ("Mean loss", fmt(expected))
+    assert markdown_starting(at, TORCH_PREFIX).endswith(f"**{fmt(expected)}** — the same.")
+    assert "s" in at.query_params
+
+
+@pytest.mark.parametrize("precision", ["float32", "float64"])
+def test_precision_sets_the_dtype_of_every_number(precision):
+    at = open_playground()
+    if precision == "float64":
+        at.segmented_control(key="opt_precision").set_value("float64").run()
+    expected = Expected()
+    each = {
+        dtype: xentcore.cross_entropy(expected.x.astype(dtype), expected.target, reduction="none")
+        for dtype in ("float32", "float64")
+    }
+    assert not np.array_equal(each["float32"], each["float64"])  # so equality pins the dtype
+    np.testing.assert_array_equal(probabilities(at)["loss"].to_numpy(), each[precision])
+    assert f"dtype=torch.{precision}" in torch_script(at)
+
+
+def test_probability_targets_score_each_row_against_its_distribution():
+    at = open_playground()
+    edit_table(at, "logits", edit_state(edited={0: {"c1": "5"}}))
+    at.toggle(key="opt_soft").set_value(True).run()
+    assert_no_exception(at)
+    # One-hot rows on the targets give the hard-target loss, and the logit edit survived.
+    assert headline(at) == ("Mean loss", "2.1429")
+    assert "With probability targets, the mean divides by N whatever the weights." in [
+        unescape(c.value) for c in at.caption
+    ]
+    edit_table(at, "soft", edit_state(edited={0: {"c0": "0.5", "c1": "0.5"}}))
+    soft = np.array([[0.5, 0.5, 0.0], [0.0, 0.0, 1.0]], dtype=np.float32)
+    x = np.asarray(((1, 5, 3), (2, 4, 6)), dtype=np.float32)
+    expected = float(xentcore.cross_entropy(x, soft))
+    assert headline(at) == ("Mean loss", fmt(expected))
+    assert markdown_starting(at, TORCH_PREFIX).endswith(f"**{fmt(expected)}** — the same.")
+
+
+def test_toggling_probability_targets_keeps_the_sample_edits():
+    at = open_playground()
+    edit_table(at, "logits", edit_state(edited={0: {"c1": "5"}}, deleted=[1]))
+    for soft in (True, False):
+        at.toggle(key="opt_soft").set_value(soft).run()
+        assert_no_exception(at)
+        assert headline(at) == ("Mean loss", "4.1429")
+        assert editor_table(at, "logits")[["c0", "c1", "c2"]].to_numpy().tolist() == [
+            ["1", "5", "3"]
+        ]
+
+
+def test_deleting_a_sample_deletes_its_probability_row():
+    at = open_playground()
+    at.toggle(key="opt_soft").set_value(True).run()
+    edit_table(at, "soft", edit_state(edited={1: {"c1": "0.5", "c2": "0.5"}}))
+    edit_table(at, "logits", edit_state(deleted=[0]))
+    assert editor_table(at, "soft").to_numpy().tolist() == [["0", "0.5", "0.5"]]
+    x = np.asarray([[2, 4, 6]], dtype=np.float32)
+    expected = float(xentcore.cross_entropy(x, np.asarray([[0, 0.5, 0.5]], dtype=np.float32)))
+    assert headline(at) == ("Mean loss", fmt(expected))
+
+
+def test_a_new_sample_starts_one_hot_on_its_target_in_probability_mode():
+    at = open_playground()
+    at.toggle(key="opt_soft").set_value(True).run()
+    edit_table(at, "logits", edit_state(added=[new_sample("0", "0", "0", target="dog")]))
+    assert editor_table(at, "soft").to_numpy().tolist()[-1] == ["0", "1", "0"]
+    one_hot = Expected(
+        logits=((1, 2, 3), (2, 4, 6), (0, 0, 0)), targets=(0, 2, 1), ignored=(False,) * 3
+    )
+    assert headline(at) == ("Mean loss", fmt(one_hot.mean))
+
+
+def printed_like(value: float, seed_text: str) -> str:
+    """`value` with as many digits as the seed printed ("3.7192e-03", "0.4170")."""
+    if "e" in seed_text:
+        return f"{value:.{len(seed_text.split('e')[0].split('.')[1])}e}"
+    return f"{value:.{len(seed_text.split('.')[1])}f}"
+
+
+# preset → (the metric it shows, the per-sample losses as the seed prints them, the mean likewise)
+PRESET_SEEDS = {
+    "Walkthrough: cat, dog, pig (mean 1.2753)": ("1.2753", ["2.4076", "0.1429"], "1.2753"),
+    "PyTorch explainer: confident and right (0.0037)": ("0.0037", ["0.0037"], None),
+    "PyTorch explainer: confident and wrong (16.0)": ("16.0000", ["16.0"], None),
+    "PyTorch explainer: (1, 4, 2) output, one row per position": (
+        "4.0037",
+        ["3.7192e-03", "8.0037"],
+        None,
+    ),
+    "PyTorch explainer: (2, 4, 2) output, one row per position": (
+        "0.6235",
+        ["2.4938", "1.1921e-07", "4.5418e-05", "4.5418e-05"],
+        None,
+    ),
+    "Notebook: one sample, good prediction (0.4170)": ("0.4170", ["0.4170"], None),
+    "Notebook: one sample, bad prediction (1.8406)": ("1.8406", ["1.8406"], None),
+    "Notebook: three samples, good predictions (0.3018)": ("0.3018", None, "0.3018"),
+    "Notebook: three samples, bad predictions (1.6242)": ("1.6242", None, "1.6242"),
+    "Notebook: from probabilities [0.7, 0.2, 0.1] and [0.1, 0.3, 0.6] (0.3567, 2.3026)": (
+        "1.3296",
+        ["0.3567", "2.3026"],
+        None,
+    ),
+    "Walkthrough: reference answer 0.71355817782": ("0.7136", None, "0.71355817782"),
+    "Walkthrough: binary, prediction [0.01, 0.99] (0.01005034)": (
+        "0.0101",
+        ["0.01005034"],
+        "0.01005034",
+    ),
+}
+
+
+def test_every_preset_has_its_seed_numbers():
+    assert set(PRESET_SEEDS) == set(PRESETS)
+
+
+@pytest.mark.parametrize("name", list(PRESET_SEEDS))
+def test_loading_a_preset_shows_its_seed_numbers(name):
+    shown, per_sample, mean = PRESET_SEEDS[name]
+    at = open_playground()
+    at.selectbox(key="preset_choice").set_value(name)
+    click_button(at, "Load preset")
+    assert headline(at)[1] == shown
+    assert at.session_state["scenario"] == PRESETS[name]  # read back from the editors unchanged
+    assert PRESETS[name].title in [unescape(c.value) for c in at.caption]
+    losses = probabilities(at)["loss"].to_numpy()
+    if per_sample is not None:
+        assert [printed_like(v, p) for v, p in zip(losses, per_sample, strict=True)] == per_sample
+    if mean is not None:
+        assert printed_like(float(losses.mean()), mean) == mean
+
+
+def _load_random(at, seed: int):
+    at.number_input(key="random_seed").set_value(seed)
+    return click_button(at, "Random")
+
+
+def test_random_logits_are_reproducible_from_the_seed():
+    first = _load_random(open_playground(), 7)
+    second = _load_random(open_playground(), 7)
+    expected = random_scenario(4, 3, 7, 2.0)
+    assert first.session_state["scenario"] == expected == second.session_state["scenario"]
+    assert headline(first) == headline(second)
+    assert editor_table(first, "logits").equals(editor_table(second, "logits"))
+    other = _load_random(open_playground(), 8).session_state["scenario"]
+    assert other.logits != expected.logits
+
+
+# ------------------------------------------------------------------------------ links
+
+
+def test_a_link_reopens_the_same_scenario():
+    at = open_playground()
+    edit_table(at, "classes", edit_state(edited={1: {"name": "hound", "weight": "0.5"}}))
+    edit_table(
+        at,
+        "logits",
+        edit_state(
+            edited={0: {"c1": "5", "ignore": True}},
+            added=[new_sample("0.25", "-1", "3.5", target="hound")],
+        ),
+    )
+    at.slider(key="opt_smoothing").set_value(0.05).run()
+    at.segmented_control(key="opt_reduction").set_value("sum").run()
+    token = at.query_params["s"]
+
+    reopened = open_playground(token)
+    assert alerts(reopened, "warning") == []
+    assert reopened.session_state["scenario"] == at.session_state["scenario"]
+    assert headline(reopened) == headline(at)
+    assert arithmetic(reopened) == arithmetic(at)
+    shown = editor_table(reopened, "logits")
+    assert shown[["c0", "c1", "c2", "target"]].to_numpy().tolist() == [
+        ["1", "5", "3", "cat"],
+        ["2", "4", "6", "pig"],
+        ["0.25", "-1", "3.5", "hound"],
+    ]
+    assert list(shown["ignore"]) == [True, False, False]
+    assert reopened.query_params["s"] == token
+
+
+def test_a_link_with_probability_targets_reopens_them():
+    at = open_playground()
+    at.toggle(key="opt_soft").set_value(True).run()
+    edit_table(at, "soft", edit_state(edited={0: {"c0": "0.25", "c1": "0.75"}}))
+    reopened = open_playground(at.query_params["s"])
+    assert reopened.session_state["scenario"] == at.session_state["scenario"]
+    assert reopened.toggle(key="opt_soft").value is True
+    assert editor_table(reopened, "soft").to_numpy().tolist()[0] == ["0.25", "0.75", "0"]
+
+
+@pytest.mark.parametrize(
+    ("token", "reason"), [case[1:] for case in BAD_LINKS], ids=[case[0] for case in BAD_LINKS]
+)
+def test_a_bad_link_opens_the_default_scenario_with_a_warning(token, reason):
+    at = open_playground(token)
+    assert headline(at) == ("Mean loss", DEFAULT_LOSS)
+    assert alerts(at, "warning") == [
+        f"This link could not be opened — {reason}. Showing the default scenario instead."
+    ]
+    assert "s" not in at.query_params  # the bad link is not kept in the address bar
+
+
+def test_the_link_warning_goes_once_another_scenario_is_loaded():
+    at = open_playground("9.xyz")
+    assert len(at.warning) == 1
+    edit_table(at, "logits", cell_edit(0, "c1", "5"))
+    assert len(at.warning) == 1  # still the default scenario, edited
+    click_button(at, "Load preset")
+    assert alerts(at, "warning") == []
+
+
+def test_a_link_s_own_text_in_the_warning_is_not_markdown():
+    at = open_playground(link_token({**TWO_CLASSES, "r": "[fix it](http://evil.example)"}))
+    raw = at.warning[0].value
+    assert "[fix it](" not in raw  # escaped: shown as typed, never a clickable link
+    assert "'[fix it](http://evil.example)'" in unescape(raw)
+
+
+# ------------------------------------------------------------------------------ bad inputs
+
+
+@dataclass(frozen=True)
+class BadInput:
+    name: str
+    table: str  # the editor the user typed into
+    state: dict[str, object]
+    message: str
+    kind: str = "error"
+
+
+BAD_INPUTS = [
+    BadInput(
+        "empty cell",
+        "logits",
+        cell_edit(0, "c1", ""),
+        "Row 1, column “dog”: empty — enter a number",
+    ),
+    BadInput(
+        "cleared cell",
+        "logits",
+        cell_edit(0, "c1", None),
+        "Row 1, column “dog”: empty — enter a number",
+    ),
+    BadInput(
+        "whitespace only",
+        "logits",
+        cell_edit(0, "c1", "   "),
+        "Row 1, column “dog”: empty — enter a number",
+    ),
+    BadInput(
+        "text", "logits", cell_edit(0, "c1", "abc"), "Row 1, column “dog”: “abc” is not a number"
+    ),
+    BadInput(
+        "decimal comma",
+        "logits",
+        cell_edit(1, "c0", "1,5"),
+        "Row 2, column “cat”: “1,5” is not a number",
+    ),
+    BadInput(
+        "long text is cut",
+        "logits",
+        cell_edit(0, "c2", "x" * 30),
+        f"Row 1, column “pig”: “{'x' * 20}…” is not a number",
+    ),
+    BadInput(
+        "nan",
+        "logits",
+        cell_edit(0, "c1", "nan"),
+        "Row 1, column “dog”: NaN is not a logit — enter a number",
+    ),
+    *[
+        BadInput(
+            text,
+            "logits",
+            cell_edit(0, "c1", text),
+            "Row 1, column “dog”: an infinite logit makes the loss NaN or ∞ — enter a finite "
+            "number",
+        )
+        for text in ("inf", "-inf")
+    ],
+    BadInput(
+        "1e30",
+        "logits",
+        cell_edit(0, "c1", "1e30"),
+        "Row 1, column “dog”: 1.0000e+30 is outside ±1e+06, the range the editor accepts",
+    ),
+    BadInput(
+        "just above the logit limit",
+        "logits",
+        cell_edit(0, "c1", "1000001"),
+        "Row 1, column “dog”: 1.0000e+06 is outside ±1e+06, the range the editor accepts",
+    ),
+    BadInput(
+        "target left empty",
+        "logits",
+        cell_edit(0, "target", None),
+        "Row 1, column “target”: choose the sample's true class",
+    ),
+    BadInput(
+        "new row without a target",
+        "logits",
+        edit_state(added=[new_sample("0", "0", "0", target=None)]),
+        "Row 3, column “target”: choose the sample's true class",
+    ),
+    BadInput(
+        "new row with an empty cell",
+        "logits",
+        edit_state(added=[new_sample("1", None, "1", target="dog")]),
+        "Row 3, column “dog”: empty — enter a number",
+    ),
+    BadInput(
+        "no samples", "logits", edit_state(deleted=[0, 1]), "There are no samples — add a row."
+    ),
+    BadInput(
+        "every sample ignored",
+        "logits",
+        edit_state(edited={0: {"ignore": True}, 1: {"ignore": True}}),
+        "Every sample is ignored: the mean would be 0/0 (NaN). Keep at least one.",
+        kind="warning",
+    ),
+    BadInput(
+        "65 samples",
+        "logits",
+        edit_state(added=[new_sample("0", "0", "0", target="cat")] * 63),
+        "65 samples: the editor holds at most 64; the “Your model” page takes larger data.",
+    ),
+    BadInput(
+        "no classes",
+        "classes",
+        edit_state(deleted=[0, 1, 2]),
+        "There are no classes — add at least two.",
+    ),
+    BadInput(
+        "one class",
+        "classes",
+        edit_state(deleted=[1, 2]),
+        "There is only one class: every probability would be 1 and every loss 0 — add a second "
+        "class.",
+    ),
+    BadInput(
+        "33 classes",
+        "classes",
+        edit_state(added=[{"name": f"extra {i}", "weight": "1"} for i in range(30)]),
+        "33 classes: the editor holds at most 32.",
+    ),
+    BadInput(
+        "duplicate class name",
+        "classes",
+        cell_edit(1, "name", "cat"),
+        "Row 2, column “name”: “cat” is already the name of another class",
+    ),
+    BadInput(
+        "empty class name",
+        "classes",
+        cell_edit(1, "name", ""),
+        "Row 2, column “name”: empty — every class needs a name",
+    ),
+    BadInput(
+        "blank class name",
+        "classes",
+        cell_edit(2, "name", "  "),
+        "Row 3, column “name”: empty — every class needs a name",
+    ),
+    BadInput(
+        "new class without a name",
+        "classes",
+        edit_state(added=[{"weight": "1"}]),
+        "Row 4, column “name”: empty — every class needs a name",
+    ),
+    BadInput(
+        "class name over 40 characters",
+        "classes",
+        cell_edit(1, "name", "d" * 41),
+        "Row 2, column “name”: longer than 40 characters",
+    ),
+    BadInput(
+        "negative weight",
+        "classes",
+        cell_edit(1, "weight", "-1"),
+        "Row 2, column “weight”: -1 is negative",
+    ),
+    BadInput(
+        "text weight",
+        "classes",
+        cell_edit(1, "weight", "heavy"),
+        "Row 2, column “weight”: “heavy” is not a number",
+    ),
+    BadInput(
+        "infinite weight",
+        "classes",
+        cell_edit(0, "weight", "inf"),
+        "Row 1, column “weight”: an infinite weight makes the loss NaN or ∞ — enter a finite "
+        "number",
+    ),
+    BadInput(
+        "huge weight",
+        "classes",
+        cell_edit(1, "weight", "1e7"),
+        "Row 2, column “weight”: 1e+07 is above the limit of 1e6",
+    ),
+    BadInput(
+        "all weights 0",
+        "classes",
+        edit_state(edited={i: {"weight": "0"} for i in range(3)}),
+        "Column “weight”: all weights are 0 — the mean is 0/0",
+    ),
+    BadInput(
+        "every kept target weighs 0",
+        "classes",
+        edit_state(edited={0: {"weight": "0"}, 2: {"weight": "0"}}),
+        "Every sample left in the loss has a target class of weight 0: the mean would be 0/0 "
+        "(NaN). Give one of those classes a weight, or keep another sample.",
+        kind="warning",
+    ),
+    BadInput(
+        "kept targets weigh 0 in float32",
+        "classes",
+        edit_state(edited={0: {"weight": "1e-50"}, 2: {"weight": "1e-50"}}),
+        "Every sample left in the loss has a target class of weight 0: the mean would be 0/0 "
+        "(NaN). Give one of those classes a weight, or keep another sample.",
+        kind="warning",
+    ),
+    BadInput(
+        "probability row not summing to 1",
+        "soft",
+        cell_edit(0, "c1", "0.5"),
+        "Row 1: the probabilities sum to 1.5, not 1",
+    ),
+    BadInput(
+        "probability 1.5",
+        "soft",
+        cell_edit(0, "c0", "1.5"),
+        "Row 1, column “cat”: 1.5 is not a probability in [0, 1]",
+    ),
+    BadInput(
+        "negative probability",
+        "soft",
+        cell_edit(1, "c2", "-0.1"),
+        "Row 2, column “pig”: -0.1 is not a probability in [0, 1]",
+    ),
+    BadInput(
+        "text probability",
+        "soft",
+        cell_edit(0, "c0", "half"),
+        "Row 1, column “cat”: “half” is not a number",
+    ),
+    BadInput(
+        "empty probability",
+        "soft",
+        cell_edit(0, "c0", ""),
+        "Row 1, column “cat”: empty — enter a number",
+    ),
+    BadInput(
+        "NaN probability",
+        "soft",
+        cell_edit(0, "c0", "nan"),
+        "Row 1, column “cat”: NaN is not a probability — enter a number",
+    ),
+]
+
+
+def test_the_bad_input_table_is_not_thin():
+    assert len(BAD_INPUTS) >= 20
+    assert len({case.name for case in BAD_INPUTS}) == len(BAD_INPUTS)
+
+
+@pytest.mark.parametrize("case", BAD_INPUTS, ids=[case.name for case in BAD_INPUTS])
+def test_a_bad_input_gets_a_message_and_the_last_good_result_stays(case: BadInput):
+    at = open_playground()
+    if case.table == "soft":
+        at.toggle(key="opt_soft").set_value(True).run()
+    key = editor_key(at, case.table)
+    edit_table(at, case.table, case.state)
+
+    assert alerts(at, case.kind) == [case.message]
+    if case.kind != "error":
+        assert alerts(at, "error") == []
+    assert alerts(at, "info") == [FIX_CELLS_NOTE]
+    assert headline(at) == ("Mean loss", DEFAULT_LOSS)
+    assert arithmetic(at) == "(2.4076 + 0.1429) / 2 = 1.2753"
+    assert len(figure_traces(at)) == 2  # the rest of the page still draws
+    # What the user typed is still there: the same editor, holding the same edits.
+    assert editor_key(at, case.table) == key
+    assert at.session_state[key] == case.state
+
+
+@pytest.mark.parametrize(
+    ("name", "escaped"),
+    [
+        ("**bold**", r"\*\*bold\*\*"),
+        ("<script>alert(1)</script>", r"\<script\>alert\(1\)\</script\>"),
+        ("[link](http://x.example)", r"\[link\]\(http\://x\.example\)"),
+    ],
+    ids=["markdown", "html", "markdown link"],
+)
+def test_a_class_name_with_markup_is_valid_and_shown_literally(name, escaped):
+    at = open_playground()
+    edit_table(at, "classes", cell_edit(1, "name", name))
+    assert alerts(at, "error") == []
+    assert headline(at) == ("Mean loss", DEFAULT_LOSS)
+    assert list(probabilities(at).columns[:3]) == ["cat", name, "pig"]
+    assert f"classes = ['cat', {name!r}, 'pig']" in torch_script(at)
+    # Where the name reaches Markdown (a message about its column) it arrives escaped.
+    edit_table(at, "logits", cell_edit(0, "c1", "?"))
+    [message] = at.error
+    assert f"column “{escaped}”" in message.value
+    assert unescape(message.value) == f"Row 1, column “{name}”: “?” is not a number"
+
+
+def test_a_bad_input_leaves_the_link_on_the_last_valid_scenario():
+    at = open_playground()
+    edit_table(at, "logits", cell_edit(0, "c1", "5"))
+    token = at.query_params["s"]
+    edit_table(at, "logits", cell_edit(0, "c1", "abc"))
+    assert at.query_params["s"] == token

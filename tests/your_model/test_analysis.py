@@ -1,0 +1,375 @@
+"""The analysis behind "Your model": per-sample losses, calibration, temperature, libraries.
+
+Oracles: PyTorch (F.cross_entropy, imported here only), scikit-learn's log_loss, plain loops and
+grids. Matrices large enough to cross the block boundaries and take the threaded path are used
+where the streaming could go wrong.
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+import math
+import tracemalloc
+
+import numpy as np
+import pytest
+import torch
+from sklearn.metrics import log_loss
+
+import xentcore
+from xentui.domain.scenario import MAX_CLASSES
+from xentui.domain.share_link import decode, encode
+from xentui.your_model.analysis import MAX_WORST, analyse, confusion_counts
+from xentui.your_model.blocks import BLOCK_ELEMENTS, row_blocks
+from xentui.your_model.calibration import TEMPERATURE_BOUNDS, fit_temperature, reliability
+from xentui.your_model.example import OVERCONFIDENCE, example_data
+from xentui.your_model.figures import (
+    MAX_CLASSES_SHOWN,
+    class_loss_figure,
+    confusion_figure,
+    loss_histogram_figure,
+    reliability_figure,
+)
+from xentui.your_model.libraries import sklearn_log_loss
+from xentui.your_model.playground_link import IMPOSSIBLE_LOGIT, worst_sample_scenario
+from xentui.your_model.tables import class_frame, libraries_frame, per_sample_csv, worst_frame
+from xentui.your_model.upload import ModelData
+
+TOL = {"rtol": 1e-5, "atol": 1e-6}
+
+
+def model_data(scores: np.ndarray, labels: np.ndarray, names=None) -> ModelData:
+    c = scores.shape[1]
+    return ModelData(
+        scores=scores,
+        labels=np.asarray(labels, dtype=np.int32),
+        class_names=tuple(names or (f"class {k}" for k in range(c))),
+        source="test",
+    )
+
+
+def random_logits(n: int, c: int, seed: int = 0, spread: float = 3.0):
+    rng = np.random.default_rng(seed)
+    labels = rng.integers(0, c, n)
+    logits = (spread * rng.standard_normal((n, c))).astype(np.float32)
+    logits[np.arange(n), labels] += 2.0
+    return logits, labels
+
+
+@pytest.fixture(scope="module")
+def big():
+    """3 000 × 1 000: 3 M numbers, so the scan and the loss pass run in threads, many blocks."""
+    logits, labels = random_logits(3_000, 1_000)
+    assert logits.size > 2 * BLOCK_ELEMENTS
+    return logits, labels, analyse(model_data(logits, labels))
+
+
+def test_per_sample_loss_matches_pytorch_across_blocks_and_threads(big):
+    logits, labels, analysis = big
+    expected = torch.nn.functional.cross_entropy(
+        torch.from_numpy(logits), torch.from_numpy(labels), reduction="none"
+    ).numpy()
+    np.testing.assert_allclose(analysis.loss, expected, **TOL)
+    assert analysis.mean_loss == pytest.approx(float(expected.astype(np.float64).mean()), 1e-7)
+
+
+def test_prediction_confidence_and_target_probability_follow_softmax(big):
+    logits, labels, analysis = big
+    p = xentcore.softmax(logits.astype(np.float64))
+    np.testing.assert_array_equal(analysis.prediction, logits.argmax(axis=1))
+    np.testing.assert_allclose(analysis.confidence, p.max(axis=1), rtol=1e-4)
+    np.testing.assert_allclose(
+        analysis.target_probability, p[np.arange(len(labels)), labels], rtol=1e-4, atol=1e-12
+    )
+    assert analysis.accuracy == pytest.approx(float((p.argmax(axis=1) == labels).mean()))
+
+
+def test_a_plain_loop_gives_the_same_losses():
+    logits, labels = random_logits(7, 4, seed=3)
+    analysis = analyse(model_data(logits, labels))
+    for i in range(7):
+        row = logits[i].astype(np.float64)
+        expected = math.log(sum(math.exp(v) for v in row)) - row[labels[i]]
+        assert analysis.loss[i] == pytest.approx(expected, rel=1e-5)
+
+
+def test_shifting_a_row_or_permuting_classes_changes_nothing():
+    logits, labels = random_logits(500, 6, seed=1)
+    base = analyse(model_data(logits, labels))
+    shifts = np.random.default_rng(2).normal(0, 50, (500, 1)).astype(np.float32)
+    shifted = analyse(model_data(logits + shifts, labels))
+    np.testing.assert_allclose(shifted.loss, base.loss, rtol=1e-3, atol=1e-4)
+    order = np.random.default_rng(3).permutation(6)
+    inverse = np.argsort(order)
+    permuted = analyse(model_data(np.ascontiguousarray(logits[:, order]), inverse[labels]))
+    np.testing.assert_allclose(permuted.loss, base.loss, **TOL)
+
+
+def test_doubling_the_batch_keeps_the_mean_and_the_accuracy():
+    logits, labels = random_logits(300, 5, seed=4)
+    once = analyse(model_data(logits, labels))
+    twice = analyse(model_data(np.vstack([logits, logits]), np.concatenate([labels, labels])))
+    assert twice.mean_loss == pytest.approx(once.mean_loss, rel=1e-9)
+    assert twice.accuracy == once.accuracy
+    np.testing.assert_array_equal(twice.class_counts, 2 * once.class_counts)
+
+
+def test_probabilities_are_detected_and_scored_as_minus_log_p():
+    rng = np.random.default_rng(5)
+    p = rng.dirichlet(np.ones(4), size=200)
+    labels = rng.integers(0, 4, 200)
+    analysis = analyse(model_data(p, labels))
+    assert analysis.kind == analysis.detected == "probabilities"
+    assert "every value lies in [0, 1] and every row sums to 1" in analysis.detection_reason
+    np.testing.assert_allclose(analysis.loss, -np.log(p[np.arange(200), labels]), **TOL)
+    np.testing.assert_allclose(analysis.confidence, p.max(axis=1), **TOL)
+    # Overriding to logits scores the same numbers as logits: cross_entropy(P).
+    as_logits = analyse(model_data(p, labels), "logits")
+    assert as_logits.kind == "logits" and as_logits.detected == "probabilities"
+    np.testing.assert_allclose(as_logits.loss, xentcore.cross_entropy(p, labels, reduction="none"))
+
+
+def test_unnormalised_rows_in_the_unit_interval_are_read_as_logits_with_a_reason():
+    scores = np.array([[0.2, 0.3], [0.9, 0.9]], dtype=np.float32)
+    analysis = analyse(model_data(scores, [0, 1]))
+    assert analysis.kind == "logits"
+    assert analysis.detection_reason == (
+        "every value lies in [0, 1], but the rows sum to 0.5 to 1.8, not 1: read as logits. "
+        "If they are probabilities, they are not normalised"
+    )
+
+
+def test_a_zero_target_probability_costs_infinity_and_stops_the_fit():
+    p = np.array([[0.0, 1.0], [0.5, 0.5], [0.9, 0.1]])
+    analysis = analyse(model_data(p, [0, 0, 0]))
+    assert analysis.loss[0] == np.inf and analysis.mean_loss == np.inf
+    assert analysis.infinite_losses == 1 and analysis.histogram_counts.sum() == 2
+    assert analysis.temperature.temperature is None
+    assert "there is no T to fit" in analysis.temperature.note
+    assert analysis.confidence[0] == pytest.approx(1.0)
+    sk = next(r for r in analysis.libraries if r.library == "scikit-learn")
+    eps = np.finfo(np.float64).eps
+    assert sk.value == pytest.approx((-math.log(eps) - math.log(0.5) - math.log(0.9)) / 3)
+
+
+def test_worst_samples_are_the_highest_losses_highest_first(big):
+    _, _, analysis = big
+    assert len(analysis.worst_rows) == MAX_WORST
+    expected = np.argsort(-analysis.loss.astype(np.float64), kind="stable")[:MAX_WORST]
+    np.testing.assert_array_equal(analysis.worst_rows, expected)
+    frame = worst_frame(analysis, 5)
+    assert list(frame["sample"]) == list(expected[:5])
+    assert frame["loss"].is_monotonic_decreasing
+
+
+def test_class_summaries_and_confusion_add_up(big):
+    logits, labels, analysis = big
+    assert analysis.class_counts.sum() == len(labels)
+    assert analysis.class_loss.sum() == pytest.approx(analysis.mean_loss * len(labels))
+    classes = np.arange(analysis.num_classes)
+    full = confusion_counts(analysis, classes)
+    expected = np.zeros_like(full)
+    np.add.at(expected, (labels, logits.argmax(axis=1)), 1)
+    np.testing.assert_array_equal(full, expected)
+    table = class_frame(analysis)
+    assert table["mean loss"].iloc[0] == pytest.approx(np.nanmax(table["mean loss"]))
+    assert table["share of the loss"].sum() == pytest.approx(1.0)
+
+
+def test_analysis_arrays_are_read_only_so_the_shared_object_is_safe(big):
+    _, _, analysis = big
+    for array in (analysis.loss, analysis.labels, analysis.confidence, analysis.worst_logits):
+        assert not array.flags.writeable
+
+
+# ----------------------------------------------------------------------------- calibration
+
+
+def test_reliability_known_values():
+    r = reliability(np.array([0.9, 0.9, 0.6, 0.6]), np.array([1, 1, 1, 0]), bins=5)
+    assert r.counts.tolist() == [0, 0, 2, 0, 2]
+    # bin (0.4, 0.6]: accuracy 0.5 at confidence 0.6; bin (0.8, 1]: 1 at 0.9 → (2·0.1 + 2·0.1)/4
+    assert r.ece == pytest.approx(0.1)
+    assert reliability(np.array([0.2]), np.array([0]), bins=5).counts.tolist() == [1, 0, 0, 0, 0]
+
+
+def test_a_calibrated_model_has_a_small_ece_and_ours_a_large_one():
+    data = example_data()
+    analysis = analyse(data)
+    before = reliability(analysis.confidence, analysis.correct, 15)
+    after = reliability(analysis.temperature.confidence_after, analysis.correct, 15)
+    assert before.ece > 0.25  # 2.5 × the honest logits: far too confident
+    assert after.ece < 0.02
+
+
+def test_temperature_scaling_recovers_the_simulated_overconfidence():
+    analysis = analyse(example_data())
+    fit = analysis.temperature
+    assert fit.temperature == pytest.approx(OVERCONFIDENCE, rel=0.04)
+    assert fit.mean_loss_after < analysis.mean_loss
+    assert fit.fitted_on == 20_000 and fit.note == "fitted on all 20,000 samples"
+
+
+def test_fitted_temperature_is_the_grid_minimum():
+    data = example_data(2_000, seed=6)
+    logits, labels = data.scores, data.labels
+    temperature, _ = fit_temperature(logits, labels)
+    grid = np.geomspace(1, 6, 2_001)
+    losses = [float(xentcore.cross_entropy(logits / t, labels)) for t in grid]
+    assert temperature == pytest.approx(grid[int(np.argmin(losses))], rel=2e-3)
+    assert TEMPERATURE_BOUNDS[0] <= temperature <= TEMPERATURE_BOUNDS[1]
+
+
+def test_large_inputs_fit_on_a_subsample_and_say_so(big):
+    _, _, analysis = big
+    fit = analysis.temperature
+    assert fit.fitted_on == 1_000 < analysis.num_samples
+    assert fit.note.startswith("fitted on 1,000 of the 3,000 samples, drawn at random (seed 0)")
+    assert fit.confidence_after.shape == (3_000,)
+
+
+# ------------------------------------------------------------------------------- libraries
+
+
+def test_pytorch_figure_is_pytorchs_mean(big):
+    logits, labels, analysis = big
+    torch_row = next(r for r in analysis.libraries if r.library == "PyTorch")
+    expected = float(
+        torch.nn.functional.cross_entropy(torch.from_numpy(logits), torch.from_numpy(labels))
+    )
+    assert torch_row.value == pytest.approx(expected, rel=1e-6)
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_sklearn_rule_matches_sklearn_log_loss_on_the_full_matrix(dtype):
+    rng = np.random.default_rng(7)
+    logits = (8 * rng.standard_normal((400, 5))).astype(dtype)  # some p below ε: clipped
+    labels = rng.integers(0, 5, 400)
+    probabilities = xentcore.softmax(logits)
+    p_target = probabilities[np.arange(400), labels]
+    ours, eps, clipped = sklearn_log_loss(p_target)
+    assert eps == np.finfo(dtype).eps and clipped > 0
+    expected = log_loss(labels, probabilities, labels=range(5))
+    assert ours == pytest.approx(expected, rel=1e-6)
+
+
+def test_libraries_table_says_why_sklearn_differs():
+    analysis = analyse(example_data())
+    frame = libraries_frame(analysis)
+    assert list(frame["library"]) == ["xent", "PyTorch", "scikit-learn"]
+    assert frame["− xent"].iloc[0] == 0
+    assert abs(frame["− xent"].iloc[1]) < 1e-6
+    assert "machine epsilon of float32" in frame["why"].iloc[2]
+    assert "−log ε = 15.94" in frame["why"].iloc[2]
+
+
+# ----------------------------------------------------------------------- scenario, figures
+
+
+def test_a_worst_sample_opens_with_its_own_loss():
+    logits, labels = random_logits(50, 5, seed=8)
+    analysis = analyse(model_data(logits, labels, names=["a", "b", "c", "d", "e"]))
+    scenario, note = worst_sample_scenario(analysis, 0)
+    row = int(analysis.worst_rows[0])
+    assert note == "" and scenario.classes == ("a", "b", "c", "d", "e")
+    np.testing.assert_array_equal(scenario.logits_array()[0], logits[row])
+    assert decode(encode(scenario)) == scenario
+
+
+def test_many_classes_are_lumped_without_changing_the_loss(big):
+    _, _, analysis = big
+    for rank in (0, 7):
+        scenario, note = worst_sample_scenario(analysis, rank)
+        row = int(analysis.worst_rows[rank])
+        assert scenario.num_classes == MAX_CLASSES
+        assert scenario.classes[-1] == "other 969 classes"
+        assert scenario.classes[scenario.targets[0]] == analysis.class_names[analysis.labels[row]]
+        loss = float(xentcore.cross_entropy(scenario.logits_array(), scenario.targets))
+        assert loss == pytest.approx(float(analysis.loss[row]), rel=1e-5)
+        assert "the probabilities and the loss are unchanged" in note
+        decode(encode(scenario))  # a valid link
+
+
+def test_scenario_names_are_fitted_to_the_playground_and_zero_probability_is_finite():
+    p = np.array([[0.0, 0.3, 0.7], [0.2, 0.3, 0.5]])
+    names = ["x" * 60, "x" * 60 + "y", "**bold**"]
+    analysis = analyse(model_data(p, [0, 0], names=names))
+    scenario, note = worst_sample_scenario(analysis, 0)
+    assert len(set(scenario.classes)) == 3 and all(len(n) <= 40 for n in scenario.classes)
+    assert scenario.logits[0][0] == IMPOSSIBLE_LOGIT
+    assert "become the logit -1000" in note
+    decode(encode(scenario))
+
+
+def test_figures_are_aggregated_whatever_the_number_of_samples():
+    logits, labels = random_logits(200_000, 40, seed=9)
+    analysis = analyse(model_data(logits, labels))
+    r = reliability(analysis.confidence, analysis.correct, 50)
+    figures = [
+        loss_histogram_figure(analysis, True),
+        class_loss_figure(analysis),
+        confusion_figure(analysis),
+        reliability_figure(r, r, 1.0),
+    ]
+    for figure in figures:
+        assert len(figure.to_json()) < 60_000  # 200 000 points would be ~5 MB
+    heatmap = figures[2].data[0]
+    assert len(heatmap.x) == MAX_CLASSES_SHOWN
+    assert figures[0].layout.yaxis.type == "log"
+
+
+def test_class_names_are_plotly_escaped():
+    logits, labels = random_logits(20, 2, seed=10)
+    analysis = analyse(model_data(logits, labels, names=["<b>cat</b>", "dog"]))
+    figure = class_loss_figure(analysis)
+    assert "&lt;b&gt;cat&lt;/b&gt;" in json.dumps(list(figure.data[0].y))
+
+
+def test_per_sample_csv_round_trips(big):
+    import io
+
+    import pandas as pd
+
+    _, labels, analysis = big
+    frame = pd.read_csv(io.BytesIO(per_sample_csv(analysis)))
+    assert len(frame) == len(labels)
+    assert list(frame.columns[:6]) == [
+        "sample",
+        "target",
+        "target_name",
+        "prediction",
+        "prediction_name",
+        "loss",
+    ]
+    np.testing.assert_allclose(frame["loss"], analysis.loss, rtol=1e-6)
+    np.testing.assert_array_equal(frame["target"], labels)
+
+
+def test_streaming_allocates_a_fraction_of_the_matrix():
+    """NumPy memory at the peak (tracemalloc) stays well under the matrix: no full copies."""
+    logits, labels = random_logits(20_000, 500, seed=11)
+    data = model_data(logits, labels)
+    analyse(data)  # warm: thread pools, scratch buffers
+    tracemalloc.start()
+    try:
+        analyse(data)
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert peak < 0.35 * logits.nbytes, peak / logits.nbytes
+
+
+def test_row_blocks_cover_every_row_once():
+    for n, c in [(1, 1), (5, 3), (1_000, 1_000), (10, 10**6)]:
+        blocks = row_blocks(n, c)
+        assert blocks[0].start == 0 and blocks[-1].stop == n
+        assert all(a.stop == b.start for a, b in itertools.pairwise(blocks))
+
+
+def test_a_temperature_at_the_end_of_the_range_is_said():
+    logits, _ = random_logits(200, 3, seed=12, spread=5.0)
+    # Every label is the class the model likes least: the loss falls all the way to T = ∞.
+    analysis = analyse(model_data(logits, logits.argmin(axis=1)))
+    assert analysis.temperature.temperature == pytest.approx(TEMPERATURE_BOUNDS[1], rel=1e-3)
+    assert "T stopped at the end of the search range [0.05, 20]" in analysis.temperature.note

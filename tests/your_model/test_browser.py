@@ -1,0 +1,122 @@
+"""The "Your model" page in a real Chromium against a live `streamlit run` server.
+
+What AppTest cannot see: a file going through the browser's file input and Streamlit's upload
+endpoint, the results appearing, a bad file's message beside the uploader with the results kept,
+and the Playground opening on a worst sample. Each test ends with a screenshot in
+test-artifacts/ and a check that no exception box was rendered.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+import xentcore
+from xentui.kit.format import fmt
+
+ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
+VIEWPORT = {"width": 1400, "height": 1000}
+WAIT_MS = 30_000
+SCORES = np.array([[1, 2, 3], [2, 4, 6], [0.5, 0.1, 3]], dtype=np.float32)
+LABELS = [0, 2, 1]
+TOY_CSV = b"cat,dog,pig,label\n1,2,3,0\n2,4,6,2\n0.5,0.1,3,1\n"
+TOY_LOSS = fmt(float(xentcore.cross_entropy(SCORES, LABELS)))  # 1.8597
+EXAMPLE_LOSS = "2.2202"  # the example's mean loss (tests/your_model/test_page.py computes it)
+WORST_LOSS = fmt(float(xentcore.cross_entropy(SCORES[2:], LABELS[2:])))  # 3.0285
+
+METRIC = '[data-testid="stMetricValue"]'
+IDLE_APP = '.stApp[data-test-script-state="notRunning"]'
+FILE_INPUT = '.st-key-ym_file input[type="file"]'
+
+
+def expect(*args, **kwargs):
+    # Imported on use: without Playwright the `browser` fixture skips (or, in CI, fails).
+    from playwright.sync_api import expect as playwright_expect
+
+    playwright_expect.set_options(timeout=WAIT_MS)
+    return playwright_expect(*args, **kwargs)
+
+
+@pytest.fixture
+def your_model(browser, app_url):
+    """The page in a fresh browser context (its own session), the example on screen."""
+    context = browser.new_context(viewport=VIEWPORT)
+    context.set_default_timeout(WAIT_MS)
+    page = context.new_page()
+    # Through the sidebar, as a person arrives: opening /your-model directly sometimes shows
+    # Streamlit's "Page not found" dialog over the right page (seen for every page of the app).
+    page.goto(app_url)
+    page.locator(IDLE_APP).wait_for()
+    page.get_by_role("link", name="Your model").click()
+    expect(page.get_by_role("heading", name="Your model")).to_be_visible()
+    expect(page.locator(METRIC).first).to_have_text(EXAMPLE_LOSS)
+    yield page
+    context.close()
+
+
+def _upload(page, path: Path) -> None:
+    page.locator(FILE_INPUT).set_input_files(str(path))
+
+
+def _finish(page, name: str) -> None:
+    """Screenshot for the artefacts, then: no exception box anywhere on the page."""
+    page.locator(IDLE_APP).wait_for()
+    expect(page.locator('[data-testid="stSkeleton"]')).to_have_count(0)
+    ARTIFACTS.mkdir(exist_ok=True)
+    height = page.locator('[data-testid="stMain"]').evaluate("main => main.scrollHeight")
+    page.set_viewport_size({"width": VIEWPORT["width"], "height": max(VIEWPORT["height"], height)})
+    page.screenshot(path=ARTIFACTS / f"{name}.png")
+    expect(page.locator('[data-testid="stException"]')).to_have_count(0)
+
+
+@pytest.mark.browser
+def test_upload_a_csv_and_see_the_result(your_model, tmp_path):
+    page = your_model
+    toy = tmp_path / "toy.csv"
+    toy.write_bytes(TOY_CSV)
+    _upload(page, toy)
+    expect(page.locator(METRIC).first).to_have_text(TOY_LOSS)
+    expect(page.get_by_text("toy.csv — 3 samples × 3 classes")).to_be_visible()
+    expect(page.locator(METRIC).nth(1)).to_have_text("33.33%")
+    # The per-sample CSV is built on the click (a deferred download) and arrives whole.
+    with page.expect_download() as download:
+        page.get_by_role("button", name="Download per-sample results (CSV)").click()
+    assert download.value.suggested_filename == "toy-per-sample.csv"
+    rows = Path(download.value.path()).read_text().splitlines()
+    assert rows[0].startswith("sample,target,target_name,prediction,prediction_name,loss,")
+    assert len(rows) == 4 and rows[3].startswith("2,1,dog,2,pig,3.0284")
+    _finish(page, "your-model-upload")
+
+
+@pytest.mark.browser
+def test_a_bad_file_is_explained_and_the_result_stays(your_model, tmp_path):
+    page = your_model
+    toy, bad = tmp_path / "toy.csv", tmp_path / "ragged.csv"
+    toy.write_bytes(TOY_CSV)
+    bad.write_bytes(b"cat,dog,label\n1,2,0\n3,1\n")
+    _upload(page, toy)
+    expect(page.locator(METRIC).first).to_have_text(TOY_LOSS)
+    _upload(page, bad)
+    message = "line 3 of “ragged.csv” has 2 value(s), but the header has 3"
+    uploader_column = page.locator('[data-testid="stColumn"]', has=page.locator(".st-key-ym_file"))
+    expect(uploader_column.last.get_by_text(message)).to_be_visible()
+    expect(page.locator(METRIC).first).to_have_text(TOY_LOSS)
+    expect(page.get_by_text("still those of the previous data")).to_be_visible()
+    _finish(page, "your-model-bad-file")
+
+
+@pytest.mark.browser
+def test_a_worst_sample_opens_in_the_playground(your_model, tmp_path):
+    page = your_model
+    toy = tmp_path / "toy.csv"
+    toy.write_bytes(TOY_CSV)
+    _upload(page, toy)
+    expect(page.locator(METRIC).first).to_have_text(TOY_LOSS)
+    page.get_by_role("tab", name="Worst samples").click()
+    page.get_by_role("button", name="Open in the Playground").click()
+    expect(page.get_by_role("heading", name="Playground")).to_be_visible()
+    expect(page.locator(METRIC).first).to_have_text(WORST_LOSS)
+    assert "?s=1." in page.url
+    _finish(page, "your-model-to-playground")

@@ -1,0 +1,351 @@
+"""Soft targets and label smoothing: cross-entropy as entropy plus KL, and where its minimum sits.
+
+For a target distribution p and a prediction q over C classes (natural logarithm, nats):
+
+    CE(p, q) = −Σ_c p_c log q_c = H(p) + KL(p ‖ q),   H(p) = −Σ_c p_c log p_c
+
+H(p) depends on the target alone, so it is the floor no prediction can go below; KL is what the
+model can still remove, and it is 0 only at q = p. A one-hot target has H = 0: then CE is all KL.
+
+Label smoothing replaces a one-hot target y with q' = (1 − ε) y + ε / C. Its floor is H(q') > 0,
+reached at p(target) = 1 − ε + ε / C — the minimum moves away from p = 1, and the logits that
+reach it are finite.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import plotly.graph_objects as go
+
+import xentcore
+from xentui.kit.cache import memoised
+from xentui.kit.format import fmt, plotly_literal
+from xentui.kit.plotly_spec import MARGIN, fast_figure
+from xentui.kit.typed_numbers import parse_number_rows
+
+__all__ = [
+    "MAX_PREDICTIONS",
+    "SUM_TOLERANCE",
+    "Decomposition",
+    "Distributions",
+    "SmoothingMinimum",
+    "decompose",
+    "decomposition_figure",
+    "parse_distributions",
+    "smoothed_target",
+    "smoothing_curve",
+    "smoothing_figure",
+    "smoothing_minimum",
+]
+
+MAX_PREDICTIONS = 6
+MAX_CLASSES = 32
+# Typed probabilities are rounded by whoever typed them: accept rows within this of summing to 1.
+SUM_TOLERANCE = 1e-3
+
+
+@dataclass(frozen=True)
+class Distributions:
+    """Rows of probabilities typed by the user, or the problem with them."""
+
+    rows: np.ndarray | None  # (R, C) float64
+    problem: str | None = None
+
+
+def parse_distributions(text: object, what: str, max_rows: int) -> Distributions:
+    """Rows of probabilities, each in [0, 1] and summing to 1 (± SUM_TOLERANCE).
+
+    >>> parse_distributions("0.7, 0.2, 0.1", "predictions", 6).rows.tolist()
+    [[0.7, 0.2, 0.1]]
+    >>> parse_distributions("0.7, 0.2", "predictions", 6).problem
+    'Row 1 sums to 0.9, not 1: probabilities of all the classes add up to 1.'
+    """
+    parsed = parse_number_rows(
+        text, what=what, max_rows=max_rows, max_entries=MAX_CLASSES, low=0.0, high=1.0
+    )
+    if parsed.problem:
+        return Distributions(None, parsed.problem)
+    rows = parsed.values
+    if rows.shape[1] < 2:
+        return Distributions(None, f"One class is no choice: type at least 2 {what} per row.")
+    sums = rows.sum(axis=1)
+    off = np.flatnonzero(np.abs(sums - 1.0) > SUM_TOLERANCE)
+    if off.size:
+        r = int(off[0])
+        return Distributions(
+            None,
+            f"Row {r + 1} sums to {sums[r]:.6g}, not 1: probabilities of all the classes add up "
+            "to 1.",
+        )
+    return Distributions(rows)
+
+
+@dataclass(frozen=True)
+class Decomposition:
+    """CE(p, q_r) = H(p_r) + KL(p_r ‖ q_r) for each prediction row r (all in nats)."""
+
+    target: np.ndarray  # (R, C): p, one row per prediction (a shared row is repeated)
+    predictions: np.ndarray  # (R, C): q
+    entropy: np.ndarray  # (R,) H(p)
+    kl: np.ndarray  # (R,) KL(p ‖ q); +inf where q = 0 < p
+    cross_entropy: np.ndarray  # (R,) −Σ p log q, computed directly (not as the sum)
+
+
+def decompose(target: np.ndarray, predictions: np.ndarray) -> Decomposition:
+    """Split −Σ p log q into H(p) + KL(p ‖ q) for each row of `predictions`.
+
+    `target` is one row shared by every prediction, or one row per prediction.
+    """
+    q = np.atleast_2d(np.asarray(predictions, dtype=np.float64))
+    p = np.atleast_2d(np.asarray(target, dtype=np.float64))
+    if p.shape[0] == 1:
+        p = np.repeat(p, q.shape[0], axis=0)
+    if p.shape != q.shape:
+        raise ValueError(
+            f"target must have one row, or one row per prediction, of {q.shape[1]} classes; "
+            f"got shape {p.shape} for predictions of shape {q.shape}"
+        )
+    with np.errstate(divide="ignore"):
+        # 0 · log q is 0 whatever q is (even 0): the class carries no target mass.
+        ce = -np.where(p > 0, p * np.log(q), 0.0).sum(axis=1)
+    return Decomposition(
+        target=p,
+        predictions=q,
+        entropy=np.asarray(xentcore.entropy(p, axis=1), dtype=np.float64) + 0.0,  # no −0
+        kl=np.asarray(xentcore.kl_divergence(p, q, axis=1), dtype=np.float64),
+        cross_entropy=ce,
+    )
+
+
+def _bar_text(values: np.ndarray) -> list[str]:
+    return [fmt(float(v)) for v in values]
+
+
+@memoised()
+def decomposition_figure(parts: Decomposition, class_names: list[str]) -> go.Figure:
+    """Left: p and every q, class by class. Right: each CE as a stacked bar H(p) + KL(p ‖ q)."""
+    names = [plotly_literal(name) for name in class_names]
+    rows = [f"q{r + 1}" for r in range(parts.predictions.shape[0])]
+    shared_target = bool(np.all(parts.target == parts.target[0]))
+    traces: list[dict] = []
+    targets = [parts.target[0]] if shared_target else list(parts.target)
+    for r, p in enumerate(targets):
+        traces.append(
+            {
+                "type": "bar",
+                "name": "target p" if shared_target else f"target p{r + 1}",
+                "x": names,
+                "y": p.tolist(),
+                "marker": {"color": "rgba(0,0,0,0)", "line": {"color": "#222", "width": 2}},
+                "hovertemplate": "%{x}: p = %{y:.4f}<extra></extra>",
+                "legendgroup": "left",
+            }
+        )
+    for r, q in enumerate(parts.predictions):
+        traces.append(
+            {
+                "type": "bar",
+                "name": f"prediction {rows[r]}",
+                "x": names,
+                "y": q.tolist(),
+                "hovertemplate": f"%{{x}}: {rows[r]} = %{{y:.4f}}<extra></extra>",
+                "legendgroup": "left",
+            }
+        )
+    # One barmode serves both panels: "group" on the left; on the right H and KL share an
+    # offsetgroup and KL starts where H ends (base), which stacks them.
+    for label, values, base, colour in (
+        ("H(p): the target's own entropy", parts.entropy, None, "#9e9e9e"),
+        ("KL(p ‖ q): what the model can still remove", parts.kl, parts.entropy, "#e6550d"),
+    ):
+        trace = {
+            "type": "bar",
+            "name": label,
+            "x": rows,
+            "y": [float(v) if np.isfinite(v) else None for v in values],
+            "text": ["∞" if not np.isfinite(v) else fmt(float(v)) for v in values],
+            "textposition": "inside",
+            "marker": {"color": colour},
+            "offsetgroup": "h+kl",
+            "xaxis": "x2",
+            "yaxis": "y2",
+            "hovertemplate": "%{x}: %{text}<extra>" + label.split(":")[0] + "</extra>",
+        }
+        if base is not None:
+            trace["base"] = base.tolist()
+        traces.append(trace)
+    traces.append(
+        {
+            "type": "scatter",
+            "mode": "text",
+            "name": "CE = H + KL",
+            "x": rows,
+            "y": [float(v) if np.isfinite(v) else 0.0 for v in parts.cross_entropy],
+            "text": ["CE " + fmt(float(v)) for v in parts.cross_entropy],
+            "textposition": "top center",
+            "xaxis": "x2",
+            "yaxis": "y2",
+            "showlegend": False,
+            "hoverinfo": "skip",
+        }
+    )
+    finite_ce = parts.cross_entropy[np.isfinite(parts.cross_entropy)]
+    top = float(finite_ce.max()) if finite_ce.size else 1.0
+    layout = {
+        "barmode": "group",
+        "xaxis": {"domain": [0.0, 0.5], "anchor": "y", "title": {"text": "class"}},
+        "yaxis": {"range": [0, 1.05], "title": {"text": "probability"}, "anchor": "x"},
+        "xaxis2": {"domain": [0.62, 1.0], "anchor": "y2", "title": {"text": "prediction"}},
+        "yaxis2": {
+            "anchor": "x2",
+            "range": [0, max(top * 1.25, 0.1)],
+            "title": {"text": "nats"},
+        },
+        "legend": {"orientation": "h", "y": -0.25},
+        "height": 400,
+        "margin": MARGIN,
+    }
+    return fast_figure({"data": traces, "layout": layout})
+
+
+# ------------------------------------------------------------------------------ smoothing
+
+
+def smoothed_target(num_classes: int, target: int, eps: float) -> np.ndarray:
+    """q' = (1 − ε) · one_hot(target) + ε / C, PyTorch's label smoothing of a class index.
+
+    >>> smoothed_target(3, 0, 0.1).round(4).tolist()
+    [0.9333, 0.0333, 0.0333]
+    """
+    q = np.full(num_classes, eps / num_classes)
+    q[target] += 1.0 - eps
+    return q
+
+
+@dataclass(frozen=True)
+class SmoothingMinimum:
+    """Where the smoothed loss is smallest, for a prediction that spreads its rest evenly."""
+
+    p_target: float  # 1 − ε + ε / C
+    loss: float  # H(q'), the floor
+    logit_gap: float  # z_target − z_other at the minimum: log(p* / (ε / C)); inf at ε = 0
+    pytorch_loss: float  # F.cross_entropy(log q', t, label_smoothing=ε) by xentcore: = loss
+
+
+def smoothing_minimum(num_classes: int, eps: float) -> SmoothingMinimum:
+    """The minimum of the smoothed loss over predictions, checked against PyTorch's semantics."""
+    q = smoothed_target(num_classes, 0, eps)
+    floor = float(xentcore.entropy(q)) + 0.0  # −0.0 at ε = 0 would print as "-0.0000"
+    with np.errstate(divide="ignore"):
+        gap = float(np.log(q[0]) - np.log(q[1]))
+        # Logits log q' reproduce q' exactly; label_smoothing then scores them against q' itself.
+        logits = np.log(q)[None]
+    finite_logits = np.where(np.isfinite(logits), logits, -1e4)
+    pytorch = float(xentcore.cross_entropy(finite_logits, [0], label_smoothing=eps))
+    return SmoothingMinimum(float(q[0]), floor, gap, pytorch)
+
+
+def smoothing_curve(num_classes: int, eps: float, p: np.ndarray) -> np.ndarray:
+    """The smoothed loss at p(target) = p, the other C − 1 classes sharing 1 − p evenly.
+
+    loss(p) = −q'_t log p − (1 − q'_t) log((1 − p) / (C − 1))
+    """
+    q_t = 1.0 - eps + eps / num_classes
+    rest = (1.0 - p) / (num_classes - 1)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        other = np.where(q_t < 1.0, -(1.0 - q_t) * np.log(rest), 0.0)
+        return -q_t * np.log(p) + other
+
+
+_CURVE_P = np.concatenate([np.geomspace(1e-3, 0.5, 120), 1.0 - np.geomspace(0.5, 1e-5, 200)])
+
+
+@memoised()
+def smoothing_figure(
+    class_names: list[str], target: int, eps: float, ceiling: float = 6.0
+) -> go.Figure:
+    """Left: the one-hot target and its smoothed version. Right: the loss against p(target)."""
+    c = len(class_names)
+    names = [plotly_literal(name) for name in class_names]
+    one_hot = smoothed_target(c, target, 0.0)
+    smooth = smoothed_target(c, target, eps)
+    best = smoothing_minimum(c, eps)
+    plain_curve = smoothing_curve(c, 0.0, _CURVE_P)
+    smooth_curve = smoothing_curve(c, eps, _CURVE_P)
+
+    def clipped(values: np.ndarray) -> list[float | None]:
+        return [float(v) if np.isfinite(v) and v <= ceiling else None for v in values]
+
+    traces = [
+        {
+            "type": "bar",
+            "name": "one-hot target y",
+            "x": names,
+            "y": one_hot.tolist(),
+            "marker": {"color": "rgba(0,0,0,0)", "line": {"color": "#222", "width": 2}},
+            "hovertemplate": "%{x}: y = %{y:.4f}<extra></extra>",
+        },
+        {
+            "type": "bar",
+            "name": f"smoothed q′ (ε = {eps:g})",
+            "x": names,
+            "y": smooth.tolist(),
+            "marker": {"color": "#3182bd"},
+            "text": [fmt(float(v)) for v in smooth],
+            "textposition": "outside",
+            "hovertemplate": "%{x}: q′ = %{y:.4f}<extra></extra>",
+        },
+        {
+            "type": "scatter",
+            "mode": "lines",
+            "name": "loss without smoothing: −log p",
+            "x": _CURVE_P.tolist(),
+            "y": clipped(plain_curve),
+            "line": {"color": "#999", "dash": "dot"},
+            "xaxis": "x2",
+            "yaxis": "y2",
+            "hovertemplate": "p = %{x:.4f}<br>loss = %{y:.4f}<extra>ε = 0</extra>",
+        },
+        {
+            "type": "scatter",
+            "mode": "lines",
+            "name": f"loss with ε = {eps:g}",
+            "x": _CURVE_P.tolist(),
+            "y": clipped(smooth_curve),
+            "line": {"color": "#3182bd", "width": 3},
+            "xaxis": "x2",
+            "yaxis": "y2",
+            "hovertemplate": f"p = %{{x:.4f}}<br>loss = %{{y:.4f}}<extra>ε = {eps:g}</extra>",
+        },
+        {
+            "type": "scatter",
+            "mode": "markers+text",
+            "name": "minimum",
+            "x": [best.p_target],
+            "y": [best.loss],
+            "text": [f"min {fmt(best.loss)} at p = {fmt(best.p_target)}"],
+            "textposition": "top left",
+            "marker": {"size": 12, "color": "#de2d26"},
+            "xaxis": "x2",
+            "yaxis": "y2",
+            "hovertemplate": "minimum: p = %{x:.4f}, loss = %{y:.4f}<extra></extra>",
+        },
+    ]
+    layout = {
+        "barmode": "group",
+        "xaxis": {"domain": [0.0, 0.38], "anchor": "y", "title": {"text": "class"}},
+        "yaxis": {"range": [0, 1.15], "title": {"text": "target probability"}, "anchor": "x"},
+        "xaxis2": {
+            "domain": [0.5, 1.0],
+            "anchor": "y2",
+            "range": [0, 1.02],
+            "title": {"text": "p(target), the rest shared evenly"},
+        },
+        "yaxis2": {"anchor": "x2", "range": [0, ceiling], "title": {"text": "loss (nats)"}},
+        "legend": {"orientation": "h", "y": -0.25},
+        "height": 400,
+        "margin": MARGIN,
+    }
+    return fast_figure({"data": traces, "layout": layout})

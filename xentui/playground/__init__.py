@@ -1,0 +1,1 @@
+"""The Playground's builders: editor tables and their parsing, figures, tables."""

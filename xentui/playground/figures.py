@@ -1,0 +1,120 @@
+"""Plotly figures for the Playground: the Y·(−log P)ᵀ heatmap and the −log p curve.
+
+Built as specification dicts without Plotly's per-property check (see learn2_plotly); the tests
+rebuild them with the check on.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import plotly.graph_objects as go
+from plotly.colors import sequential
+
+from xentui.kit.format import fmt, plotly_literal
+from xentui.kit.plotly_spec import fast_figure
+
+__all__ = ["loss_curve_figure", "loss_matrix_figure"]
+
+# Spelled out: an unvalidated figure keeps a named scale as a bare string.
+_DIAGONAL_SCALE = [[i / (len(sequential.Reds) - 1), c] for i, c in enumerate(sequential.Reds)]
+_FADED_SCALE = [[0.0, "#f4f4f4"], [1.0, "#c8c8c8"]]
+
+
+def loss_matrix_figure(matrix: np.ndarray, sample_names: list[str]) -> go.Figure:
+    """Annotated heatmap of Y·(−log P)ᵀ: the diagonal (each sample's own loss) in colour,
+    the off-diagonal pairs (sample i's target scored against sample j's prediction) faded."""
+    n = matrix.shape[0]
+    labels = [plotly_literal(name) for name in sample_names]
+    diagonal = np.full((n, n), np.nan)
+    np.fill_diagonal(diagonal, np.diagonal(matrix))
+    off = matrix.astype(float).copy()
+    np.fill_diagonal(off, np.nan)
+    text = [[fmt(float(v)) for v in row] for row in matrix]
+    faded = {
+        "type": "heatmap",
+        "z": off,
+        "x": labels,
+        "y": labels,
+        "colorscale": _FADED_SCALE,
+        "showscale": False,
+        "text": text,
+        "textfont": {"color": "#9a9a9a"},
+        "hovertemplate": "targets of %{y} · −log P of %{x}: %{text}<extra>off-diagonal</extra>",
+    }
+    strong = {
+        "type": "heatmap",
+        "z": diagonal,
+        "x": labels,
+        "y": labels,
+        "colorscale": _DIAGONAL_SCALE,
+        "colorbar": {"title": {"text": "loss"}},
+        "text": text,
+        "hovertemplate": "%{y}: its own loss %{text}<extra>diagonal</extra>",
+    }
+    if n <= 16:  # beyond that the numbers no longer fit their cells
+        faded["texttemplate"], strong["texttemplate"] = "%{text}", "<b>%{text}</b>"
+    layout = {
+        "xaxis": {
+            "title": {"text": "−log P of sample j (column)"},
+            "side": "top",
+            "type": "category",
+        },
+        "yaxis": {
+            "title": {"text": "targets Y of sample i (row)"},
+            "autorange": "reversed",
+            "type": "category",
+        },
+        "margin": {"l": 10, "r": 10, "t": 60, "b": 10},
+        "height": max(260, min(640, 60 * n + 140)),
+    }
+    return fast_figure({"data": [faded, strong], "layout": layout})
+
+
+def loss_curve_figure(
+    target_probability: np.ndarray,
+    sample_names: list[str],
+    highlight: int | None = None,
+    ignored: np.ndarray | None = None,
+) -> go.Figure:
+    """−log p for p of the target class in (0, 1], with each sample as a labelled point on it."""
+    p = np.asarray(target_probability, dtype=np.float64)
+    floor = min(1e-3, float(p.min()) / 2) if p.size and p.min() > 0 else 1e-3
+    grid = np.geomspace(floor, 1.0, 400)
+    curve = {
+        "type": "scatter",
+        "x": grid,
+        "y": -np.log(grid),
+        "mode": "lines",
+        "name": "−log p",
+        "line": {"color": "#888", "width": 2},
+        "hovertemplate": "p = %{x:.4f}<br>−log p = %{y:.4f}<extra></extra>",
+    }
+    safe_p = np.clip(p, np.finfo(float).tiny, 1.0)
+    labels = [plotly_literal(name) for name in sample_names]
+    skipped = np.zeros(len(p), bool) if ignored is None else np.asarray(ignored)
+    colours = [
+        "#bbbbbb" if skip else ("#d62728" if i == highlight else "#1f77b4")
+        for i, skip in enumerate(skipped)
+    ]
+    points = {
+        "type": "scatter",
+        "x": safe_p,
+        "y": -np.log(safe_p),
+        "mode": "markers+text" if len(p) <= 20 else "markers",
+        "text": labels,
+        "textposition": "top right",
+        "customdata": np.arange(len(p)),
+        "marker": {"size": [16 if i == highlight else 11 for i in range(len(p))], "color": colours},
+        "name": "samples",
+        "hovertemplate": "<b>%{text}</b><br>p(target) = %{x:.4f}<br>−log p = %{y:.4f}"
+        "<extra></extra>",
+    }
+    layout = {
+        "xaxis": {"title": {"text": "p of the target class"}, "range": [0, 1.02]},
+        "yaxis": {"title": {"text": "−log p (nats)"}, "rangemode": "tozero"},
+        "showlegend": False,
+        "margin": {"l": 10, "r": 10, "t": 30, "b": 10},
+        "height": 380,
+        "clickmode": "event+select",
+    }
+    return fast_figure({"data": [curve, points], "layout": layout})

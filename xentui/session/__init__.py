@@ -1,0 +1,1 @@
+"""The only code besides pages/ that imports Streamlit: session state, URL state, uploads."""

@@ -1,0 +1,182 @@
+"""The Playground's session state: the current scenario, the editors' base tables, the link.
+
+The only module of xentui that imports Streamlit (with the page scripts). Editors are recreated
+under a new key whenever their shape changes (a class added, a preset loaded); before that, what
+the user typed is folded into the base table, so nothing is lost.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import pandas as pd
+import streamlit as st
+
+from xentui.domain.scenario import DEFAULT_SCENARIO, Scenario
+from xentui.domain.share_link import QUERY_KEY, LinkError, decode, encode
+from xentui.kit.format import md_literal
+from xentui.kit.link_refusal import refusal
+from xentui.playground import editor
+
+__all__ = [
+    "current_scenario",
+    "editor_key",
+    "ensure_soft_shape",
+    "follow_class_changes",
+    "init_state",
+    "keep_sample_edits",
+    "load_scenario",
+    "sync_link",
+]
+
+SCENARIO = "scenario"  # the last valid scenario: what every output shows
+LINK_WARNING = "link_warning"
+OPTION_KEYS = {
+    "reduction": "opt_reduction",
+    "label_smoothing": "opt_smoothing",
+    "temperature": "opt_temperature",
+    "precision": "opt_precision",
+}
+SOFT_TOGGLE = "opt_soft"
+# Which rows of the samples editor the probability rows belong to: (editor key, live rows), a row
+# named by its position in the editor's base plus added rows. Deleting sample 1 then drops
+# probability row 1, not the last one.
+SOFT_ROWS = "soft_rows"
+
+
+def editor_key(table: str) -> str:
+    return f"{table}_editor_{st.session_state[f'{table}_version']}"
+
+
+def _set_base(table: str, frame) -> None:
+    st.session_state[f"{table}_base"] = frame
+    st.session_state[f"{table}_version"] = st.session_state.get(f"{table}_version", 0) + 1
+
+
+def load_scenario(scenario: Scenario) -> None:
+    """Make `scenario` the one shown and edited (a preset, a random draw, a link)."""
+    st.session_state[SCENARIO] = scenario
+    st.session_state[LINK_WARNING] = None  # a warning about the opening link no longer applies
+    _set_base("classes", editor.classes_frame(scenario))
+    _set_base("logits", editor.logits_frame(scenario))
+    _set_base("soft", editor.soft_targets_frame(scenario))
+    st.session_state["logits_classes"] = list(scenario.classes)
+    for field, key in OPTION_KEYS.items():
+        st.session_state[key] = getattr(scenario, field)
+    st.session_state[SOFT_TOGGLE] = scenario.soft_targets is not None
+    st.session_state[SOFT_ROWS] = _live_sample_rows()
+    st.session_state["focus_sample"] = 0
+
+
+def init_state() -> None:
+    """On a session's first run: open the scenario of the link, or the default one."""
+    if SCENARIO in st.session_state:
+        return
+    scenario, warning = DEFAULT_SCENARIO, None
+    token = st.query_params.get(QUERY_KEY)
+    if token:
+        try:
+            scenario = decode(token)
+        except LinkError as problem:
+            # The message quotes the link's own text: shown literally, never as Markdown.
+            warning = (
+                f"This link could not be opened — {md_literal(str(problem))}. "
+                "Showing the default scenario instead."
+            )
+    load_scenario(scenario)
+    st.session_state[LINK_WARNING] = warning
+
+
+def current_scenario() -> Scenario:
+    return st.session_state[SCENARIO]
+
+
+def follow_class_changes(names: list[str]) -> None:
+    """Re-shape the samples and probability tables when the class list changed shape or names."""
+    old = st.session_state["logits_classes"]
+    if names == old:
+        return
+    soft_aligned = st.session_state.get(SOFT_ROWS) == _live_sample_rows()
+    for table in ("logits", "soft"):
+        edited = editor.apply_edits(
+            st.session_state[f"{table}_base"], st.session_state.get(editor_key(table))
+        )
+        _set_base(table, editor.restructure_samples(edited, old, names))
+    st.session_state[SOFT_ROWS] = _live_sample_rows() if soft_aligned else None
+    st.session_state["logits_classes"] = list(names)
+
+
+def keep_sample_edits() -> None:
+    """Fold the samples editor's edits into its base before the editor is recreated.
+
+    Toggling probability targets disables two of its columns, which gives the editor a new
+    identity in Streamlit and would drop every edit not yet folded in.
+    """
+    edited = editor.apply_edits(
+        st.session_state["logits_base"], st.session_state.get(editor_key("logits"))
+    )
+    _set_base("logits", edited)
+
+
+def _live_sample_rows() -> tuple[str, tuple[int, ...]]:
+    """The samples editor's key and its live rows (position in base + added, minus deleted)."""
+    key = editor_key("logits")
+    state = st.session_state.get(key)
+    state = state if isinstance(state, dict) else {}
+    total = len(st.session_state["logits_base"]) + len(state.get("added_rows") or [])
+    deleted = {int(r) for r in state.get("deleted_rows") or []}
+    return key, tuple(r for r in range(total) if r not in deleted)
+
+
+def ensure_soft_shape(targets: list[int], num_classes: int) -> None:
+    """Keep one probability row per live sample, following the samples editor's deletions.
+
+    A sample the probability table has not seen (a new row, or every row after the table lost
+    track, e.g. when probability targets are switched on) starts one-hot on its target.
+    """
+    live = _live_sample_rows()
+    known = st.session_state.get(SOFT_ROWS)
+    if known == live:
+        return
+    base = editor.apply_edits(
+        st.session_state["soft_base"], st.session_state.get(editor_key("soft"))
+    )
+    rows_of = {}
+    if known is not None and known[0] == live[0] and len(known[1]) == len(base):
+        rows_of = dict(zip(known[1], base.itertuples(index=False, name=None), strict=True))
+    one_hot = [
+        ["1" if c == (targets[i] if i < len(targets) else 0) else "0" for c in range(num_classes)]
+        for i in range(len(live[1]))
+    ]
+    rows = [rows_of.get(row) or one_hot[i] for i, row in enumerate(live[1])]
+    columns = [editor.class_column(c) for c in range(num_classes)]
+    _set_base("soft", pd.DataFrame(rows, columns=columns, dtype=object))
+    st.session_state[SOFT_ROWS] = live
+
+
+def sync_link(scenario: Scenario) -> str:
+    """Keep the address bar's query string equal to the scenario; return the token."""
+    token = encode(scenario)
+    if scenario == DEFAULT_SCENARIO:
+        if QUERY_KEY in st.query_params:
+            del st.query_params[QUERY_KEY]
+    elif st.query_params.get(QUERY_KEY) != token:
+        st.query_params[QUERY_KEY] = token
+    return token
+
+
+def link_refusals(page: str) -> Callable[..., None]:
+    """Read a page's link values on its first run in the session; return its refusal warner.
+
+    The values are read before the widgets take them: a widget shows its default in place of a
+    value it cannot use, and the returned function says so beside that control.
+    """
+    flag = f"link_read_{page}"
+    values = {} if st.session_state.get(flag) else st.query_params.to_dict()
+    st.session_state[flag] = True
+
+    def say_if_refused(where, key: str, shown: object, allowed: str, shown_text: str = "") -> None:
+        if message := refusal(values, key, shown, allowed, shown_text):
+            where.warning(md_literal(message), icon="🔗")
+
+    return say_if_refused

@@ -1,0 +1,185 @@
+"""The "Your model" page's state and cache; with st_session, the xentui code that imports Streamlit.
+
+What the page shows is the last analysis that succeeded (ANALYSIS). Each run works out its
+*request* — which file, labels, options — and only when the request differs from the last one is
+anything read, hashed or analysed; moving a slider is a request already answered. A request that
+fails leaves its UploadError in PROBLEM and the previous analysis on screen.
+
+The results are drawn by a fragment on the page, from ANALYSIS in session state: moving a
+slider reruns only that fragment and reads the same object. Tests drive the page through AppTest,
+giving files to the uploaders with `at.file_uploader(key="ym_file").set_value((name, bytes,
+mime))` (see tests/your_model/test_page.py); no hook beyond the widgets' keys is needed.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+
+import streamlit as st
+from streamlit.runtime.uploaded_file_manager import UploadedFile
+
+from xentui.domain.scenario import Scenario
+from xentui.domain.share_link import QUERY_KEY, encode
+from xentui.session import playground as st_session
+from xentui.your_model.analysis import Analysis, analyse
+from xentui.your_model.example import example_data
+from xentui.your_model.load import Upload, load_model_data
+from xentui.your_model.upload import UploadError, content_digest
+
+__all__ = [
+    "ANALYSIS",
+    "EXAMPLE",
+    "FILE",
+    "PROBLEM",
+    "SOURCE",
+    "answer",
+    "init_state",
+    "notice_upload",
+    "open_in_playground",
+    "use_example",
+    "use_file",
+]
+
+ANALYSIS = "ym_analysis"  # the Analysis on screen: the last one that succeeded
+PROBLEM = "ym_problem"  # the UploadError of the current request, or None
+SOURCE = "ym_source"  # EXAMPLE or FILE: what the user last chose to see
+_REQUEST = "ym_request"  # the request ANALYSIS or PROBLEM answers
+_SEEN_UPLOAD = "ym_seen_upload"  # the file_id of the last upload noticed
+_DIGESTS = "ym_digests"  # file_id → SHA-256 of its bytes: a file is hashed once per session
+EXAMPLE, FILE = "example", "file"
+_LOG = logging.getLogger(__name__)
+PLAYGROUND_PAGE = "pages/playground.py"
+
+
+# cache_resource, not cache_data: cache_data would pickle the Analysis into the cache and unpickle
+# a private copy for every caller — for a million samples, 25 MB of arrays pickled, stored twice
+# and copied again on each hit (a second session with the same file, a switch back from
+# "Logits" to "Detect"). cache_resource hands every caller the same object, which is safe because
+# an Analysis is a frozen dataclass whose arrays are read-only. The key is a SHA-256 of the bytes
+# plus the options that change the result: the same content is analysed once, and different
+# content can never be served another upload's results.
+@st.cache_resource(max_entries=4, ttl=3600, show_spinner="Analysing the scores…")
+def _cached_analysis(key: str, _compute: Callable[[], Analysis]) -> Analysis:
+    return _compute()
+
+
+def init_state() -> None:
+    """On the page's first run in a session: show the example, so the page works with no upload."""
+    if ANALYSIS in st.session_state:
+        return
+    st.session_state[SOURCE] = EXAMPLE
+    st.session_state[_DIGESTS] = {}
+    st.session_state[_REQUEST] = (EXAMPLE, "detect")
+    st.session_state[PROBLEM] = None
+    st.session_state[ANALYSIS] = _cached_analysis(
+        "example|detect", lambda: analyse(example_data(), "detect")
+    )
+
+
+def use_example() -> None:
+    st.session_state[SOURCE] = EXAMPLE
+
+
+def use_file() -> None:
+    st.session_state[SOURCE] = FILE
+
+
+def notice_upload(upload: UploadedFile | None) -> None:
+    """A file not seen before switches the page to it."""
+    if upload is not None and upload.file_id != st.session_state.get(_SEEN_UPLOAD):
+        st.session_state[_SEEN_UPLOAD] = upload.file_id
+        st.session_state[SOURCE] = FILE
+
+
+def _digest(upload: UploadedFile) -> str:
+    digests = st.session_state[_DIGESTS]
+    if upload.file_id not in digests:
+        digests[upload.file_id] = content_digest(upload.getvalue())
+    return digests[upload.file_id]
+
+
+def answer(
+    scores: UploadedFile | None,
+    labels: UploadedFile | None,
+    *,
+    has_header: bool,
+    label_column: int | None,
+    interpretation: str,
+    max_bytes: int,
+    early_problem: UploadError | None = None,
+) -> None:
+    """Bring ANALYSIS and PROBLEM up to date with the inputs; do nothing if nothing changed.
+
+    early_problem is a fault already found while laying out the inputs (a CSV's header).
+    """
+    if st.session_state[SOURCE] == EXAMPLE:
+        request: tuple = (EXAMPLE, interpretation)
+        scores = labels = early_problem = None  # the file's problems are not the example's
+    elif scores is None:
+        st.session_state[PROBLEM] = None  # the file was removed: keep showing what was there
+        return
+    else:
+        request = (
+            FILE,
+            scores.file_id,
+            None if labels is None else labels.file_id,
+            has_header,
+            label_column,
+            interpretation,
+            max_bytes,
+        )
+    if request == st.session_state[_REQUEST]:
+        return
+    st.session_state[_REQUEST] = request
+    try:
+        if early_problem is not None:
+            raise early_problem
+        if scores is None:
+            key = f"example|{interpretation}"
+            analysis = _cached_analysis(key, lambda: analyse(example_data(), interpretation))
+        else:
+            labels_key = "-" if labels is None else _digest(labels)
+            # The name is part of the key: the analysis shows it, and a second upload of the
+            # same bytes under another name must show its own.
+            key = repr(
+                (_digest(scores), labels_key, has_header, label_column, interpretation, scores.name)
+            )
+
+            def compute() -> Analysis:
+                data = load_model_data(
+                    Upload(scores.name, scores.getvalue()),
+                    None if labels is None else Upload(labels.name, labels.getvalue()),
+                    has_header=has_header,
+                    label_column=label_column,
+                    max_bytes=max_bytes,
+                )
+                return analyse(data, interpretation)
+
+            analysis = _cached_analysis(key, compute)
+    except UploadError as problem:
+        st.session_state[PROBLEM] = problem
+        return
+    except Exception as failure:  # a page must never show a traceback
+        # A file no check foresaw: say what happened beside the file, keep the page working,
+        # and leave the traceback in the server's log for whoever can fix the check.
+        _LOG.exception("analysing an upload failed")
+        st.session_state[PROBLEM] = UploadError(
+            f"this file could not be analysed ({type(failure).__name__}: {failure}). Expected "
+            "a CSV, .npy or .npz of scores with one row per sample; if the file is one, this "
+            "is a bug in xent."
+        )
+        return
+    st.session_state[ANALYSIS] = analysis
+    st.session_state[PROBLEM] = None
+
+
+def open_in_playground(scenario: Scenario) -> None:
+    """Make `scenario` the Playground's and go there (call when a button was clicked).
+
+    The Playground reads a link (?s=) only on a session's first run (st_session.init_state), so
+    within a session the scenario is loaded into its state directly; the link is passed too, so
+    that the address bar shows it and a reload reopens it.
+    """
+    st_session.load_scenario(scenario)
+    st.switch_page(PLAYGROUND_PAGE, query_params={QUERY_KEY: encode(scenario)})

@@ -1,0 +1,180 @@
+"""From uploaded bytes to `ModelData`: pick the reader by content, find the labels, check them.
+
+Where the labels come from, in order: the CSV column the user picked; the .npz's 'labels' array
+(unless a labels file was uploaded too, which then wins: uploading it says so); the labels file.
+"""
+
+from __future__ import annotations
+
+import io
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from xentui.your_model.csv_scores import CsvLayout, csv_layout, read_csv_scores
+from xentui.your_model.labels import class_indices, quoted
+from xentui.your_model.npy_scores import read_npy, read_npz, score_matrix
+from xentui.your_model.upload import ModelData, UploadError, check_bytes, sniff_format
+
+__all__ = ["MissingLabels", "Upload", "inspect_scores", "load_model_data", "read_labels_file"]
+
+
+class MissingLabels(UploadError):
+    """Nothing says where the labels are yet: a request for input more than a fault."""
+
+    def __init__(self, csv: bool) -> None:
+        where = "Pick the label column, or upload" if csv else "Upload"
+        super().__init__(
+            f"{where} a labels file: a .npy of class indices, or one class index (or class "
+            "name) per line.",
+            "labels",
+        )
+
+
+@dataclass(frozen=True)
+class Upload:
+    """An uploaded file: its name (shown literally, never as Markdown) and its bytes."""
+
+    name: str
+    data: bytes
+
+
+def inspect_scores(
+    upload: Upload, has_header: bool, max_bytes: int
+) -> tuple[str, CsvLayout | None]:
+    """The scores file's format, and for a CSV its columns (what the label picker offers)."""
+    check_bytes(upload.data, upload.name, max_bytes)
+    kind = sniff_format(upload.data, upload.name)
+    if kind != "csv":
+        return kind, None
+    return kind, csv_layout(upload.data, upload.name, has_header)
+
+
+def _default_names(num_classes: int) -> tuple[str, ...]:
+    return tuple(f"class {k}" for k in range(num_classes))
+
+
+def _npz_class_names(names: np.ndarray, num_classes: int, file_name: str) -> tuple[str, ...]:
+    listed = tuple(str(n).strip() for n in np.ravel(names))
+    if len(listed) != num_classes or not all(listed) or len(set(listed)) != len(listed):
+        raise UploadError(
+            f"the class names in “{file_name}” are {len(listed)} name(s) for {num_classes} "
+            "classes; expected one distinct, non-empty name per class.",
+            "file",
+        )
+    return listed
+
+
+def read_labels_file(
+    upload: Upload, num_samples: int, class_names: tuple[str, ...], max_bytes: int
+) -> np.ndarray:
+    """Class indices from a labels file: a 1-D .npy, or a text/CSV file with one label a line."""
+    source = f"the labels file “{upload.name}”"
+    check_bytes(upload.data, upload.name, max_bytes, field="labels")
+    kind = sniff_format(upload.data, upload.name, field="labels")
+    if kind == "npy":
+        return class_indices(
+            read_npy(upload.data, upload.name, "labels"), num_samples, class_names, source
+        )
+    if kind == "npz":
+        raise UploadError(
+            f"{source} is an .npz archive; expected a .npy array or a text file with one label "
+            "per line (or put the labels inside the scores' .npz as 'labels').",
+            "labels",
+        )
+    try:
+        frame = pd.read_csv(
+            io.BytesIO(upload.data), header=None, dtype=str, keep_default_na=False, sep=","
+        )
+    except (ValueError, pd.errors.ParserError, UnicodeDecodeError) as failure:
+        raise UploadError(
+            f"{source} cannot be read as one label per line ({failure}).", "labels"
+        ) from None
+    if frame.shape[1] != 1:
+        raise UploadError(
+            f"{source} has {frame.shape[1]} columns; expected one label per line.", "labels"
+        )
+    values = frame[0].to_numpy()
+    first = str(values[0]).strip()
+    # A first line that is neither a number nor a class name is a header ("label"): skip it.
+    if len(values) == num_samples + 1 and first not in class_names:
+        try:
+            float(first)
+        except ValueError:
+            values = values[1:]
+    return class_indices(values, num_samples, class_names, source)
+
+
+def load_model_data(
+    scores: Upload,
+    labels: Upload | None,
+    *,
+    has_header: bool,
+    label_column: int | None,
+    max_bytes: int,
+) -> ModelData:
+    """Read the scores and their labels; raise UploadError saying what is wrong and where.
+
+    Parameters
+    ----------
+    scores : the uploaded .csv, .npy or .npz
+    labels : a separate labels file, or None
+    has_header : bool
+        CSV only: the first row holds the column (class) names.
+    label_column : int or None
+        CSV only: the position of the label column, or None when the labels are in a file.
+    max_bytes : int
+        The largest file accepted (the page passes the server's server.maxUploadSize).
+    """
+    kind, layout = inspect_scores(scores, has_header, max_bytes)
+    notes: list[str] = []
+    raw_labels, labels_source = None, ""
+    if layout is not None:  # a CSV
+        matrix, raw_labels, class_names = read_csv_scores(
+            scores.data, scores.name, layout, label_column
+        )
+        if layout.has_bom:
+            notes.append("The file starts with a UTF-8 byte-order mark; it was skipped.")
+        if raw_labels is not None:
+            labels_source = f"the label column {quoted(layout.columns[label_column])}"
+            if labels is not None:
+                notes.append(
+                    f"The labels come from the column {quoted(layout.columns[label_column])}; "
+                    "the labels file is not used."
+                )
+    elif kind == "npy":
+        matrix = score_matrix(read_npy(scores.data, scores.name), f"“{scores.name}”")
+        class_names = _default_names(matrix.shape[1])
+    else:
+        contents = read_npz(scores.data, scores.name, max_bytes)
+        matrix = score_matrix(
+            contents.scores, f"the array ‘{contents.scores_name}’ in “{scores.name}”"
+        )
+        class_names = (
+            _default_names(matrix.shape[1])
+            if contents.class_names is None
+            else _npz_class_names(contents.class_names, matrix.shape[1], scores.name)
+        )
+        if contents.labels is not None and labels is None:
+            raw_labels = contents.labels
+            labels_source = f"the array ‘{contents.labels_name}’ in “{scores.name}”"
+        elif contents.labels is not None:
+            notes.append(
+                f"The labels come from the labels file; the array ‘{contents.labels_name}’ "
+                "in the .npz is not used."
+            )
+
+    if raw_labels is not None:
+        indices = class_indices(raw_labels, matrix.shape[0], class_names, labels_source)
+    elif labels is not None:
+        indices = read_labels_file(labels, matrix.shape[0], class_names, max_bytes)
+    else:
+        raise MissingLabels(csv=layout is not None)
+    return ModelData(
+        scores=matrix,
+        labels=indices,
+        class_names=class_names,
+        source=scores.name,
+        notes=tuple(notes),
+    )

@@ -1,0 +1,83 @@
+"""One of the worst samples as a Playground scenario, to be taken apart there.
+
+The Playground holds at most MAX_CLASSES classes with names of at most 40 characters and logits
+within ±LOGIT_LIMIT. A sample with more classes keeps its target and the classes with the highest
+logits; the rest become one class whose logit is the log-sum-exp of theirs. The softmax
+denominator is then unchanged, so every kept probability, and the sample's loss, are exactly
+those of the full sample.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from xentcore import logsumexp
+from xentui.domain.scenario import LOGIT_LIMIT, MAX_CLASSES, Scenario
+from xentui.playground.editor import MAX_NAME_CHARS
+from xentui.your_model.analysis import Analysis
+
+__all__ = ["IMPOSSIBLE_LOGIT", "worst_sample_scenario"]
+
+# log 0 = −inf cannot travel in a link; −1000 is as impossible in float32 and float64 (exp
+# underflows to exactly 0 beside any logit above −900).
+IMPOSSIBLE_LOGIT = -1000.0
+
+
+def _scenario_names(names: list[str]) -> list[str]:
+    """Names the Playground accepts: non-empty, at most 40 characters, all distinct."""
+    out: list[str] = []
+    for i, name in enumerate(names):
+        name = " ".join(name.split()) or f"class {i}"
+        if len(name) > MAX_NAME_CHARS:
+            name = name[: MAX_NAME_CHARS - 1] + "…"
+        candidate, suffix = name, 2
+        while candidate in out:
+            tail = f" ({suffix})"
+            candidate = name[: MAX_NAME_CHARS - len(tail)] + tail
+            suffix += 1
+        out.append(candidate)
+    return out
+
+
+def worst_sample_scenario(analysis: Analysis, rank: int) -> tuple[Scenario, str]:
+    """The rank-th worst sample (0 = the highest loss) as a scenario, and what was changed."""
+    row = int(analysis.worst_rows[rank])
+    logits = analysis.worst_logits[rank]
+    target = int(analysis.labels[row])
+    c = analysis.num_classes
+    notes = []
+    if c <= MAX_CLASSES:
+        kept, lumped = np.arange(c), np.array([], dtype=np.int64)
+    else:
+        by_logit = np.argsort(-logits, kind="stable")
+        top = [i for i in by_logit[: MAX_CLASSES - 1] if i != target][: MAX_CLASSES - 2]
+        kept = np.sort(np.array([*top, target]))
+        lumped = np.setdiff1d(np.arange(c), kept)
+    names = [analysis.class_names[i] for i in kept]
+    values = logits[kept].tolist()
+    if lumped.size:
+        names.append(f"other {lumped.size:,} classes")
+        values.append(float(logsumexp(logits[lumped])))
+        notes.append(
+            f"The Playground holds at most {MAX_CLASSES} classes: the target and the "
+            f"{len(kept) - 1} classes with the highest logits are kept; the other "
+            f"{lumped.size:,} are one class whose logit is the log-sum-exp of theirs, so the "
+            "probabilities and the loss are unchanged."
+        )
+    values = np.asarray(values)
+    if np.isneginf(values).any():
+        notes.append(
+            f"Probabilities of exactly 0 (log 0 = −∞) become the logit {IMPOSSIBLE_LOGIT:g}."
+        )
+    values = np.where(np.isneginf(values), IMPOSSIBLE_LOGIT, values)
+    if (np.abs(values) > LOGIT_LIMIT).any():
+        notes.append(f"Logits beyond ±{LOGIT_LIMIT:g} are clipped to it.")
+        values = np.clip(values, -LOGIT_LIMIT, LOGIT_LIMIT)
+    scenario = Scenario(
+        classes=tuple(_scenario_names(names)),
+        logits=(tuple(values.tolist()),),
+        targets=(int(np.searchsorted(kept, target)),),
+        precision="float64" if analysis.dtype == "float64" else "float32",
+        title=f"Your model: sample {row} of {analysis.source}",
+    )
+    return scenario, " ".join(notes)

@@ -1,0 +1,145 @@
+"""Tables for the "Your model" page: worst samples, classes, libraries, and the per-sample CSV.
+
+Class names go into DataFrame cells, which st.dataframe shows as plain text (no Markdown).
+"""
+
+from __future__ import annotations
+
+import io
+
+import numpy as np
+import pandas as pd
+
+from xentui.your_model.analysis import Analysis
+from xentui.your_model.calibration import Reliability
+
+__all__ = [
+    "TOP_CLASSES_SHOWN",
+    "class_frame",
+    "libraries_frame",
+    "per_sample_csv",
+    "summary_frame",
+    "worst_frame",
+]
+
+# A worst sample's probabilities: every class up to this many, else the highest ones.
+TOP_CLASSES_SHOWN = 5
+_ALL_CLASSES_UP_TO = 10
+
+
+def _probabilities_text(names: tuple[str, ...], p: np.ndarray) -> str:
+    order = np.argsort(-p, kind="stable")
+    if len(names) > _ALL_CLASSES_UP_TO:
+        order = order[:TOP_CLASSES_SHOWN]
+    text = " · ".join(f"{names[i]} {p[i]:.3f}" for i in order)
+    return text + (" · …" if len(names) > _ALL_CLASSES_UP_TO else "")
+
+
+def worst_frame(analysis: Analysis, k: int, links: list[str] | None = None) -> pd.DataFrame:
+    """The k highest-loss samples: target and prediction with their probabilities, the loss."""
+    k = min(k, len(analysis.worst_rows))
+    rows = analysis.worst_rows[:k]
+    names = np.asarray(analysis.class_names, dtype=object)
+    probabilities = analysis.worst_probabilities[:k]
+    targets = analysis.labels[rows]
+    predictions = analysis.prediction[rows]
+    frame = pd.DataFrame(
+        {
+            "sample": rows,
+            "target": names[targets],
+            "p(target)": probabilities[np.arange(k), targets],
+            "prediction": names[predictions],
+            "p(prediction)": probabilities[np.arange(k), predictions],
+            "loss": analysis.loss[rows].astype(np.float64),
+            "probabilities": [_probabilities_text(analysis.class_names, p) for p in probabilities],
+        }
+    )
+    if links is not None:
+        frame["Playground"] = links[:k]
+    return frame
+
+
+def class_frame(analysis: Analysis) -> pd.DataFrame:
+    """One row per class: samples, accuracy, mean loss, its share of all the loss, top mistake."""
+    counts = analysis.class_counts
+    with np.errstate(invalid="ignore", divide="ignore"):
+        mean = analysis.class_loss / counts
+        accuracy = analysis.class_correct / counts
+    total = analysis.class_loss.sum()
+    share = analysis.class_loss / total if np.isfinite(total) and total > 0 else np.nan
+    names = np.asarray(analysis.class_names, dtype=object)
+    mistake = np.full(analysis.num_classes, "", dtype=object)
+    pairs = analysis.error_pairs
+    if len(pairs):
+        # error_pairs is sorted by count: the first pair of each target is its top mistake.
+        targets, first = np.unique(pairs[:, 0], return_index=True)
+        mistake[targets] = [
+            f"{names[p]} ({c:,})" for p, c in zip(pairs[first, 1], pairs[first, 2], strict=True)
+        ]
+    frame = pd.DataFrame(
+        {
+            "class": names,
+            "samples": counts,
+            "accuracy": accuracy,
+            "mean loss": mean,
+            "share of the loss": share,
+            "most often mistaken for": mistake,
+        }
+    )
+    return frame.sort_values("mean loss", ascending=False, kind="stable", na_position="last")
+
+
+def libraries_frame(analysis: Analysis) -> pd.DataFrame:
+    """What each library reports, its difference from xent, and why."""
+    ours = analysis.mean_loss
+    return pd.DataFrame(
+        {
+            "library": [r.library for r in analysis.libraries],
+            "call": [r.call for r in analysis.libraries],
+            "mean loss": [r.value for r in analysis.libraries],
+            "− xent": [r.value - ours for r in analysis.libraries],
+            "why": [r.why for r in analysis.libraries],
+        }
+    )
+
+
+def summary_frame(
+    analysis: Analysis, before: Reliability, after: Reliability | None
+) -> pd.DataFrame:
+    """Temperature scaling in numbers: T, mean loss and ECE before and after."""
+    fit = analysis.temperature
+    return pd.DataFrame(
+        {
+            "": ["temperature T", "mean loss", "ECE", "accuracy"],
+            "as given": [1.0, analysis.mean_loss, before.ece, analysis.accuracy],
+            "after scaling": [
+                fit.temperature if fit.temperature is not None else np.nan,
+                fit.mean_loss_after,
+                after.ece if after is not None else np.nan,
+                analysis.accuracy,  # dividing logits by T > 0 changes no argmax
+            ],
+        }
+    )
+
+
+def per_sample_csv(analysis: Analysis) -> bytes:
+    """Every sample's target, prediction, loss, p(target), confidence and correctness, as CSV."""
+    names = np.asarray(analysis.class_names, dtype=object)
+    frame = pd.DataFrame(
+        {
+            "sample": np.arange(analysis.num_samples),
+            "target": analysis.labels,
+            "target_name": names[analysis.labels],
+            "prediction": analysis.prediction,
+            "prediction_name": names[analysis.prediction],
+            "loss": analysis.loss,
+            "p_target": analysis.target_probability,
+            "confidence": analysis.confidence,
+            "correct": analysis.correct,
+        }
+    )
+    if analysis.temperature.confidence_after is not None:
+        frame["confidence_after_T"] = analysis.temperature.confidence_after
+    buffer = io.StringIO()
+    frame.to_csv(buffer, index=False, float_format="%.7g")
+    return buffer.getvalue().encode()
