@@ -25,15 +25,14 @@ __all__ = [
     "random_scenario",
 ]
 
-MAX_SAMPLES = 64
-MAX_CLASSES = 32
-# Logits beyond ±1e6 say nothing a smaller number would not, and turn every figure into a wall.
-LOGIT_LIMIT = 1e6
-TEMPERATURE_RANGE = (0.05, 20.0)
-REDUCTIONS = ("mean", "sum", "none")
-# float32 is PyTorch's default dtype, so it is ours: the seeds' printed digits (1.1921e-07 is one
-# float32 step above 1) come from it. float64 shows what the exact arithmetic would give.
-PRECISIONS = ("float32", "float64")
+from xentui.domain.limits import (
+    LOGIT_LIMIT,
+    MAX_CLASSES,
+    MAX_SAMPLES,
+    PRECISIONS,
+    REDUCTIONS,
+    TEMPERATURE_RANGE,
+)
 
 
 @dataclass(frozen=True)

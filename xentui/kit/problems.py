@@ -1,0 +1,80 @@
+"""One shape for a bad input: where it is, what was found, what is expected.
+
+Every way into the app — an editor cell, a link, a text box, a URL-bound control, an upload —
+reports what it cannot use as a `Problem`, and one function in `xentui.session` renders it beside
+its input. Quoted text is shortened and made printable here, once, so a hostile value (200,000
+characters, a lone surrogate, control characters) can never reach a page whole.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+__all__ = ["QUOTE_CHARS", "Problem", "quote"]
+
+# A message quotes at most this much of what it received: enough to recognise, never a wall.
+QUOTE_CHARS = 80
+
+
+def quote(value: object, limit: int = QUOTE_CHARS) -> str:
+    """`value` as short, printable text for a message.
+
+    Control characters and lone surrogates become escapes, so the text always encodes as UTF-8.
+
+    >>> quote("abc"), quote("x" * 100)[-3:], quote("a\\nb"), quote("\\ud800")
+    ('abc', 'xx…', 'a\\\\nb', '\\\\ud800')
+    """
+    text = value if isinstance(value, str) else repr(value)
+    text = text[: limit + 1]  # before escaping: the cost stays bounded whatever was received
+    out = []
+    for ch in text:
+        code = ord(ch)
+        if ch == "\n":
+            out.append("\\n")
+        elif code < 0x20 or code == 0x7F or 0xD800 <= code <= 0xDFFF:
+            out.append(f"\\u{code:04x}" if code > 0xFF else f"\\x{code:02x}")
+        else:
+            out.append(ch)
+    shown = "".join(out)
+    return shown if len(shown) <= limit else shown[:limit] + "…"
+
+
+@dataclass(frozen=True)
+class Problem:
+    """A bad input: which input, the 1-based row and the column (where they apply), in words.
+
+    `str()` gives the sentence shown beside the input, in the core's own style: where, what is
+    expected, what was received.
+
+    >>> str(Problem("logits", 2, "dog", found="“abc”", expected="a finite number"))
+    'Row 2, column “dog”: expected a finite number; got “abc”.'
+    >>> str(Problem("classes", None, None, found="1 class", expected="2 to 32 classes"))
+    'Expected 2 to 32 classes; got 1 class.'
+    """
+
+    input: str
+    row: int | None
+    column: str | None
+    found: str
+    expected: str
+    # The place in words where rows and columns do not apply, e.g. "Temperature" for a control.
+    label: str | None = None
+
+    @property
+    def where(self) -> str:
+        if self.label is not None:
+            return self.label
+        parts = [f"row {self.row}"] if self.row is not None else []
+        if self.column is not None:
+            parts.append(f"column “{self.column}”")
+        text = ", ".join(parts)
+        return text[:1].upper() + text[1:]
+
+    @property
+    def message(self) -> str:
+        """What is wrong, without the place: 'expected a finite number; got “abc”'."""
+        return f"expected {self.expected}; got {self.found}"
+
+    def __str__(self) -> str:
+        text = f"{self.where}: {self.message}" if self.where else self.message
+        return text[:1].upper() + text[1:] + "."
