@@ -2,6 +2,8 @@
 
 import streamlit as st
 
+from xentui.session import frame
+
 st.set_page_config(page_title="xent — cross-entropy, visible", page_icon="🎯", layout="wide")
 
 about = st.Page("pages/about.py", title="About xent", icon="📖", url_path="about")
@@ -52,4 +54,5 @@ with st.sidebar:
     st.caption("See where a cross-entropy loss comes from: logits → softmax → −log p → the mean.")
     st.page_link(about, label="Read me: what xent is and how to run it", icon="📖")
 
+frame.start()
 page.run()

@@ -16,15 +16,12 @@ from xentui.session import playground as session
 _say_if_refused = session.link_refusals("binary")
 
 
-session.init_state()
 session.sync_link(session.current_scenario())  # the Playground's scenario rides along in the link
 
 TARGETS = {"[0, 1]": (0.0, 1.0), "[1, 0]": (1.0, 0.0)}
 MAX_EXAMPLE_ROWS, MAX_EXAMPLE_ENTRIES = 16, 16
 
 st.title("Binary cross-entropy")
-if st.session_state.get(session.LINK_WARNING):
-    st.warning(st.session_state[session.LINK_WARNING], icon="🔗")
 st.markdown(
     "Two classes — cat (class 0) and dog (class 1) — and one picture of a dog: the target is the "
     "one-hot row [0, 1]. The loss is categorical cross-entropy with C = 2, and since "

@@ -17,15 +17,12 @@ from xentui.session import playground as session
 _say_if_refused = session.link_refusals("grad")
 
 
-session.init_state()
 scenario = session.current_scenario()
 session.sync_link(scenario)
 results = analyse(scenario)
 sample_labels = [f"sample {i + 1}" for i in range(scenario.num_samples)]
 
 st.title("Gradients and temperature")
-if st.session_state.get(session.LINK_WARNING):
-    st.warning(st.session_state[session.LINK_WARNING], icon="🔗")
 st.markdown(
     "Training moves the logits against the gradient of the loss. For cross-entropy on softmax "
     "that gradient is as simple as a gradient gets: the predicted probabilities minus the target, "

@@ -15,15 +15,12 @@ from xentui.session import playground as session
 _say_if_refused = session.link_refusals("kdim")
 
 
-session.init_state()
 scenario = session.current_scenario()
 session.sync_link(scenario)
 classes = list(scenario.classes)
 num_classes = scenario.num_classes
 
 st.title("Beyond (N, C): K-dimensional losses")
-if st.session_state.get(session.LINK_WARNING):
-    st.warning(st.session_state[session.LINK_WARNING], icon="🔗")
 st.markdown(
     "A classifier gives C logits per sample: shape (N, C). A segmentation model gives C logits "
     "per *pixel*: shape (N, C, H, W). PyTorch's cross-entropy takes both — the classes always on "

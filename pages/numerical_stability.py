@@ -15,13 +15,10 @@ from xentui.session import playground as session
 _say_if_refused = session.link_refusals("stability")
 
 
-session.init_state()
 scenario = session.current_scenario()
 session.sync_link(scenario)
 
 st.title("Numerical stability")
-if st.session_state.get(session.LINK_WARNING):
-    st.warning(st.session_state[session.LINK_WARNING], icon="🔗")
 st.markdown(
     "The formulas are exact; the computer's numbers are not. Scale a row of logits up and watch "
     "which ways of computing softmax and −log p survive in float16, float32 and float64."

@@ -22,13 +22,10 @@ from xentui.playground import editor, figures, tables
 from xentui.playground.editor import IGNORE_COLUMN, NAME_COLUMN, TARGET_COLUMN, WEIGHT_COLUMN
 from xentui.session import playground as session
 
-session.init_state()
 shown: Scenario = session.current_scenario()
 
 st.title("Playground")
 headline = st.container()
-if st.session_state.get(session.LINK_WARNING):
-    st.warning(st.session_state[session.LINK_WARNING], icon="🔗")
 
 
 def _problems(problems: list[editor.CellProblem]) -> None:

@@ -15,7 +15,6 @@ from xentui.session import playground as session
 _say_if_refused = session.link_refusals("step_by_step")
 
 
-session.init_state()
 scenario = session.current_scenario()
 token = session.sync_link(scenario)
 walk = steps.walkthrough(scenario)
@@ -23,8 +22,6 @@ classes = scenario.classes
 total_terms = walk.num_terms
 
 st.title("Step by step")
-if st.session_state.get(session.LINK_WARNING):
-    st.warning(st.session_state[session.LINK_WARNING], icon="🔗")
 head, goal = st.columns([3, 1])
 with head:
     st.markdown(

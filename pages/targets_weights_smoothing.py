@@ -16,15 +16,12 @@ from xentui.session import playground as session
 _say_if_refused = session.link_refusals("tws")
 
 
-session.init_state()
 scenario = session.current_scenario()
 session.sync_link(scenario)
 classes = list(scenario.classes)
 sample_labels = [f"sample {i + 1}" for i in range(scenario.num_samples)]
 
 st.title("Targets, weights and smoothing")
-if st.session_state.get(session.LINK_WARNING):
-    st.warning(st.session_state[session.LINK_WARNING], icon="🔗")
 st.markdown(
     "Three choices change what a cross-entropy number means: what the target is (one class or a "
     "distribution), how the classes are weighted, and how much the target is smoothed. Each "
