@@ -80,6 +80,15 @@ def test_image_has_oci_labels_and_a_dockerignore():
         assert entry in ignored
 
 
+def test_ci_lints_then_runs_the_readme_test_command_and_holds_the_torch_pin():
+    readme = (ROOT / "README.md").read_text()
+    (command,) = re.findall(r"^python -m pip install -r requirements-dev\.txt && .+$", readme, re.M)
+    ci = (ROOT / ".ci" / "run").read_text().splitlines()
+    assert command in ci, f".ci/run does not run the README's test command {command!r}"
+    assert ci.index("ruff check .") < ci.index(command)
+    assert "pip list" in "\n".join(ci[: ci.index(command)]), "the torch pin is checked first"
+
+
 def test_production_profile_hides_errors_and_closes_what_a_class_does_not_need():
     config = tomllib.loads((ROOT / "deploy" / "config.production.toml").read_text())
     assert config["client"]["showErrorDetails"] == "none"
