@@ -23,18 +23,31 @@ Memory
 
     `traced_peak` is the tracemalloc figure, a cross-check for code whose memory is NumPy arrays.
 
-Linux only (/proc/self/status and /proc/self/clear_refs).
+AppTest reruns
+    The page benchmarks time whole reruns of the app through Streamlit's AppTest, in rounds
+    (`interleaved`) whose rotating order makes a busy machine slow every contender alike;
+    `measured_beside_others` says how busy the machine was meanwhile, and
+    `profile_script_thread` runs cProfile inside the thread where AppTest runs each script.
+
+Linux only (/proc/self/status, /proc/self/clear_refs and /proc/stat).
 """
 
 from __future__ import annotations
 
+import cProfile
 import gc
+import logging
 import os
+import platform
+import pstats
 import statistics
 import time
 import tracemalloc
 from collections.abc import Callable
 from pathlib import Path
+from typing import TypeVar
+
+T = TypeVar("T")
 
 MIB = 1 << 20
 
@@ -166,3 +179,100 @@ def cpus_busy_elsewhere(
     machine = after[0] - before[0]
     mine = after[1] - before[1]
     return max(0.0, machine - mine) / max(wall, 1e-9)
+
+
+def measured_beside_others(measure: Callable[[], T]) -> tuple[T, str]:
+    """Run `measure`; return its result and a line saying how many CPUs others kept busy."""
+    before, wall_before = cpu_seconds(), time.perf_counter()
+    result = measure()
+    busy = cpus_busy_elsewhere(before, cpu_seconds(), time.perf_counter() - wall_before)
+    return (
+        result,
+        f"other processes kept {busy:.1f} of {os.cpu_count()} CPUs busy while this was timed.",
+    )
+
+
+# ---------------------------------------------------------------------------------- AppTest reruns
+
+
+def timer(call: Callable[[], object]) -> Callable[[], float]:
+    """A function that calls `call` once and returns the seconds it took."""
+
+    def timed() -> float:
+        start = time.perf_counter()
+        call()
+        return time.perf_counter() - start
+
+    return timed
+
+
+def interleaved(timers: dict[str, Callable[[], float]], rounds: int) -> dict[str, list[float]]:
+    """Seconds per call of every contender: one call each per round, in a rotating order."""
+    names = list(timers)
+    times: dict[str, list[float]] = {name: [] for name in names}
+    for round_index in range(rounds):
+        shift = round_index % len(names)
+        for name in names[shift:] + names[:shift]:
+            times[name].append(timers[name]())
+    return times
+
+
+def apptest_banner(what: str, rounds: int) -> str:
+    """The first line of a page benchmark: what runs, on which versions, how many rounds.
+
+    Also silences the warning Streamlit logs each time session state is set from outside a
+    script run, which is how AppTest edits a widget.
+    """
+    import streamlit
+
+    logging.getLogger("streamlit.runtime.scriptrunner_utils.script_run_context").addFilter(
+        lambda record: "missing ScriptRunContext" not in record.getMessage()
+    )
+    return (
+        f"{what} through AppTest: python {platform.python_version()}, streamlit "
+        f"{streamlit.__version__}, {os.cpu_count()} CPUs, {rounds} rounds"
+    )
+
+
+def compile_timer(*scripts: Path) -> Callable[[], float]:
+    """Time AppTest's per-run cost of reading, rewriting ("magic") and compiling the scripts.
+
+    AppTest makes a new script cache for every run; a live server keeps the bytecode, so this
+    share of an AppTest rerun is not the server's.
+    """
+    from streamlit.runtime.scriptrunner.script_cache import ScriptCache
+
+    def compile_all() -> None:
+        cache = ScriptCache()  # a new one per run, as AppTest does
+        for script in scripts:
+            cache.get_bytecode(str(script))
+
+    return timer(compile_all)
+
+
+def profile_script_thread(rerun: Callable[[], object], reruns: int) -> pstats.Stats:
+    """cProfile of the script thread during `reruns` calls of `rerun`.
+
+    cProfile sees only the thread that enables it, and AppTest runs each script in a new thread,
+    so the profiler is switched on inside that thread by wrapping its entry point.
+    """
+    from streamlit.testing.v1 import local_script_runner
+
+    profiler = cProfile.Profile()
+    runner = local_script_runner.LocalScriptRunner
+    original = runner._run_script_thread
+
+    def profiled(self) -> None:
+        profiler.enable()
+        try:
+            original(self)
+        finally:
+            profiler.disable()
+
+    runner._run_script_thread = profiled
+    try:
+        for _ in range(reruns):
+            rerun()
+    finally:
+        runner._run_script_thread = original
+    return pstats.Stats(profiler)

@@ -5,11 +5,12 @@ Run from the repository root:
     python benchmarks/bench_pages.py              # 20 reruns per page
     python benchmarks/bench_pages.py --reruns 50 --profile
 
-Every page runs headless in Streamlit's AppTest (`app.py`, switched to the page), which executes
-the scripts as the server does, minus the network and the browser. After two warm-up runs
-(imports, PyTorch's first call, caches) each round reruns every page once at its default view, in
-a rotating order, so a busy machine slows all pages alike: "× Playground" (a page's median over
-the Playground's median, measured in the same rounds) is the figure to trust on a shared machine.
+Every page runs headless in Streamlit's AppTest (`app.py`, opened on the Playground, then switched
+to the page), which executes the scripts as the server does, minus the network and the browser.
+After two warm-up runs (imports, PyTorch's first call, caches) each round reruns every page once
+at its default view, in a rotating order, so a busy machine slows all pages alike: "× Playground"
+(a page's median over the Playground's median, measured in the same rounds) is the figure to
+trust on a shared machine.
 Every timed run is checked: it must show the page's key number and raise nothing.
 
 AppTest re-reads and compiles the scripts on every run, which a live server does not (it keeps the
@@ -26,11 +27,7 @@ Learn page's rerun goes. The script exits 0 either way: it is a report, not a te
 from __future__ import annotations
 
 import argparse
-import cProfile
-import logging
 import os
-import platform
-import pstats
 import statistics
 import sys
 import time
@@ -44,9 +41,7 @@ REPO_ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO_ROOT))
 
 import _measure  # noqa: E402
-import streamlit  # noqa: E402
-from streamlit.runtime.scriptrunner.script_cache import ScriptCache  # noqa: E402
-from streamlit.testing.v1 import AppTest, local_script_runner  # noqa: E402
+from streamlit.testing.v1 import AppTest  # noqa: E402
 
 from xentui.lessons.timing import TIMING_SIZES  # noqa: E402
 
@@ -82,6 +77,9 @@ class Session:
     def __init__(self, page: Page) -> None:
         self.page = page
         self.at = AppTest.from_file(str(APP), default_timeout=FIRST_RUN_TIMEOUT_S)
+        # The session opens on the default page first, as a visitor's does: AppTest runs a page
+        # switched to before any run on its own, without app.py and its frame.
+        self.at.run()
         self.at.switch_page(page.script)
         for _ in range(WARM_UP_RUNS):
             self.run()
@@ -105,32 +103,14 @@ class Session:
             )
 
 
-def compile_timer(script: str) -> Callable[[], float]:
-    """Time AppTest's per-run cost of reading, rewriting and compiling app.py and the page."""
-
-    def timed() -> float:
-        start = time.perf_counter()
-        cache = ScriptCache()  # a new one per run, as AppTest does
-        cache.get_bytecode(str(APP))
-        cache.get_bytecode(str(REPO_ROOT / script))
-        return time.perf_counter() - start
-
-    return timed
-
-
 def measure(sessions: list[Session], rounds: int) -> dict[str, list[float]]:
-    """Seconds per call, one call of every contender per round, in a rotating order."""
+    """Seconds per call: every page's rerun and its compile share, interleaved in rounds."""
     contenders: dict[str, Callable[[], float]] = {}
     for session in sessions:
-        contenders[session.page.script] = session.run
-        contenders[f"compile {session.page.script}"] = compile_timer(session.page.script)
-    names = list(contenders)
-    times: dict[str, list[float]] = {name: [] for name in names}
-    for round_index in range(rounds):
-        shift = round_index % len(names)
-        for name in names[shift:] + names[:shift]:
-            times[name].append(contenders[name]())
-    return times
+        script = session.page.script
+        contenders[script] = session.run
+        contenders[f"compile {script}"] = _measure.compile_timer(APP, REPO_ROOT / script)
+    return _measure.interleaved(contenders, rounds)
 
 
 def measure_timing_control() -> list[tuple[int, float]]:
@@ -144,25 +124,8 @@ def measure_timing_control() -> list[tuple[int, float]]:
 
 
 def profile(session: Session, reruns: int) -> list[str]:
-    """cProfile of the script thread (AppTest runs each script in a new thread)."""
-    profiler = cProfile.Profile()
-    runner = local_script_runner.LocalScriptRunner
-    original = runner._run_script_thread
-
-    def profiled(self) -> None:
-        profiler.enable()
-        try:
-            original(self)
-        finally:
-            profiler.disable()
-
-    runner._run_script_thread = profiled
-    try:
-        for _ in range(reruns):
-            session.run()
-    finally:
-        runner._run_script_thread = original
-    entries = pstats.Stats(profiler).stats
+    """Where a page's reruns go: its own calls and Streamlit's elements, by cumulative time."""
+    entries = _measure.profile_script_thread(session.run, reruns).stats
     ranked = sorted(entries.items(), key=lambda item: item[1][3], reverse=True)
     lines = [
         f"  {session.page.script}: the page's own calls and Streamlit's elements, by cumulative "
@@ -187,20 +150,9 @@ def main(argv: list[str] | None = None) -> int:
     options = parser.parse_args(argv)
     if options.reruns < 1:
         parser.error(f"--reruns must be at least 1; got {options.reruns}")
-    logging.getLogger("streamlit.runtime.scriptrunner_utils.script_run_context").addFilter(
-        lambda record: "missing ScriptRunContext" not in record.getMessage()
-    )
-    print(
-        f"Page reruns through AppTest: python {platform.python_version()}, streamlit "
-        f"{streamlit.__version__}, {os.cpu_count()} CPUs, {options.reruns} rounds",
-        flush=True,
-    )
+    print(_measure.apptest_banner("Page reruns", options.reruns), flush=True)
     sessions = [Session(page) for page in (PLAYGROUND, *LEARN)]
-    cpu_before, wall_before = _measure.cpu_seconds(), time.perf_counter()
-    times = measure(sessions, options.reruns)
-    busy = _measure.cpus_busy_elsewhere(
-        cpu_before, _measure.cpu_seconds(), time.perf_counter() - wall_before
-    )
+    times, busy = _measure.measured_beside_others(lambda: measure(sessions, options.reruns))
 
     medians = {name: statistics.median(seconds) * 1e3 for name, seconds in times.items()}
     playground = medians[PLAYGROUND.script]
@@ -216,7 +168,7 @@ def main(argv: list[str] | None = None) -> int:
             + "".join(f"{v:8.1f}" for v in cells[:3])
             + f"{cells[3]:9.1f}{cells[0] - compile_ms:10.1f}{cells[0] / playground:14.2f}"
         )
-    print(f"other processes kept {busy:.1f} of {os.cpu_count()} CPUs busy while this was timed.")
+    print(busy)
 
     print("\nLive timing control of pages/step_by_step.py: the rerun that times all four at N")
     control = measure_timing_control()

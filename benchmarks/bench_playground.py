@@ -33,12 +33,9 @@ prints where a rerun's time goes. It exits 0 either way: it is a report, not a t
 from __future__ import annotations
 
 import argparse
-import cProfile
 import dataclasses
-import logging
 import math
 import os
-import platform
 import pstats
 import statistics
 import sys
@@ -53,9 +50,7 @@ REPO_ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO_ROOT))
 
 import _measure  # noqa: E402
-import streamlit  # noqa: E402
-from streamlit.runtime.scriptrunner.script_cache import ScriptCache  # noqa: E402
-from streamlit.testing.v1 import AppTest, local_script_runner  # noqa: E402
+from streamlit.testing.v1 import AppTest  # noqa: E402
 
 import xentcore  # noqa: E402
 from xentui.domain.results import analyse, loss_arguments  # noqa: E402
@@ -116,13 +111,6 @@ class Playground:
         self.edits = 0
         self.shown = DEFAULT_SCENARIO
 
-    def first_run(self) -> float:
-        start = time.perf_counter()
-        self.at.run()
-        elapsed = time.perf_counter() - start
-        self._check()
-        return elapsed
-
     def edit_and_rerun(self) -> float:
         text = edited_value(self.edits)
         self.edits += 1
@@ -171,25 +159,10 @@ def in_fresh_thread(call: Callable[[], object]) -> Callable[[], float]:
     return timed
 
 
-def plain_timer(call: Callable[[], object]) -> Callable[[], float]:
-    def timed() -> float:
-        start = time.perf_counter()
-        call()
-        return time.perf_counter() - start
-
-    return timed
-
-
 def torch_check(scenario: Scenario) -> None:
     """What the page asks of PyTorch on every rerun."""
     xentcore.torch_cross_entropy(**loss_arguments(scenario), reduction="mean")
     xentcore.torch_cross_entropy(**loss_arguments(scenario), reduction="none")
-
-
-def compile_scripts() -> None:
-    cache = ScriptCache()  # a new one per run, as AppTest does
-    cache.get_bytecode(str(APP))
-    cache.get_bytecode(str(PAGE))
 
 
 # --------------------------------------------------------------------------------- measuring
@@ -200,17 +173,11 @@ def measure(app: Playground, rounds: int) -> dict[str, list[float]]:
     contenders: dict[str, Callable[[], float]] = {
         "rerun after one edit": app.edit_and_rerun,
         "rerun, no edit": app.rerun,
-        "analyse(), uncached": plain_timer(lambda: analyse.__wrapped__(app.shown)),
+        "analyse(), uncached": _measure.timer(lambda: analyse.__wrapped__(app.shown)),
         "torch cross-check ×2, fresh thread": in_fresh_thread(lambda: torch_check(app.shown)),
-        "compile both scripts (AppTest only)": plain_timer(compile_scripts),
+        "compile both scripts (AppTest only)": _measure.compile_timer(APP, PAGE),
     }
-    names = list(contenders)
-    times: dict[str, list[float]] = {name: [] for name in names}
-    for round_index in range(rounds):
-        shift = round_index % len(names)
-        for name in names[shift:] + names[:shift]:
-            times[name].append(contenders[name]())
-    return times
+    return _measure.interleaved(contenders, rounds)
 
 
 def percentile(seconds: list[float], fraction: float) -> float:
@@ -237,32 +204,6 @@ def format_table(times: dict[str, list[float]]) -> list[str]:
 
 
 # --------------------------------------------------------------------------------- profiling
-
-
-def profile_edits(app: Playground, reruns: int) -> pstats.Stats:
-    """cProfile the script thread (where the page runs) during `reruns` edit reruns.
-
-    cProfile sees only the thread that enables it, and AppTest runs each script in a new thread,
-    so the profiler is switched on inside that thread by wrapping its entry point.
-    """
-    profiler = cProfile.Profile()
-    runner = local_script_runner.LocalScriptRunner
-    original = runner._run_script_thread
-
-    def profiled(self) -> None:
-        profiler.enable()
-        try:
-            original(self)
-        finally:
-            profiler.disable()
-
-    runner._run_script_thread = profiled
-    try:
-        for _ in range(reruns):
-            app.edit_and_rerun()
-    finally:
-        runner._run_script_thread = original
-    return pstats.Stats(profiler)
 
 
 def _cumulative(entries: dict, path: str, functions: tuple[str, ...]) -> float:
@@ -325,30 +266,17 @@ def parse_arguments(argv: list[str] | None) -> argparse.Namespace:
 
 def main(argv: list[str] | None = None) -> int:
     options = parse_arguments(argv)
-    # Setting session state from outside a script run (the edit) makes Streamlit warn every time.
-    logging.getLogger("streamlit.runtime.scriptrunner_utils.script_run_context").addFilter(
-        lambda record: "missing ScriptRunContext" not in record.getMessage()
-    )
-    print(
-        f"Playground reruns through AppTest: python {platform.python_version()}, streamlit "
-        f"{streamlit.__version__}, {os.cpu_count()} CPUs, {options.reruns} rounds",
-        flush=True,
-    )
+    print(_measure.apptest_banner("Playground reruns", options.reruns), flush=True)
     app = Playground()
-    warm_up = app.first_run()
+    warm_up = app.rerun()
     print(f"first run (imports, torch, first figures; not in the table): {warm_up * 1e3:.0f} ms\n")
 
-    cpu_before, wall_before = _measure.cpu_seconds(), time.perf_counter()
-    times = measure(app, options.reruns)
-    busy = _measure.cpus_busy_elsewhere(
-        cpu_before, _measure.cpu_seconds(), time.perf_counter() - wall_before
-    )
+    times, busy = _measure.measured_beside_others(lambda: measure(app, options.reruns))
     print("\n".join(format_table(times)))
     compile_median = statistics.median(times["compile both scripts (AppTest only)"])
     edit_median = statistics.median(times["rerun after one edit"])
     print(
-        f"\nother processes kept {busy:.1f} of {os.cpu_count()} CPUs busy while this was timed."
-        f"\nA live server caches the scripts' bytecode: its rerun after one edit is about "
+        f"\n{busy}\nA live server caches the scripts' bytecode: its rerun after one edit is about "
         f"{(edit_median - compile_median) * 1e3:.1f} ms (median edit rerun − median compile)."
     )
 
@@ -360,7 +288,7 @@ def main(argv: list[str] | None = None) -> int:
     )
     if over or options.profile:
         print()
-        stats = profile_edits(app, options.reruns)
+        stats = _measure.profile_script_thread(app.edit_and_rerun, options.reruns)
         print("\n".join(format_profile(stats, options.reruns)))
     return 0
 

@@ -1,4 +1,8 @@
-"""Start and stop local servers for tests: Streamlit replicas and nginx, each by its own pid."""
+"""Start and stop local Streamlit servers for tests and benchmarks, each by its own pid.
+
+tests/proxy.py puts nginx in front of them; tests/conftest.py starts the one the browser tests
+share. A program they need that is missing skips those tests, or fails them in CI.
+"""
 
 from __future__ import annotations
 
@@ -12,6 +16,8 @@ import urllib.error
 import urllib.request
 from contextlib import contextmanager
 from pathlib import Path
+
+import pytest
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 PRODUCTION_CONFIG = REPO_ROOT / "deploy" / "config.production.toml"
@@ -31,6 +37,13 @@ def healthy(url: str) -> bool:
             return answer.read().decode().strip() == "ok"
     except (urllib.error.URLError, OSError):
         return False
+
+
+def unavailable(reason: str) -> None:
+    """Skip the test that needs a missing program, or fail it where XENT_REQUIRE_BROWSER=1 (CI)."""
+    if os.environ.get("XENT_REQUIRE_BROWSER") == "1":
+        pytest.fail(f"{reason} (XENT_REQUIRE_BROWSER=1: the browser tests are required)")
+    pytest.skip(reason)
 
 
 def stop(process: subprocess.Popen) -> None:
@@ -86,8 +99,9 @@ def streamlit_server(
             while not healthy(url):
                 if process.poll() is not None or time.monotonic() > deadline:
                     raise RuntimeError(
-                        f"streamlit did not become healthy at {url} (exit code "
-                        f"{process.poll()}); its output:\n{log_path.read_text(errors='replace')}"
+                        f"streamlit did not answer {url}/_stcore/health within {START_SECONDS} s "
+                        f"(exit code {process.poll()}); its output:\n"
+                        f"{log_path.read_text(errors='replace')}"
                     )
                 time.sleep(0.1)
             yield url, process

@@ -6,7 +6,6 @@ replica dies, a shared link reopened through the proxy restores its scenario on 
 
 from __future__ import annotations
 
-import os
 import re
 import secrets
 import urllib.request
@@ -14,7 +13,7 @@ from contextlib import ExitStack
 
 import pytest
 from proxy import nginx_binary, routes, start_nginx
-from servers import production_workdir, stop, streamlit_server
+from servers import production_workdir, stop, streamlit_server, unavailable
 
 from xentui.domain.scenario import PRESETS
 from xentui.domain.share_link import encode
@@ -26,10 +25,7 @@ pytestmark = pytest.mark.browser
 def proxied_replicas(tmp_path_factory):
     """Two production-profile replicas sharing a cookie secret, and nginx in front of them."""
     if nginx_binary() is None:
-        reason = "nginx not found; install it with `apt-get install nginx`"
-        if os.environ.get("XENT_REQUIRE_BROWSER") == "1":
-            pytest.fail(f"{reason} (required in CI)")
-        pytest.skip(reason)
+        unavailable("nginx not found; install it with `apt-get install nginx`")
     folder = tmp_path_factory.mktemp("proxy")
     workdir = production_workdir(folder / "app")
     env = {"STREAMLIT_SERVER_COOKIE_SECRET": secrets.token_hex(16)}

@@ -19,12 +19,17 @@ pytestmark = pytest.mark.browser  # needs a live server, like the browser tests
 DEFAULT_LOGITS = [[1.0, 2.0, 3.0], [2.0, 4.0, 6.0]]
 
 
-def _expected_loss(edits: dict[int, dict[str, str]]) -> str:
+def _edited_logits(edits: dict[int, dict[str, str]]) -> np.ndarray:
+    """The default logits with a student's edits ({row: {"c<column>": text}}) typed in."""
     logits = np.array(DEFAULT_LOGITS, dtype=np.float32)
     for row, cells in edits.items():
         for column, text in cells.items():
             logits[row, int(column[1:])] = float(text)
-    return f"{float(xentcore.cross_entropy(logits, [0, 2])):.4f}"
+    return logits
+
+
+def _expected_loss(edits: dict[int, dict[str, str]]) -> str:
+    return f"{float(xentcore.cross_entropy(_edited_logits(edits), [0, 2])):.4f}"
 
 
 async def _student(url: str, seed: int, rounds: int) -> list[str]:
@@ -46,11 +51,7 @@ async def _student(url: str, seed: int, rounds: int) -> list[str]:
             token = urllib.parse.parse_qs(session.query_string).get("s", [""])[0]
             if token:
                 linked = np.array(decode(token).logits)
-                mine = np.array(DEFAULT_LOGITS)
-                for r, cells in edits.items():
-                    for c, text in cells.items():
-                        mine[r, int(c[1:])] = float(text)
-                if not np.allclose(linked, mine):
+                if not np.allclose(linked, _edited_logits(edits)):
                     problems.append(f"student {seed}: link holds {linked.tolist()}")
         problems.extend(session.exceptions)
     return problems
