@@ -22,7 +22,7 @@ from streamlit.runtime.uploaded_file_manager import UploadedFile
 from xentui.domain.scenario import Scenario
 from xentui.domain.share_link import QUERY_KEY, encode
 from xentui.session import playground as st_session
-from xentui.your_model.analysis import Analysis, analyse
+from xentui.your_model.analysis import Analysis, analyse_upload
 from xentui.your_model.example import example_data
 from xentui.your_model.load import Upload, load_model_data
 from xentui.your_model.upload import UploadError, content_digest
@@ -73,7 +73,7 @@ def init_state() -> None:
     st.session_state[_REQUEST] = (EXAMPLE, "detect")
     st.session_state[PROBLEM] = None
     st.session_state[ANALYSIS] = _cached_analysis(
-        "example|detect", lambda: analyse(example_data(), "detect")
+        "example|detect", lambda: analyse_upload(example_data(), "detect")
     )
 
 
@@ -137,7 +137,7 @@ def answer(
             raise early_problem
         if scores is None:
             key = f"example|{interpretation}"
-            analysis = _cached_analysis(key, lambda: analyse(example_data(), interpretation))
+            analysis = _cached_analysis(key, lambda: analyse_upload(example_data(), interpretation))
         else:
             labels_key = "-" if labels is None else _digest(labels)
             # The name is part of the key: the analysis shows it, and a second upload of the
@@ -154,7 +154,7 @@ def answer(
                     label_column=label_column,
                     max_bytes=max_bytes,
                 )
-                return analyse(data, interpretation)
+                return analyse_upload(data, interpretation)
 
             analysis = _cached_analysis(key, compute)
     except UploadError as problem:
