@@ -196,19 +196,27 @@ def show_results() -> None:
     with classes_tab:
         show_classes(analysis)
     with calibration_tab:
-        st.slider("Bins", 5, 50, 15, key="ym_bins")
-        st.plotly_chart(reliability_figure(before, after, fit.temperature), key="ym_reliability")
-        st.dataframe(summary_frame(analysis, before, after), hide_index=True, key="ym_scaling")
-        st.caption(
-            "Confidence is a sample's top probability; ECE = Σ_b (n_b / N)·|accuracy_b − "
-            f"confidence_b| over {bins} equal-width bins [b/{bins}, (b+1)/{bins}), and one for a "
-            "confidence of exactly 1, as torchmetrics' MulticlassCalibrationError bins them. "
-            "Temperature scaling divides the logits by the T that minimises the mean loss: "
-            f"{md_literal(fit.note)}."
-        )
+        show_calibration(analysis, bins, before, after)
     with libraries_tab:
         show_libraries(analysis)
+    offer_download(analysis)
 
+
+def show_calibration(analysis: Analysis, bins: int, before, after) -> None:
+    fit = analysis.temperature
+    st.slider("Bins", 5, 50, 15, key="ym_bins")
+    st.plotly_chart(reliability_figure(before, after, fit.temperature), key="ym_reliability")
+    st.dataframe(summary_frame(analysis, before, after), hide_index=True, key="ym_scaling")
+    st.caption(
+        "Confidence is a sample's top probability; ECE = Σ_b (n_b / N)·|accuracy_b − "
+        f"confidence_b| over {bins} equal-width bins [b/{bins}, (b+1)/{bins}), and one for a "
+        "confidence of exactly 1, as torchmetrics' MulticlassCalibrationError bins them. "
+        "Temperature scaling divides the logits by the T that minimises the mean loss: "
+        f"{md_literal(fit.note)}."
+    )
+
+
+def offer_download(analysis: Analysis) -> None:
     stem = re.sub(r"[^A-Za-z0-9_.-]+", "_", analysis.source.rsplit(".", 1)[0])[:60] or "scores"
     st.download_button(
         "Download per-sample results (CSV)",

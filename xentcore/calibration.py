@@ -105,16 +105,17 @@ def _scores(input: object, name: str) -> np.ndarray:
     return x
 
 
-def _labels(target: object, n: int, c: int) -> np.ndarray:
+def _labels(target: object, n: int, c: int, name: str = "target") -> np.ndarray:
+    """`target` as N class indices in [0, C), or an error naming `name`."""
     t = np.asarray(target)
     if t.shape != (n,) or t.dtype.kind not in "iu":
         raise ValueError(
-            f"target must be {n} class indices, an integer array of shape ({n},); got "
+            f"{name} must be {n} class indices, an integer array of shape ({n},); got "
             f"{t.dtype} of shape {t.shape}"
         )
     if n and (t.min() < 0 or t.max() >= c):
         bad = int(t[(t < 0) | (t >= c)][0])
-        raise IndexError(f"target holds {bad}, outside the class range [0, {c - 1}]")
+        raise IndexError(f"{name} holds {bad}, outside the class range [0, {c - 1}]")
     return t
 
 

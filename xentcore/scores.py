@@ -24,7 +24,13 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from xentcore._pool import parallel_map, row_blocks
-from xentcore.calibration import Reliability, TemperatureFit, calibration_bins, fit_temperature
+from xentcore.calibration import (
+    Reliability,
+    TemperatureFit,
+    _labels,
+    calibration_bins,
+    fit_temperature,
+)
 
 __all__ = [
     "FIT_ELEMENTS",
@@ -245,6 +251,15 @@ def _fit(
         return None, str(refusal), used
 
 
+def _outputs(n: int, dtype: np.dtype, scaled: bool) -> tuple:
+    """The pass's N-sized results: prediction, loss, confidence, and the two at T if scaled."""
+
+    def at_t() -> np.ndarray | None:
+        return np.empty(n, dtype=dtype) if scaled else None
+
+    return np.empty(n, np.int32), np.empty(n, dtype), np.empty(n, dtype), at_t(), at_t()
+
+
 def _pass(scores, labels, from_logits, inverse_t, out) -> ScoreSummary:
     """The one pass: fill out's per-sample arrays block by block; return the summary."""
     prediction, loss, confidence, loss_after, confidence_after = out
@@ -300,19 +315,6 @@ def _histogram(loss: np.ndarray, bins: int) -> tuple[np.ndarray, np.ndarray, int
     return counts, edges, int(loss.size - values.size)
 
 
-def _check_labels(labels: object, n: int, c: int) -> np.ndarray:
-    t = np.asarray(labels)
-    if t.shape != (n,) or t.dtype.kind not in "iu":
-        raise ValueError(
-            f"labels must be {n} class indices, an integer array of shape ({n},); got "
-            f"{t.dtype} of shape {t.shape}"
-        )
-    if t.min() < 0 or t.max() >= c:
-        bad = int(t[(t < 0) | (t >= c)][0])
-        raise IndexError(f"labels hold {bad}, outside the class range [0, {c - 1}]")
-    return t
-
-
 def analyse_scores(
     scores: object,
     labels: object,
@@ -356,30 +358,17 @@ def analyse_scores(
     """
     x = _matrix(scores)
     n, c = x.shape
-    t = _check_labels(labels, n, c)
-    clock = time.perf_counter()
-    timings: dict[str, float] = {}
-
-    def lap(stage: str) -> None:
-        nonlocal clock
-        now = time.perf_counter()
-        timings[stage], clock = now - clock, now
-
+    t = _labels(labels, n, c, "labels")
+    clock, timings = time.perf_counter(), {}
     fitted, refusal, fitted_on = _fit(x, t, from_logits) if fit else (None, "not asked", 0)
     temperature = fitted.temperature if fitted is not None else None
     scaled = temperature is not None and 0 < temperature < np.inf
-    lap("fit temperature")
-    out = (
-        np.empty(n, dtype=np.int32),
-        np.empty(n, dtype=x.dtype),
-        np.empty(n, dtype=x.dtype),
-        np.empty(n, dtype=x.dtype) if scaled else None,
-        np.empty(n, dtype=x.dtype) if scaled else None,
-    )
+    timings["fit temperature"], clock = time.perf_counter() - clock, time.perf_counter()
+    out = _outputs(n, x.dtype, scaled)
     summary = _pass(x, t, from_logits, 1.0 / temperature if scaled else None, out)
-    lap("one pass")
+    timings["one pass"], clock = time.perf_counter() - clock, time.perf_counter()
     analysis = _summaries(x, t, from_logits, n_bins, summary, out, fitted, refusal, fitted_on)
-    lap("summaries")
+    timings["summaries"] = time.perf_counter() - clock
     analysis.timings.update(timings)
     return analysis
 

@@ -132,5 +132,5 @@ def test_results_are_read_only(big):
 def test_bad_arguments_are_named():
     with pytest.raises(ValueError, match=r"^scores must be a non-empty floating \(N, C\) matrix"):
         xentcore.analyse_scores(np.ones(3), np.zeros(3, int))
-    with pytest.raises(IndexError, match=r"^labels hold 5, outside the class range \[0, 1\]"):
+    with pytest.raises(IndexError, match=r"^labels holds 5, outside the class range \[0, 1\]"):
         xentcore.analyse_scores(np.ones((2, 2)), np.array([0, 5]))

@@ -188,6 +188,27 @@ class LibraryReading:
     note: str = ""
 
 
+def _sklearn_reading(
+    p: np.ndarray, t: np.ndarray, sw: np.ndarray | None, weighted: bool, sum_w: float
+) -> LibraryReading:
+    """scikit-learn's row: its own log_loss, called."""
+    if sklearn_available():
+        loss, caught = live_sklearn_log_loss(p, t, sw)
+        note = "Called live. " + " ".join(caught) if caught else "Called live."
+    else:  # a runtime dependency, but a trimmed install may lack it: the row says so
+        loss, note = None, "scikit-learn is not installed on this server."
+    return LibraryReading(
+        "scikit-learn",
+        "log_loss(t, P, sample_weight=w[t], labels=range(C))",
+        "[eps, 1 − eps], eps = 2.2e-16 (float64)",
+        "no (warns when a row does not sum to 1)",
+        "Σ sample_weight" if weighted else "N",
+        sum_w,
+        loss,
+        note,
+    )
+
+
 def compare_libraries(inputs: LibraryInputs) -> list[LibraryReading]:
     """Every convention applied to the same inputs; the order of the table on the page."""
     p, t, w = inputs.probabilities, inputs.targets, inputs.class_weights
@@ -231,23 +252,7 @@ def compare_libraries(inputs: LibraryInputs) -> list[LibraryReading]:
             "Re-implemented from Keras 3's source (not installed here).",
         ),
     ]
-    if sklearn_available():
-        loss, caught = live_sklearn_log_loss(p, t, sw)
-        note = "Called live. " + " ".join(caught) if caught else "Called live."
-    else:  # a runtime dependency, but a trimmed install may lack it: the row says so
-        loss, note = None, "scikit-learn is not installed on this server."
-    results.append(
-        LibraryReading(
-            "scikit-learn",
-            "log_loss(t, P, sample_weight=w[t], labels=range(C))",
-            "[eps, 1 − eps], eps = 2.2e-16 (float64)",
-            "no (warns when a row does not sum to 1)",
-            "Σ sample_weight" if weighted else "N",
-            sum_w,
-            loss,
-            note,
-        )
-    )
+    results.append(_sklearn_reading(p, t, sw, weighted, sum_w))
     results.append(
         LibraryReading(
             "seed's NumPy function",

@@ -99,6 +99,27 @@ def _digest(upload: UploadedFile) -> str:
     return digests[upload.file_id]
 
 
+def _file_analysis(scores: UploadedFile, labels: UploadedFile | None, request: tuple) -> Analysis:
+    """The cached analysis of an upload, keyed by its bytes' digest and the options."""
+    _, _, _, has_header, label_column, interpretation, max_bytes = request
+    labels_key = "-" if labels is None else _digest(labels)
+    # The name is part of the key: the analysis shows it, and a second upload of the same bytes
+    # under another name must show its own.
+    key = repr((_digest(scores), labels_key, has_header, label_column, interpretation, scores.name))
+
+    def compute() -> Analysis:
+        data = load_model_data(
+            Upload(scores.name, scores.getvalue()),
+            None if labels is None else Upload(labels.name, labels.getvalue()),
+            has_header=has_header,
+            label_column=label_column,
+            max_bytes=max_bytes,
+        )
+        return analyse_upload(data, interpretation)
+
+    return _cached_analysis(key, compute)
+
+
 def answer(
     scores: UploadedFile | None,
     labels: UploadedFile | None,
@@ -139,24 +160,7 @@ def answer(
             key = f"example|{interpretation}"
             analysis = _cached_analysis(key, lambda: analyse_upload(example_data(), interpretation))
         else:
-            labels_key = "-" if labels is None else _digest(labels)
-            # The name is part of the key: the analysis shows it, and a second upload of the
-            # same bytes under another name must show its own.
-            key = repr(
-                (_digest(scores), labels_key, has_header, label_column, interpretation, scores.name)
-            )
-
-            def compute() -> Analysis:
-                data = load_model_data(
-                    Upload(scores.name, scores.getvalue()),
-                    None if labels is None else Upload(labels.name, labels.getvalue()),
-                    has_header=has_header,
-                    label_column=label_column,
-                    max_bytes=max_bytes,
-                )
-                return analyse_upload(data, interpretation)
-
-            analysis = _cached_analysis(key, compute)
+            analysis = _file_analysis(scores, labels, request)
     except UploadError as problem:
         st.session_state[PROBLEM] = problem
         return
