@@ -6,7 +6,6 @@ torch is imported on first use only: importing it costs over a second.
 from __future__ import annotations
 
 import importlib.util
-from functools import cache
 
 import numpy as np
 
@@ -24,9 +23,8 @@ def torch_available() -> bool:
     return importlib.util.find_spec("torch") is not None
 
 
-@cache
 def _torch():
-    import torch
+    import torch  # Python keeps the module: later imports are a dictionary look-up
 
     return torch
 

@@ -374,3 +374,22 @@ def test_a_temperature_without_end_is_said():
     assert analysis.temperature.temperature is None
     assert analysis.scores.temperature.temperature == math.inf
     assert "The loss keeps falling as T grows without end" in analysis.temperature.note
+
+
+@pytest.mark.parametrize(
+    "names",
+    [
+        ["a\nb", "tab\there", "\x00\x07", "\ud800 lone"],
+        ["y" * 200, "y" * 200 + "z", "y" * 39 + "…", "   "],
+        ["same", "same ", " same", "same"],
+    ],
+)
+def test_any_class_names_open_in_the_playground(names):
+    """Names the Playground would refuse are cleaned so that check_scenario accepts the draft."""
+    logits, labels = random_logits(30, 4, seed=13)
+    analysis = analyse_upload(model_data(logits, labels, names=names))
+    for rank in range(3):
+        scenario, _ = worst_sample_scenario(analysis, rank)
+        assert len(set(scenario.classes)) == 4
+        assert all(0 < len(n) <= 40 and n == n.strip() for n in scenario.classes)
+        assert decode(encode(scenario)) == scenario
