@@ -519,7 +519,7 @@ def preamble(sizes: list[tuple[int, int]], budget: float, fixed_repeats: int | N
             f"numpy {np.__version__}, torch {torch.__version__} with "
             f"torch.set_num_threads({torch.get_num_threads()}), CPUs {os.cpu_count()}, "
             # a private helper, read only to report the pool size the kernel will use
-            f"xentcore thread pool {xentcore._kernel._num_threads()} threads",
+            f"xentcore thread pool {xentcore._pool.num_threads()} threads",
             f"sizes (N × C): {', '.join(f'{n:,}×{c:,}' for n, c in sizes)}; seed {SEED}",
             f"timing: one warm-up call, then {repeats}, in 3 passes; time.perf_counter",
             "memory: peak RSS growth over one warm call in a fresh process, minus the output",

@@ -6,11 +6,12 @@ import re
 
 import streamlit as st
 
+import xentcore
 from xentui.domain.share_link import QUERY_KEY, encode
 from xentui.kit.format import fmt, md_literal
 from xentui.session import your_model as ym
+from xentui.session.feedback import show_problems
 from xentui.your_model.analysis import MAX_WORST, Analysis
-from xentui.your_model.calibration import reliability
 from xentui.your_model.csv_scores import csv_layout
 from xentui.your_model.figures import (
     MAX_CLASSES_SHOWN,
@@ -138,11 +139,10 @@ ym.answer(
 problem: UploadError | None = st.session_state[ym.PROBLEM]
 if problem is not None:
     place = {"file": file_messages, "labels": labels_messages, "kind": kind_messages}
-    with place[problem.field]:
-        if isinstance(problem, MissingLabels):
-            st.info(md_literal(str(problem)), icon="🏷️")
-        else:
-            st.error(md_literal(str(problem)), icon="⚠️")
+    if isinstance(problem, MissingLabels):  # a request for input more than a fault
+        place[problem.field].info(md_literal(str(problem)), icon="🏷️")
+    else:
+        show_problems([str(problem)], where=place[problem.field], icon="⚠️")
 
 # ---------------------------------------------------------------------------------- the result
 if problem is not None and not isinstance(problem, MissingLabels):
@@ -169,10 +169,12 @@ def show_results() -> None:
     # value from the previous run.
     bins = int(st.session_state.get("ym_bins", 15))
     correct = analysis.correct
-    before = reliability(analysis.confidence, correct, bins)
+    before = xentcore.calibration_bins(analysis.confidence, correct, bins)
     fit = analysis.temperature
     after = (
-        None if fit.confidence_after is None else reliability(fit.confidence_after, correct, bins)
+        None
+        if fit.confidence_after is None
+        else xentcore.calibration_bins(fit.confidence_after, correct, bins)
     )
     m1, m2, m3, m4 = st.columns(4)
     m1.metric("Mean cross-entropy", fmt(analysis.mean_loss), help="Natural log, in nats.")
@@ -194,17 +196,27 @@ def show_results() -> None:
     with classes_tab:
         show_classes(analysis)
     with calibration_tab:
-        st.slider("Bins", 5, 50, 15, key="ym_bins")
-        st.plotly_chart(reliability_figure(before, after, fit.temperature), key="ym_reliability")
-        st.dataframe(summary_frame(analysis, before, after), hide_index=True, key="ym_scaling")
-        st.caption(
-            "Confidence is a sample's top probability; ECE = Σ_b (n_b / N)·|accuracy_b − "
-            f"confidence_b| over {bins} equal-width bins. Temperature scaling divides the logits "
-            f"by the T that minimises the mean loss: {md_literal(fit.note)}."
-        )
+        show_calibration(analysis, bins, before, after)
     with libraries_tab:
         show_libraries(analysis)
+    offer_download(analysis)
 
+
+def show_calibration(analysis: Analysis, bins: int, before, after) -> None:
+    fit = analysis.temperature
+    st.slider("Bins", 5, 50, 15, key="ym_bins")
+    st.plotly_chart(reliability_figure(before, after, fit.temperature), key="ym_reliability")
+    st.dataframe(summary_frame(analysis, before, after), hide_index=True, key="ym_scaling")
+    st.caption(
+        "Confidence is a sample's top probability; ECE = Σ_b (n_b / N)·|accuracy_b − "
+        f"confidence_b| over {bins} equal-width bins [b/{bins}, (b+1)/{bins}), and one for a "
+        "confidence of exactly 1, as torchmetrics' MulticlassCalibrationError bins them. "
+        "Temperature scaling divides the logits by the T that minimises the mean loss: "
+        f"{md_literal(fit.note)}."
+    )
+
+
+def offer_download(analysis: Analysis) -> None:
     stem = re.sub(r"[^A-Za-z0-9_.-]+", "_", analysis.source.rsplit(".", 1)[0])[:60] or "scores"
     st.download_button(
         "Download per-sample results (CSV)",

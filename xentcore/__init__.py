@@ -1,10 +1,21 @@
 """xentcore — softmax, cross-entropy and their relatives in NumPy, faithful to PyTorch.
 
 NumPy in, NumPy out; the class dimension is axis 1 (axis 0 for a single sample), as in PyTorch.
-No user-interface code lives here.
+Only NumPy is imported with the package; PyTorch only inside the functions that call it. No
+user-interface code lives here.
 """
 
 from xentcore.binary import binary_cross_entropy, binary_cross_entropy_with_logits
+from xentcore.calibration import (
+    Reliability,
+    TemperatureFit,
+    calibration_bins,
+    calibration_edges,
+    expected_calibration_error,
+    fit_temperature,
+    reliability_bins,
+    top_label_confidence,
+)
 from xentcore.categorical import (
     DEFAULT_EPS,
     MAX_LOSS_MATRIX_ROWS,
@@ -13,33 +24,72 @@ from xentcore.categorical import (
     categorical_cross_entropy_loop,
     loss_matrix,
 )
+from xentcore.conventions import (
+    KERAS_EPSILON,
+    keras_categorical_crossentropy,
+    sklearn_log_loss,
+    sklearn_target_log_loss,
+)
 from xentcore.cross_entropy import cross_entropy, nll_loss
 from xentcore.finite import nonfinite_cells
 from xentcore.gradient import cross_entropy_grad
 from xentcore.information import entropy, kl_divergence
+from xentcore.positions import loss_map, target_probabilities
+from xentcore.scores import (
+    ScoreAnalysis,
+    ScoreSummary,
+    analyse_scores,
+    fit_sample_rows,
+    summarise_scores,
+)
 from xentcore.softmax import log_softmax, logsumexp, one_hot, softmax
-from xentcore.torch_check import torch_available, torch_cross_entropy, torch_cross_entropy_grad
+from xentcore.torch_check import (
+    torch_available,
+    torch_cross_entropy,
+    torch_cross_entropy_grad,
+    torch_mean_cross_entropy,
+)
 
 __all__ = [
     "DEFAULT_EPS",
+    "KERAS_EPSILON",
     "MAX_LOSS_MATRIX_ROWS",
+    "Reliability",
+    "ScoreAnalysis",
+    "ScoreSummary",
+    "TemperatureFit",
+    "analyse_scores",
     "binary_cross_entropy",
     "binary_cross_entropy_with_logits",
+    "calibration_bins",
+    "calibration_edges",
     "categorical_cross_entropy",
     "categorical_cross_entropy_diagonal",
     "categorical_cross_entropy_loop",
     "cross_entropy",
     "cross_entropy_grad",
     "entropy",
+    "expected_calibration_error",
+    "fit_sample_rows",
+    "fit_temperature",
+    "keras_categorical_crossentropy",
     "kl_divergence",
     "log_softmax",
     "logsumexp",
+    "loss_map",
     "loss_matrix",
     "nll_loss",
     "nonfinite_cells",
     "one_hot",
+    "reliability_bins",
+    "sklearn_log_loss",
+    "sklearn_target_log_loss",
     "softmax",
+    "summarise_scores",
+    "target_probabilities",
+    "top_label_confidence",
     "torch_available",
     "torch_cross_entropy",
     "torch_cross_entropy_grad",
+    "torch_mean_cross_entropy",
 ]

@@ -2,42 +2,24 @@
 
 The input is walked in blocks of a few hundred kilobytes, so the extra memory is O(block) rather
 than O(N·C), and each block stays in cache while it is read four times (max, shift, exp, sum).
-Blocks are independent; large inputs are spread over a small thread pool (NumPy releases the GIL
-inside its loops). Per-position losses are written into one (N, D) array — D is the product of the
-K extra dimensions, 1 for an (N, C) input — and the mean's denominator is accumulated in float64.
+Blocks are independent; large inputs are spread over xentcore's one thread pool (`_pool`).
+Per-position losses are written into one (N, D) array — D is the product of the K extra
+dimensions, 1 for an (N, C) input — and the mean's denominator is accumulated in float64.
 """
 
 from __future__ import annotations
 
-import os
 import threading
 from collections.abc import Callable, Iterator
-from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 
-# Elements per block temporary: 256 Ki float32 = 1 MiB, inside a core's L2 (2 MiB here).
-_BLOCK_ELEMENTS = 1 << 18
-# Below this many elements a thread hand-off costs more than it saves.
-_PARALLEL_MIN_ELEMENTS = 1 << 20
-_executor: ThreadPoolExecutor | None = None
+from xentcore._pool import BLOCK_ELEMENTS as _BLOCK_ELEMENTS
+from xentcore._pool import parallel_map
+
 # One scratch buffer per thread and dtype: a fresh 512 KiB array per block would be an mmap and
 # page faults every time, which costs more than the arithmetic.
 _scratch = threading.local()
-
-
-def _num_threads() -> int:
-    env = os.environ.get("XENT_NUM_THREADS", "")
-    if env.isdigit() and int(env) > 0:
-        return int(env)
-    return max(1, min(os.cpu_count() or 1, 8))
-
-
-def _pool() -> ThreadPoolExecutor:
-    global _executor
-    if _executor is None:
-        _executor = ThreadPoolExecutor(max_workers=_num_threads(), thread_name_prefix="xent")
-    return _executor
 
 
 Block = tuple[slice, slice]
@@ -58,9 +40,7 @@ def _blocks(n: int, c: int, d: int) -> Iterator[Block]:
 
 
 def _run(blocks: list[Block], work: Callable[[Block], float], size: int) -> float:
-    if size < _PARALLEL_MIN_ELEMENTS or len(blocks) < 2 or _num_threads() == 1:
-        return float(sum(work(b) for b in blocks))
-    return float(sum(_pool().map(work, blocks)))
+    return float(sum(parallel_map(work, blocks, size)))
 
 
 def _scratch_like(xb: np.ndarray) -> np.ndarray:

@@ -18,11 +18,10 @@ import torch
 from sklearn.metrics import log_loss
 
 import xentcore
+from xentcore._pool import BLOCK_ELEMENTS, row_blocks
 from xentui.domain.scenario import MAX_CLASSES
 from xentui.domain.share_link import decode, encode
-from xentui.your_model.analysis import MAX_WORST, analyse, confusion_counts
-from xentui.your_model.blocks import BLOCK_ELEMENTS, row_blocks
-from xentui.your_model.calibration import TEMPERATURE_BOUNDS, fit_temperature, reliability
+from xentui.your_model.analysis import MAX_WORST, analyse_upload
 from xentui.your_model.example import OVERCONFIDENCE, example_data
 from xentui.your_model.figures import (
     MAX_CLASSES_SHOWN,
@@ -31,7 +30,6 @@ from xentui.your_model.figures import (
     loss_histogram_figure,
     reliability_figure,
 )
-from xentui.your_model.libraries import sklearn_log_loss
 from xentui.your_model.playground_link import IMPOSSIBLE_LOGIT, worst_sample_scenario
 from xentui.your_model.tables import class_frame, libraries_frame, per_sample_csv, worst_frame
 from xentui.your_model.upload import ModelData
@@ -62,7 +60,7 @@ def big():
     """3 000 × 1 000: 3 M numbers, so the scan and the loss pass run in threads, many blocks."""
     logits, labels = random_logits(3_000, 1_000)
     assert logits.size > 2 * BLOCK_ELEMENTS
-    return logits, labels, analyse(model_data(logits, labels))
+    return logits, labels, analyse_upload(model_data(logits, labels))
 
 
 def test_per_sample_loss_matches_pytorch_across_blocks_and_threads(big):
@@ -87,7 +85,7 @@ def test_prediction_confidence_and_target_probability_follow_softmax(big):
 
 def test_a_plain_loop_gives_the_same_losses():
     logits, labels = random_logits(7, 4, seed=3)
-    analysis = analyse(model_data(logits, labels))
+    analysis = analyse_upload(model_data(logits, labels))
     for i in range(7):
         row = logits[i].astype(np.float64)
         expected = math.log(sum(math.exp(v) for v in row)) - row[labels[i]]
@@ -96,20 +94,22 @@ def test_a_plain_loop_gives_the_same_losses():
 
 def test_shifting_a_row_or_permuting_classes_changes_nothing():
     logits, labels = random_logits(500, 6, seed=1)
-    base = analyse(model_data(logits, labels))
+    base = analyse_upload(model_data(logits, labels))
     shifts = np.random.default_rng(2).normal(0, 50, (500, 1)).astype(np.float32)
-    shifted = analyse(model_data(logits + shifts, labels))
+    shifted = analyse_upload(model_data(logits + shifts, labels))
     np.testing.assert_allclose(shifted.loss, base.loss, rtol=1e-3, atol=1e-4)
     order = np.random.default_rng(3).permutation(6)
     inverse = np.argsort(order)
-    permuted = analyse(model_data(np.ascontiguousarray(logits[:, order]), inverse[labels]))
+    permuted = analyse_upload(model_data(np.ascontiguousarray(logits[:, order]), inverse[labels]))
     np.testing.assert_allclose(permuted.loss, base.loss, **TOL)
 
 
 def test_doubling_the_batch_keeps_the_mean_and_the_accuracy():
     logits, labels = random_logits(300, 5, seed=4)
-    once = analyse(model_data(logits, labels))
-    twice = analyse(model_data(np.vstack([logits, logits]), np.concatenate([labels, labels])))
+    once = analyse_upload(model_data(logits, labels))
+    twice = analyse_upload(
+        model_data(np.vstack([logits, logits]), np.concatenate([labels, labels]))
+    )
     assert twice.mean_loss == pytest.approx(once.mean_loss, rel=1e-9)
     assert twice.accuracy == once.accuracy
     np.testing.assert_array_equal(twice.class_counts, 2 * once.class_counts)
@@ -119,20 +119,20 @@ def test_probabilities_are_detected_and_scored_as_minus_log_p():
     rng = np.random.default_rng(5)
     p = rng.dirichlet(np.ones(4), size=200)
     labels = rng.integers(0, 4, 200)
-    analysis = analyse(model_data(p, labels))
+    analysis = analyse_upload(model_data(p, labels))
     assert analysis.kind == analysis.detected == "probabilities"
     assert "every value lies in [0, 1] and every row sums to 1" in analysis.detection_reason
     np.testing.assert_allclose(analysis.loss, -np.log(p[np.arange(200), labels]), **TOL)
     np.testing.assert_allclose(analysis.confidence, p.max(axis=1), **TOL)
     # Overriding to logits scores the same numbers as logits: cross_entropy(P).
-    as_logits = analyse(model_data(p, labels), "logits")
+    as_logits = analyse_upload(model_data(p, labels), "logits")
     assert as_logits.kind == "logits" and as_logits.detected == "probabilities"
     np.testing.assert_allclose(as_logits.loss, xentcore.cross_entropy(p, labels, reduction="none"))
 
 
 def test_unnormalised_rows_in_the_unit_interval_are_read_as_logits_with_a_reason():
     scores = np.array([[0.2, 0.3], [0.9, 0.9]], dtype=np.float32)
-    analysis = analyse(model_data(scores, [0, 1]))
+    analysis = analyse_upload(model_data(scores, [0, 1]))
     assert analysis.kind == "logits"
     assert analysis.detection_reason == (
         "every value lies in [0, 1], but the rows sum to 0.5 to 1.8, not 1: read as logits. "
@@ -142,11 +142,14 @@ def test_unnormalised_rows_in_the_unit_interval_are_read_as_logits_with_a_reason
 
 def test_a_zero_target_probability_costs_infinity_and_stops_the_fit():
     p = np.array([[0.0, 1.0], [0.5, 0.5], [0.9, 0.1]])
-    analysis = analyse(model_data(p, [0, 0, 0]))
+    analysis = analyse_upload(model_data(p, [0, 0, 0]))
     assert analysis.loss[0] == np.inf and analysis.mean_loss == np.inf
     assert analysis.infinite_losses == 1 and analysis.histogram_counts.sum() == 2
     assert analysis.temperature.temperature is None
-    assert "there is no T to fit" in analysis.temperature.note
+    assert analysis.temperature.note == (
+        "no T was fitted: sample 0 has a logit of −inf at its target (probability 0): its loss "
+        "is +inf at every temperature, so no temperature minimises the mean"
+    )
     assert analysis.confidence[0] == pytest.approx(1.0)
     sk = next(r for r in analysis.libraries if r.library == "scikit-learn")
     eps = np.finfo(np.float64).eps
@@ -168,7 +171,7 @@ def test_class_summaries_and_confusion_add_up(big):
     assert analysis.class_counts.sum() == len(labels)
     assert analysis.class_loss.sum() == pytest.approx(analysis.mean_loss * len(labels))
     classes = np.arange(analysis.num_classes)
-    full = confusion_counts(analysis, classes)
+    full = analysis.scores.confusion_counts(classes)
     expected = np.zeros_like(full)
     np.add.at(expected, (labels, logits.argmax(axis=1)), 1)
     np.testing.assert_array_equal(full, expected)
@@ -186,39 +189,37 @@ def test_analysis_arrays_are_read_only_so_the_shared_object_is_safe(big):
 # ----------------------------------------------------------------------------- calibration
 
 
-def test_reliability_known_values():
-    r = reliability(np.array([0.9, 0.9, 0.6, 0.6]), np.array([1, 1, 1, 0]), bins=5)
-    assert r.counts.tolist() == [0, 0, 2, 0, 2]
-    # bin (0.4, 0.6]: accuracy 0.5 at confidence 0.6; bin (0.8, 1]: 1 at 0.9 → (2·0.1 + 2·0.1)/4
-    assert r.ece == pytest.approx(0.1)
-    assert reliability(np.array([0.2]), np.array([0]), bins=5).counts.tolist() == [1, 0, 0, 0, 0]
+def test_the_page_bins_as_the_core_does():
+    analysis = analyse_upload(example_data())
+    r = xentcore.calibration_bins(analysis.confidence, analysis.correct, 15)
+    assert r.ece == pytest.approx(analysis.scores.reliability.ece, abs=1e-12)
+    expected = xentcore.expected_calibration_error(example_data().scores, analysis.labels)
+    assert r.ece == pytest.approx(expected, rel=1e-6)
 
 
 def test_a_calibrated_model_has_a_small_ece_and_ours_a_large_one():
     data = example_data()
-    analysis = analyse(data)
-    before = reliability(analysis.confidence, analysis.correct, 15)
-    after = reliability(analysis.temperature.confidence_after, analysis.correct, 15)
+    analysis = analyse_upload(data)
+    before = xentcore.calibration_bins(analysis.confidence, analysis.correct, 15)
+    after = xentcore.calibration_bins(analysis.temperature.confidence_after, analysis.correct, 15)
     assert before.ece > 0.25  # 2.5 × the honest logits: far too confident
     assert after.ece < 0.02
 
 
 def test_temperature_scaling_recovers_the_simulated_overconfidence():
-    analysis = analyse(example_data())
+    analysis = analyse_upload(example_data())
     fit = analysis.temperature
     assert fit.temperature == pytest.approx(OVERCONFIDENCE, rel=0.04)
     assert fit.mean_loss_after < analysis.mean_loss
     assert fit.fitted_on == 20_000 and fit.note == "fitted on all 20,000 samples"
 
 
-def test_fitted_temperature_is_the_grid_minimum():
+def test_the_loss_after_scaling_is_the_loss_of_the_scaled_logits():
     data = example_data(2_000, seed=6)
-    logits, labels = data.scores, data.labels
-    temperature, _ = fit_temperature(logits, labels)
-    grid = np.geomspace(1, 6, 2_001)
-    losses = [float(xentcore.cross_entropy(logits / t, labels)) for t in grid]
-    assert temperature == pytest.approx(grid[int(np.argmin(losses))], rel=2e-3)
-    assert TEMPERATURE_BOUNDS[0] <= temperature <= TEMPERATURE_BOUNDS[1]
+    analysis = analyse_upload(data)
+    t = analysis.temperature.temperature
+    expected = float(xentcore.cross_entropy(data.scores.astype(np.float64) / t, data.labels))
+    assert analysis.temperature.mean_loss_after == pytest.approx(expected, rel=1e-5)
 
 
 def test_large_inputs_fit_on_a_subsample_and_say_so(big):
@@ -242,20 +243,19 @@ def test_pytorch_figure_is_pytorchs_mean(big):
 
 
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
-def test_sklearn_rule_matches_sklearn_log_loss_on_the_full_matrix(dtype):
+def test_sklearn_row_is_sklearn_log_loss_on_the_full_matrix(dtype):
     rng = np.random.default_rng(7)
     logits = (8 * rng.standard_normal((400, 5))).astype(dtype)  # some p below ε: clipped
     labels = rng.integers(0, 5, 400)
-    probabilities = xentcore.softmax(logits)
-    p_target = probabilities[np.arange(400), labels]
-    ours, eps, clipped = sklearn_log_loss(p_target)
-    assert eps == np.finfo(dtype).eps and clipped > 0
-    expected = log_loss(labels, probabilities, labels=range(5))
-    assert ours == pytest.approx(expected, rel=1e-6)
+    analysis = analyse_upload(model_data(logits, labels))
+    sk = next(r for r in analysis.libraries if r.library == "scikit-learn")
+    expected = log_loss(labels, xentcore.softmax(logits), labels=range(5))
+    assert sk.value == pytest.approx(expected, rel=1e-5)
+    assert "sample(s) were clipped here" in sk.why
 
 
 def test_libraries_table_says_why_sklearn_differs():
-    analysis = analyse(example_data())
+    analysis = analyse_upload(example_data())
     frame = libraries_frame(analysis)
     assert list(frame["library"]) == ["xent", "PyTorch", "scikit-learn"]
     assert frame["− xent"].iloc[0] == 0
@@ -269,7 +269,7 @@ def test_libraries_table_says_why_sklearn_differs():
 
 def test_a_worst_sample_opens_with_its_own_loss():
     logits, labels = random_logits(50, 5, seed=8)
-    analysis = analyse(model_data(logits, labels, names=["a", "b", "c", "d", "e"]))
+    analysis = analyse_upload(model_data(logits, labels, names=["a", "b", "c", "d", "e"]))
     scenario, note = worst_sample_scenario(analysis, 0)
     row = int(analysis.worst_rows[0])
     assert note == "" and scenario.classes == ("a", "b", "c", "d", "e")
@@ -294,7 +294,7 @@ def test_many_classes_are_lumped_without_changing_the_loss(big):
 def test_scenario_names_are_fitted_to_the_playground_and_zero_probability_is_finite():
     p = np.array([[0.0, 0.3, 0.7], [0.2, 0.3, 0.5]])
     names = ["x" * 60, "x" * 60 + "y", "**bold**"]
-    analysis = analyse(model_data(p, [0, 0], names=names))
+    analysis = analyse_upload(model_data(p, [0, 0], names=names))
     scenario, note = worst_sample_scenario(analysis, 0)
     assert len(set(scenario.classes)) == 3 and all(len(n) <= 40 for n in scenario.classes)
     assert scenario.logits[0][0] == IMPOSSIBLE_LOGIT
@@ -304,8 +304,8 @@ def test_scenario_names_are_fitted_to_the_playground_and_zero_probability_is_fin
 
 def test_figures_are_aggregated_whatever_the_number_of_samples():
     logits, labels = random_logits(200_000, 40, seed=9)
-    analysis = analyse(model_data(logits, labels))
-    r = reliability(analysis.confidence, analysis.correct, 50)
+    analysis = analyse_upload(model_data(logits, labels))
+    r = xentcore.calibration_bins(analysis.confidence, analysis.correct, 50)
     figures = [
         loss_histogram_figure(analysis, True),
         class_loss_figure(analysis),
@@ -321,7 +321,7 @@ def test_figures_are_aggregated_whatever_the_number_of_samples():
 
 def test_class_names_are_plotly_escaped():
     logits, labels = random_logits(20, 2, seed=10)
-    analysis = analyse(model_data(logits, labels, names=["<b>cat</b>", "dog"]))
+    analysis = analyse_upload(model_data(logits, labels, names=["<b>cat</b>", "dog"]))
     figure = class_loss_figure(analysis)
     assert "&lt;b&gt;cat&lt;/b&gt;" in json.dumps(list(figure.data[0].y))
 
@@ -350,26 +350,46 @@ def test_streaming_allocates_a_fraction_of_the_matrix():
     """NumPy memory at the peak (tracemalloc) stays well under the matrix: no full copies."""
     logits, labels = random_logits(20_000, 500, seed=11)
     data = model_data(logits, labels)
-    analyse(data)  # warm: thread pools, scratch buffers
+    analyse_upload(data)  # warm: thread pools, scratch buffers
     tracemalloc.start()
     try:
-        analyse(data)
+        analyse_upload(data)
         _, peak = tracemalloc.get_traced_memory()
     finally:
         tracemalloc.stop()
     assert peak < 0.35 * logits.nbytes, peak / logits.nbytes
 
 
-def test_row_blocks_cover_every_row_once():
+def test_row_blocks_cover_every_row_once():  # xentcore's, which the analysis walks
     for n, c in [(1, 1), (5, 3), (1_000, 1_000), (10, 10**6)]:
         blocks = row_blocks(n, c)
         assert blocks[0].start == 0 and blocks[-1].stop == n
         assert all(a.stop == b.start for a, b in itertools.pairwise(blocks))
 
 
-def test_a_temperature_at_the_end_of_the_range_is_said():
+def test_a_temperature_without_end_is_said():
     logits, _ = random_logits(200, 3, seed=12, spread=5.0)
     # Every label is the class the model likes least: the loss falls all the way to T = ∞.
-    analysis = analyse(model_data(logits, logits.argmin(axis=1)))
-    assert analysis.temperature.temperature == pytest.approx(TEMPERATURE_BOUNDS[1], rel=1e-3)
-    assert "T stopped at the end of the search range [0.05, 20]" in analysis.temperature.note
+    analysis = analyse_upload(model_data(logits, logits.argmin(axis=1)))
+    assert analysis.temperature.temperature is None
+    assert analysis.scores.temperature.temperature == math.inf
+    assert "The loss keeps falling as T grows without end" in analysis.temperature.note
+
+
+@pytest.mark.parametrize(
+    "names",
+    [
+        ["a\nb", "tab\there", "\x00\x07", "\ud800 lone"],
+        ["y" * 200, "y" * 200 + "z", "y" * 39 + "…", "   "],
+        ["same", "same ", " same", "same"],
+    ],
+)
+def test_any_class_names_open_in_the_playground(names):
+    """Names the Playground would refuse are cleaned so that check_scenario accepts the draft."""
+    logits, labels = random_logits(30, 4, seed=13)
+    analysis = analyse_upload(model_data(logits, labels, names=names))
+    for rank in range(3):
+        scenario, _ = worst_sample_scenario(analysis, rank)
+        assert len(set(scenario.classes)) == 4
+        assert all(0 < len(n) <= 40 and n == n.strip() for n in scenario.classes)
+        assert decode(encode(scenario)) == scenario

@@ -32,12 +32,12 @@ import xentcore
 import xentui.session.your_model
 from xentui.domain.share_link import decode
 from xentui.kit.format import fmt
-from xentui.your_model.analysis import analyse
+from xentui.your_model.analysis import analyse_upload
 from xentui.your_model.example import example_data
 
 APP = str(Path(__file__).resolve().parents[2] / "app.py")
 PAGE = "pages/your_model.py"
-EXAMPLE = analyse(example_data())
+EXAMPLE = analyse_upload(example_data())
 TOY_LOSS = fmt(float(xentcore.cross_entropy(SCORES, LABELS)))  # 1.8597
 STILL_PREVIOUS = "The results below are still those of the previous data; fix the input above."
 
@@ -283,9 +283,11 @@ def test_a_fixed_input_replaces_the_message_with_results(page):
 
 def test_bins_and_k_reuse_the_cached_analysis(page, monkeypatch):
     calls = []
-    real = xentui.session.your_model.analyse
+    real = xentui.session.your_model.analyse_upload
     monkeypatch.setattr(
-        xentui.session.your_model, "analyse", lambda *a, **k: calls.append(1) or real(*a, **k)
+        xentui.session.your_model,
+        "analyse_upload",
+        lambda *a, **k: calls.append(1) or real(*a, **k),
     )
     upload(page, "ym_file", "cache-test.csv", TOY_CSV + b"3,1,0,2\n")
     run(page)
@@ -359,7 +361,7 @@ def test_an_unforeseen_failure_is_a_message_not_a_traceback(page, monkeypatch):
     def broken(*args, **kwargs):
         raise RuntimeError("something no check foresaw")
 
-    monkeypatch.setattr(xentui.session.your_model, "analyse", broken)
+    monkeypatch.setattr(xentui.session.your_model, "analyse_upload", broken)
     upload(page, "ym_file", "odd.csv", TOY_CSV + b"9,9,9,0\n")
     run(page)
     assert messages_beside(page, "ym_file") == [

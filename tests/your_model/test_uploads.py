@@ -38,10 +38,10 @@ from xentui.your_model.upload import (
 
 @pytest.mark.parametrize("case", BAD_UPLOADS, ids=lambda case: case.name)
 def test_bad_upload_is_refused_with_its_message(case: Case):
-    from xentui.your_model.analysis import analyse
+    from xentui.your_model.analysis import analyse_upload
 
     with pytest.raises(UploadError) as raised:
-        analyse(case.load(), case.interpretation)
+        analyse_upload(case.load(), case.interpretation)
     assert str(raised.value) == case.message
     assert raised.value.field == case.field
 
@@ -232,7 +232,7 @@ csv_like = st.text(alphabet='0123456789.,;-+e\n\t "abcnaif', max_size=120)
 
 def _analyse_or_refuse(scores: Upload, labels: Upload | None, has_header: bool) -> None:
     """Whatever the bytes: a result, or an UploadError — never another exception."""
-    from xentui.your_model.analysis import analyse
+    from xentui.your_model.analysis import analyse_upload
 
     try:  # as the page does: the label picker is offered for a CSV
         check_bytes(scores.data, scores.name, GIB)
@@ -245,7 +245,7 @@ def _analyse_or_refuse(scores: Upload, labels: Upload | None, has_header: bool) 
         data = load_model_data(
             scores, labels, has_header=has_header, label_column=column, max_bytes=GIB
         )
-        analyse(data)
+        analyse_upload(data)
     except UploadError:
         pass
 

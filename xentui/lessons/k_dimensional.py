@@ -19,7 +19,6 @@ import plotly.graph_objects as go
 from plotly.colors import qualitative
 
 import xentcore
-from xentui.kit.cache import memoised
 from xentui.kit.format import fmt, plotly_literal
 from xentui.kit.plotly_spec import MARGIN, fast_figure
 
@@ -150,7 +149,6 @@ def _nest(shape: tuple[int, ...], cells, depth: int = 0) -> str:
     return "[" + separator.join(_nest(shape[1:], cells, depth + 1) for _ in range(shape[0])) + "]"
 
 
-@memoised()
 def positions_frame(example: KdimExample, losses: np.ndarray) -> pd.DataFrame:
     """One row per (sample, position): the C logits that meet there, the target, p and the loss.
 
@@ -306,22 +304,18 @@ class ImageLoss:
     @property
     def target_probability(self) -> np.ndarray:
         """p of the target class per pixel; NaN where unlabelled."""
-        safe = np.where(self.mask == IGNORE_INDEX, 0, self.mask)
-        picked = np.take_along_axis(self.probabilities, safe[None], axis=0)[0]
-        return np.where(self.mask == IGNORE_INDEX, np.nan, picked.astype(np.float64))
+        return xentcore.target_probabilities(self.logits, self.mask[None], IGNORE_INDEX)[0]
 
 
-@memoised()
 def image_loss(
     mask: np.ndarray, num_classes: int, sharpness: float, noise: float, seed: int
 ) -> ImageLoss:
-    """Score the made-up output of `image_logits` pixel by pixel (memoised: reruns repeat it)."""
+    """Score the made-up output of `image_logits` pixel by pixel (`xentcore.loss_map`)."""
     mask = np.asarray(mask, dtype=np.int64)
     logits = image_logits(mask, num_classes, sharpness, noise, seed)
     target = mask[None]
-    per_pixel = xentcore.cross_entropy(logits, target, reduction="none")[0]
-    mean = float(xentcore.cross_entropy(logits, target, reduction="mean"))
-    losses = np.where(mask == IGNORE_INDEX, np.nan, per_pixel.astype(np.float64))
+    losses = xentcore.loss_map(logits, target, ignore_index=IGNORE_INDEX)[0]
+    mean = float(xentcore.cross_entropy(logits, target, ignore_index=IGNORE_INDEX))
     probs = xentcore.softmax(logits, axis=1)[0]
     for array in (logits, losses, probs):
         array.flags.writeable = False  # shared between reruns: nobody may change it
@@ -341,7 +335,6 @@ def _class_colourscale(num_classes: int) -> list[list[object]]:
     return scale
 
 
-@memoised()
 def image_figure(image: ImageLoss, class_names: list[str]) -> go.Figure:
     """Two heatmaps: the target mask (✗ where the argmax disagrees) and the loss per pixel.
 
@@ -447,7 +440,6 @@ class LayoutOutcome:
     xent_error: str | None  # xentcore's message for the same call
 
 
-@memoised()
 def channels_last_outcome(image: ImageLoss) -> LayoutOutcome:
     """Hand PyTorch the output permuted to (N, H, W, C), as a channels-last model gives it.
 
@@ -468,7 +460,6 @@ def channels_last_outcome(image: ImageLoss) -> LayoutOutcome:
     return LayoutOutcome(error=None, loss=loss, xent_error=xent_error)
 
 
-@memoised()
 def fixed_layout_loss(image: ImageLoss) -> float:
     """The channels-last output permuted back with .permute(0, 3, 1, 2), scored by PyTorch."""
     nhwc = np.ascontiguousarray(np.moveaxis(image.logits, 1, -1))

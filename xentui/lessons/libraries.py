@@ -16,9 +16,10 @@ seed's NumPy       [1e-12, 1 − 1e-12]      no                       N (it take
 Keras and scikit-learn take a weight per *sample*; giving sample i the weight of its target
 class, w[t_i], is what Keras's ``class_weight`` does and makes the three comparable.
 
-PyTorch and the seed's function are computed by xentcore (PyTorch's semantics, tested against
-torch); scikit-learn's ``log_loss`` is called live when it is installed; Keras is not a dependency,
-so `keras_categorical_crossentropy` re-implements its documented convention in float32.
+PyTorch's, Keras's and the seed's numbers are computed by xentcore (`xentcore.nll_loss`, tested
+against torch; `xentcore.keras_categorical_crossentropy`, Keras's documented convention in
+float32, as Keras is not a dependency); scikit-learn's ``log_loss`` is called live (scikit-learn
+is a runtime dependency), and `xentcore.sklearn_log_loss` re-implements it for the tests.
 """
 
 from __future__ import annotations
@@ -31,23 +32,23 @@ import numpy as np
 import pandas as pd
 
 import xentcore
-from xentui.kit.cache import memoised
 from xentui.kit.typed_numbers import parse_number_rows
 
 __all__ = [
     "KERAS_EPSILON",
     "SEED_CLIP",
     "LibraryInputs",
-    "LibraryResult",
+    "LibraryReading",
     "compare_libraries",
     "keras_categorical_crossentropy",
     "libraries_frame",
+    "live_sklearn_log_loss",
     "parse_library_inputs",
     "seed_numpy_loss",
-    "sklearn_log_loss",
+    "sklearn_available",
 ]
 
-KERAS_EPSILON = 1e-7  # keras.backend.epsilon()
+KERAS_EPSILON = xentcore.KERAS_EPSILON
 SEED_CLIP = 1e-12  # the seed walkthrough's StackOverflow function: np.clip(p, 1e-12, 1 - 1e-12)
 MAX_ROWS, MAX_CLASSES = 8, 16
 
@@ -129,9 +130,8 @@ def seed_numpy_loss(probabilities: np.ndarray, targets: np.ndarray) -> float:
     Its docstring's reference answer, 0.71355817782, is this for P = [[0.25] * 4,
     [0.01, 0.01, 0.01, 0.96]] and targets [3, 3]. It takes no weights.
     """
-    p = np.clip(np.asarray(probabilities, dtype=np.float64), SEED_CLIP, 1.0 - SEED_CLIP)
-    picked = p[np.arange(p.shape[0]), targets]
-    return float(-np.log(picked).sum() / p.shape[0])
+    p = np.asarray(probabilities, dtype=np.float64)
+    return float(xentcore.categorical_cross_entropy(targets, p, eps=SEED_CLIP))
 
 
 def keras_categorical_crossentropy(
@@ -142,51 +142,26 @@ def keras_categorical_crossentropy(
 ) -> float | np.ndarray:
     """``keras.losses.CategoricalCrossentropy()(one_hot(t), P, sample_weight)``, Keras 3's rules.
 
-    As keras/src/backend/*/nn.py ``categorical_crossentropy`` (from_logits=False) and
-    keras/src/losses/loss.py ``reduce_weighted_values`` do, in float32 (Keras's floatx):
-
-    1. each row is divided by its sum: P / Σ_c P;
-    2. clipped to [ε, 1 − ε] with ε = 1e-7 (``keras.backend.epsilon()``);
-    3. ℓ_i = −Σ_c y_ic log p_ic;
-    4. "sum_over_batch_size" (the default): Σ_i sample_weight_i · ℓ_i / N — the batch size N,
-       not the sum of the weights. "sum" skips the division; "none" returns ℓ_i · weight_i.
-
-    Keras's documented example: y = [[0, 1, 0], [0, 0, 1]], P = [[0.05, 0.95, 0],
-    [0.1, 0.8, 0.1]] gives 1.177; with sample_weight [0.3, 0.7], 0.814; "sum", 2.354.
+    `xentcore.keras_categorical_crossentropy` with this page's argument order (P first): rows
+    renormalised, clipped to [1e-7, 1 − 1e-7], "sum_over_batch_size" divides by N, in float32.
     """
-    p = np.asarray(probabilities, dtype=np.float32)
-    p = p / p.sum(axis=1, keepdims=True)
-    eps = np.float32(KERAS_EPSILON)
-    p = np.clip(p, eps, np.float32(1.0) - eps)
-    y = xentcore.one_hot(np.asarray(targets, dtype=np.int64), p.shape[1]).astype(np.float32)
-    losses = -(y * np.log(p)).sum(axis=1)
-    if sample_weight is not None:
-        losses = losses * np.asarray(sample_weight, dtype=np.float32)
-    if reduction == "none":
-        return losses
-    total = losses.sum(dtype=np.float32)
-    if reduction == "sum":
-        return float(total)
-    if reduction != "sum_over_batch_size":
-        raise ValueError(
-            f"reduction must be one of 'sum_over_batch_size', 'sum', 'none'; got {reduction!r}"
-        )
-    return float(total / np.float32(losses.size))
+    return xentcore.keras_categorical_crossentropy(
+        np.asarray(targets, dtype=np.int64), probabilities, sample_weight, reduction
+    )
 
 
 def sklearn_available() -> bool:
     return importlib.util.find_spec("sklearn") is not None
 
 
-@memoised()
-def sklearn_log_loss(
+def live_sklearn_log_loss(
     probabilities: np.ndarray, targets: np.ndarray, sample_weight: np.ndarray | None = None
 ) -> tuple[float, list[str]]:
-    """scikit-learn's ``log_loss``, called live; returns (loss, the warnings it raised).
+    """scikit-learn's own ``log_loss``, called; returns (loss, the warnings it raised).
 
     Passing labels=range(C) keeps it from guessing the classes from the targets present.
     """
-    from sklearn.metrics import log_loss  # imported on use: scikit-learn is a dev dependency
+    from sklearn.metrics import log_loss  # imported on use: it costs ~0.5 s at start-up
 
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
@@ -200,7 +175,7 @@ def sklearn_log_loss(
 
 
 @dataclass(frozen=True)
-class LibraryResult:
+class LibraryReading:
     """One library's reading of the inputs: its conventions and the number it returns."""
 
     library: str
@@ -213,7 +188,28 @@ class LibraryResult:
     note: str = ""
 
 
-def compare_libraries(inputs: LibraryInputs) -> list[LibraryResult]:
+def _sklearn_reading(
+    p: np.ndarray, t: np.ndarray, sw: np.ndarray | None, weighted: bool, sum_w: float
+) -> LibraryReading:
+    """scikit-learn's row: its own log_loss, called."""
+    if sklearn_available():
+        loss, caught = live_sklearn_log_loss(p, t, sw)
+        note = "Called live. " + " ".join(caught) if caught else "Called live."
+    else:  # a runtime dependency, but a trimmed install may lack it: the row says so
+        loss, note = None, "scikit-learn is not installed on this server."
+    return LibraryReading(
+        "scikit-learn",
+        "log_loss(t, P, sample_weight=w[t], labels=range(C))",
+        "[eps, 1 − eps], eps = 2.2e-16 (float64)",
+        "no (warns when a row does not sum to 1)",
+        "Σ sample_weight" if weighted else "N",
+        sum_w,
+        loss,
+        note,
+    )
+
+
+def compare_libraries(inputs: LibraryInputs) -> list[LibraryReading]:
     """Every convention applied to the same inputs; the order of the table on the page."""
     p, t, w = inputs.probabilities, inputs.targets, inputs.class_weights
     sw = inputs.sample_weights
@@ -226,7 +222,7 @@ def compare_libraries(inputs: LibraryInputs) -> list[LibraryResult]:
     torch_nll = float(xentcore.nll_loss(log_p, t, weight=None if w is None else w.astype("f4")))
     torch_ce = float(xentcore.cross_entropy(p32, t, weight=None if w is None else w.astype("f4")))
     results = [
-        LibraryResult(
+        LibraryReading(
             "PyTorch",
             "F.nll_loss(torch.log(P), t, weight=w)",
             "none (p = 0 gives ∞)",
@@ -235,7 +231,7 @@ def compare_libraries(inputs: LibraryInputs) -> list[LibraryResult]:
             sum_w,
             torch_nll,
         ),
-        LibraryResult(
+        LibraryReading(
             "PyTorch, misused",
             "F.cross_entropy(P, t, weight=w)",
             "none",
@@ -245,7 +241,7 @@ def compare_libraries(inputs: LibraryInputs) -> list[LibraryResult]:
             torch_ce,
             "A classic bug: cross_entropy wants logits, so probabilities get a second softmax.",
         ),
-        LibraryResult(
+        LibraryReading(
             "Keras 3",
             "CategoricalCrossentropy()(one_hot(t), P, sample_weight=w[t])",
             f"[{KERAS_EPSILON:g}, 1 − {KERAS_EPSILON:g}]",
@@ -256,25 +252,9 @@ def compare_libraries(inputs: LibraryInputs) -> list[LibraryResult]:
             "Re-implemented from Keras 3's source (not installed here).",
         ),
     ]
-    if sklearn_available():
-        loss, caught = sklearn_log_loss(p, t, sw)
-        note = "Called live. " + " ".join(caught) if caught else "Called live."
-    else:
-        loss, note = None, "scikit-learn is not installed on this server."
+    results.append(_sklearn_reading(p, t, sw, weighted, sum_w))
     results.append(
-        LibraryResult(
-            "scikit-learn",
-            "log_loss(t, P, sample_weight=w[t], labels=range(C))",
-            "[eps, 1 − eps], eps = 2.2e-16 (float64)",
-            "no (warns when a row does not sum to 1)",
-            "Σ sample_weight" if weighted else "N",
-            sum_w,
-            loss,
-            note,
-        )
-    )
-    results.append(
-        LibraryResult(
+        LibraryReading(
             "seed's NumPy function",
             "−Σ y · log(clip(P, 1e-12, 1 − 1e-12)) / N",
             f"[{SEED_CLIP:g}, 1 − {SEED_CLIP:g}]",
@@ -288,7 +268,7 @@ def compare_libraries(inputs: LibraryInputs) -> list[LibraryResult]:
     return results
 
 
-def libraries_frame(results: list[LibraryResult]) -> pd.DataFrame:
+def libraries_frame(results: list[LibraryReading]) -> pd.DataFrame:
     """The comparison as a table: conventions, the denominator here, and the loss."""
     # The loss and the denominator first: on a narrow screen they are what must stay in view.
     return pd.DataFrame(

@@ -22,7 +22,7 @@ from streamlit.runtime.uploaded_file_manager import UploadedFile
 from xentui.domain.scenario import Scenario
 from xentui.domain.share_link import QUERY_KEY, encode
 from xentui.session import playground as st_session
-from xentui.your_model.analysis import Analysis, analyse
+from xentui.your_model.analysis import Analysis, analyse_upload
 from xentui.your_model.example import example_data
 from xentui.your_model.load import Upload, load_model_data
 from xentui.your_model.upload import UploadError, content_digest
@@ -73,7 +73,7 @@ def init_state() -> None:
     st.session_state[_REQUEST] = (EXAMPLE, "detect")
     st.session_state[PROBLEM] = None
     st.session_state[ANALYSIS] = _cached_analysis(
-        "example|detect", lambda: analyse(example_data(), "detect")
+        "example|detect", lambda: analyse_upload(example_data(), "detect")
     )
 
 
@@ -97,6 +97,27 @@ def _digest(upload: UploadedFile) -> str:
     if upload.file_id not in digests:
         digests[upload.file_id] = content_digest(upload.getvalue())
     return digests[upload.file_id]
+
+
+def _file_analysis(scores: UploadedFile, labels: UploadedFile | None, request: tuple) -> Analysis:
+    """The cached analysis of an upload, keyed by its bytes' digest and the options."""
+    _, _, _, has_header, label_column, interpretation, max_bytes = request
+    labels_key = "-" if labels is None else _digest(labels)
+    # The name is part of the key: the analysis shows it, and a second upload of the same bytes
+    # under another name must show its own.
+    key = repr((_digest(scores), labels_key, has_header, label_column, interpretation, scores.name))
+
+    def compute() -> Analysis:
+        data = load_model_data(
+            Upload(scores.name, scores.getvalue()),
+            None if labels is None else Upload(labels.name, labels.getvalue()),
+            has_header=has_header,
+            label_column=label_column,
+            max_bytes=max_bytes,
+        )
+        return analyse_upload(data, interpretation)
+
+    return _cached_analysis(key, compute)
 
 
 def answer(
@@ -137,26 +158,9 @@ def answer(
             raise early_problem
         if scores is None:
             key = f"example|{interpretation}"
-            analysis = _cached_analysis(key, lambda: analyse(example_data(), interpretation))
+            analysis = _cached_analysis(key, lambda: analyse_upload(example_data(), interpretation))
         else:
-            labels_key = "-" if labels is None else _digest(labels)
-            # The name is part of the key: the analysis shows it, and a second upload of the
-            # same bytes under another name must show its own.
-            key = repr(
-                (_digest(scores), labels_key, has_header, label_column, interpretation, scores.name)
-            )
-
-            def compute() -> Analysis:
-                data = load_model_data(
-                    Upload(scores.name, scores.getvalue()),
-                    None if labels is None else Upload(labels.name, labels.getvalue()),
-                    has_header=has_header,
-                    label_column=label_column,
-                    max_bytes=max_bytes,
-                )
-                return analyse(data, interpretation)
-
-            analysis = _cached_analysis(key, compute)
+            analysis = _file_analysis(scores, labels, request)
     except UploadError as problem:
         st.session_state[PROBLEM] = problem
         return

@@ -10,9 +10,9 @@ from __future__ import annotations
 import numpy as np
 import plotly.graph_objects as go
 
+from xentcore import Reliability
 from xentui.kit.format import fmt, plotly_literal
-from xentui.your_model.analysis import Analysis, confusion_counts
-from xentui.your_model.calibration import Reliability
+from xentui.your_model.analysis import Analysis
 
 __all__ = [
     "MAX_CLASSES_SHOWN",
@@ -102,7 +102,7 @@ def confusion_classes(analysis: Analysis) -> np.ndarray:
 def confusion_figure(analysis: Analysis) -> go.Figure:
     """Target (rows) × prediction (columns): colour is the share of the target's samples."""
     classes = confusion_classes(analysis)
-    counts = confusion_counts(analysis, classes)
+    counts = analysis.scores.confusion_counts(classes)
     totals = analysis.class_counts[classes][:, None]
     with np.errstate(invalid="ignore", divide="ignore"):
         share = np.where(totals > 0, counts / np.maximum(totals, 1), np.nan)
@@ -135,9 +135,13 @@ def confusion_figure(analysis: Analysis) -> go.Figure:
 def reliability_figure(
     before: Reliability, after: Reliability | None = None, temperature: float | None = None
 ) -> go.Figure:
-    """Accuracy against confidence per bin; the diagonal is perfect calibration."""
-    width = np.diff(before.edges)
-    centres = (before.edges[:-1] + before.edges[1:]) / 2
+    """Accuracy against confidence per bin; the diagonal is perfect calibration.
+
+    The last bin holds the confidences of exactly 1 (torchmetrics' binning): a thin bar at 1.
+    """
+    edges = before.edges.astype(np.float64)
+    width = np.append(np.diff(edges), 0.01)
+    centres = np.append((edges[:-1] + edges[1:]) / 2, 1.0)
     fig = go.Figure()
     fig.add_trace(
         go.Scatter(

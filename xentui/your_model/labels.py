@@ -60,6 +60,24 @@ def _as_numbers(values: np.ndarray, num_classes: int, source: str) -> np.ndarray
     return numbers
 
 
+def _check_range(numbers: np.ndarray, num_classes: int, source: str) -> None:
+    """Refuse a negative label or one of C or more, naming the first such sample."""
+    negative = numbers < 0
+    if negative.any():
+        i = int(np.flatnonzero(negative)[0])
+        raise _fail(
+            f"{source}: sample {i} has the negative label {numbers[i]:g}; "
+            f"{_expected(num_classes)}. To leave samples out, remove their rows."
+        )
+    too_big = numbers >= num_classes
+    if too_big.any():
+        i = int(np.flatnonzero(too_big)[0])
+        raise _fail(
+            f"{source}: sample {i} has the label {numbers[i]:g}, out of range for "
+            f"{num_classes} classes; {_expected(num_classes)}."
+        )
+
+
 def class_indices(
     values: object, num_samples: int, class_names: tuple[str, ...], source: str
 ) -> np.ndarray:
@@ -116,18 +134,5 @@ def class_indices(
                 f"{source}: sample {i} has the label {numbers[i]:g}, which is not an integer; "
                 f"{_expected(num_classes)}."
             )
-    negative = numbers < 0
-    if negative.any():
-        i = int(np.flatnonzero(negative)[0])
-        raise _fail(
-            f"{source}: sample {i} has the negative label {numbers[i]:g}; "
-            f"{_expected(num_classes)}. To leave samples out, remove their rows."
-        )
-    too_big = numbers >= num_classes
-    if too_big.any():
-        i = int(np.flatnonzero(too_big)[0])
-        raise _fail(
-            f"{source}: sample {i} has the label {numbers[i]:g}, out of range for "
-            f"{num_classes} classes; {_expected(num_classes)}."
-        )
+    _check_range(numbers, num_classes, source)
     return numbers.astype(np.int32)

@@ -106,6 +106,32 @@ def read_labels_file(
     return class_indices(values, num_samples, class_names, source)
 
 
+def _npz_scores(
+    scores: Upload, labels_file: bool, max_bytes: int, notes: list[str]
+) -> tuple[np.ndarray, tuple[str, ...], np.ndarray | None, str]:
+    """An .npz's (scores, class names, raw labels or None, where the labels came from)."""
+    contents = read_npz(scores.data, scores.name, max_bytes)
+    matrix = score_matrix(contents.scores, f"the array ‘{contents.scores_name}’ in “{scores.name}”")
+    class_names = (
+        _default_names(matrix.shape[1])
+        if contents.class_names is None
+        else _npz_class_names(contents.class_names, matrix.shape[1], scores.name)
+    )
+    if contents.labels is not None and not labels_file:
+        return (
+            matrix,
+            class_names,
+            contents.labels,
+            (f"the array ‘{contents.labels_name}’ in “{scores.name}”"),
+        )
+    if contents.labels is not None:
+        notes.append(
+            f"The labels come from the labels file; the array ‘{contents.labels_name}’ "
+            "in the .npz is not used."
+        )
+    return matrix, class_names, None, ""
+
+
 def load_model_data(
     scores: Upload,
     labels: Upload | None,
@@ -147,23 +173,9 @@ def load_model_data(
         matrix = score_matrix(read_npy(scores.data, scores.name), f"“{scores.name}”")
         class_names = _default_names(matrix.shape[1])
     else:
-        contents = read_npz(scores.data, scores.name, max_bytes)
-        matrix = score_matrix(
-            contents.scores, f"the array ‘{contents.scores_name}’ in “{scores.name}”"
+        matrix, class_names, raw_labels, labels_source = _npz_scores(
+            scores, labels is not None, max_bytes, notes
         )
-        class_names = (
-            _default_names(matrix.shape[1])
-            if contents.class_names is None
-            else _npz_class_names(contents.class_names, matrix.shape[1], scores.name)
-        )
-        if contents.labels is not None and labels is None:
-            raw_labels = contents.labels
-            labels_source = f"the array ‘{contents.labels_name}’ in “{scores.name}”"
-        elif contents.labels is not None:
-            notes.append(
-                f"The labels come from the labels file; the array ‘{contents.labels_name}’ "
-                "in the .npz is not used."
-            )
 
     if raw_labels is not None:
         indices = class_indices(raw_labels, matrix.shape[0], class_names, labels_source)

@@ -210,6 +210,34 @@ def _member_header(archive: zipfile.ZipFile, member: str, name: str) -> _Header:
         raise _damaged(name, member[:-4], problem) from None
 
 
+def _load_member(
+    archive: zipfile.ZipFile,
+    info: zipfile.ZipInfo,
+    member_name: str,
+    name: str,
+    max_bytes: int,
+    text: bool = False,
+) -> np.ndarray:
+    """One array of the archive, checked (size, then dtype from its header) before it is read."""
+    if info.file_size > max_bytes:
+        raise UploadError(
+            f"the array ‘{member_name}’ in “{name}” unpacks to "
+            f"{describe_size(info.file_size)}; at most {describe_size(max_bytes)} is "
+            "accepted.",
+            "file",
+        )
+    header = _member_header(archive, info.filename, name)
+    if not text:
+        _check_dtype(header.dtype, f"the array ‘{member_name}’ in “{name}”", "file")
+    try:
+        with archive.open(info.filename) as fp:
+            return np.lib.format.read_array(
+                fp, allow_pickle=False, max_header_size=_MAX_HEADER_BYTES
+            )
+    except _ARCHIVE_ERRORS as problem:
+        raise _damaged(name, member_name, problem) from None
+
+
 def read_npz(data: bytes, name: str, max_bytes: int) -> NpzContents:
     """Find the scores (and labels, class names) of an .npz by their names; read only those."""
     try:
@@ -237,24 +265,7 @@ def read_npz(data: bytes, name: str, max_bytes: int) -> NpzContents:
         )
 
     def load(member_name: str, text: bool = False) -> np.ndarray:
-        info = by_name[member_name]
-        if info.file_size > max_bytes:
-            raise UploadError(
-                f"the array ‘{member_name}’ in “{name}” unpacks to "
-                f"{describe_size(info.file_size)}; at most {describe_size(max_bytes)} is "
-                "accepted.",
-                "file",
-            )
-        header = _member_header(archive, info.filename, name)
-        if not text:
-            _check_dtype(header.dtype, f"the array ‘{member_name}’ in “{name}”", "file")
-        try:
-            with archive.open(info.filename) as fp:
-                return np.lib.format.read_array(
-                    fp, allow_pickle=False, max_header_size=_MAX_HEADER_BYTES
-                )
-        except _ARCHIVE_ERRORS as problem:
-            raise _damaged(name, member_name, problem) from None
+        return _load_member(archive, by_name[member_name], member_name, name, max_bytes, text)
 
     labels_name = first(LABEL_ARRAYS)
     classes_name = first(CLASS_NAME_ARRAYS)

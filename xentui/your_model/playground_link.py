@@ -1,7 +1,9 @@
 """One of the worst samples as a Playground scenario, to be taken apart there.
 
-The Playground holds at most MAX_CLASSES classes with names of at most 40 characters and logits
-within ±LOGIT_LIMIT. A sample with more classes keeps its target and the classes with the highest
+The draft goes through `xentui.domain.validation.check_scenario`, the one check every way into the
+Playground passes, after being fitted to its limits (xentui.domain.limits): at most MAX_CLASSES
+classes, names of at most MAX_NAME_CHARS printable characters, all distinct, logits within
+±LOGIT_LIMIT. A sample with more classes keeps its target and the classes with the highest
 logits; the rest become one class whose logit is the log-sum-exp of theirs. The softmax
 denominator is then unchanged, so every kept probability, and the sample's loss, are exactly
 those of the full sample.
@@ -12,8 +14,10 @@ from __future__ import annotations
 import numpy as np
 
 from xentcore import logsumexp
-from xentui.domain.scenario import LOGIT_LIMIT, MAX_CLASSES, Scenario
-from xentui.playground.editor import MAX_NAME_CHARS
+from xentui.domain.limits import LOGIT_LIMIT, MAX_CLASSES, MAX_NAME_CHARS
+from xentui.domain.scenario import Scenario
+from xentui.domain.validation import check_scenario
+from xentui.kit.problems import quote
 from xentui.your_model.analysis import Analysis
 
 __all__ = ["IMPOSSIBLE_LOGIT", "worst_sample_scenario"]
@@ -23,11 +27,16 @@ __all__ = ["IMPOSSIBLE_LOGIT", "worst_sample_scenario"]
 IMPOSSIBLE_LOGIT = -1000.0
 
 
+def _printable(name: str) -> str:
+    """The name with what a class name may not hold (control characters, lone surrogates) spaced."""
+    return "".join(ch if quote(ch, 2) == ch else " " for ch in name)
+
+
 def _scenario_names(names: list[str]) -> list[str]:
-    """Names the Playground accepts: non-empty, at most 40 characters, all distinct."""
+    """Names the Playground accepts: printable, non-empty, at most MAX_NAME_CHARS, distinct."""
     out: list[str] = []
     for i, name in enumerate(names):
-        name = " ".join(name.split()) or f"class {i}"
+        name = " ".join(_printable(name).split()) or f"class {i}"
         if len(name) > MAX_NAME_CHARS:
             name = name[: MAX_NAME_CHARS - 1] + "…"
         candidate, suffix = name, 2
@@ -73,11 +82,14 @@ def worst_sample_scenario(analysis: Analysis, rank: int) -> tuple[Scenario, str]
     if (np.abs(values) > LOGIT_LIMIT).any():
         notes.append(f"Logits beyond ±{LOGIT_LIMIT:g} are clipped to it.")
         values = np.clip(values, -LOGIT_LIMIT, LOGIT_LIMIT)
-    scenario = Scenario(
-        classes=tuple(_scenario_names(names)),
-        logits=(tuple(values.tolist()),),
-        targets=(int(np.searchsorted(kept, target)),),
-        precision="float64" if analysis.dtype == "float64" else "float32",
-        title=f"Your model: sample {row} of {analysis.source}",
-    )
-    return scenario, " ".join(notes)
+    draft = {
+        "classes": _scenario_names(names),
+        "logits": [values.tolist()],
+        "targets": [int(np.searchsorted(kept, target))],
+        "precision": "float64" if analysis.dtype == "float64" else "float32",
+        "title": f"Your model: sample {row} of {analysis.source}",
+    }
+    checked = check_scenario(draft)
+    if checked.scenario is None:  # the draft was fitted to every limit: this is a bug
+        raise ValueError("; ".join(str(p) for p in checked.problems))
+    return checked.scenario, " ".join(notes)

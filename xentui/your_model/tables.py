@@ -10,8 +10,8 @@ import io
 import numpy as np
 import pandas as pd
 
+from xentcore import Reliability
 from xentui.your_model.analysis import Analysis
-from xentui.your_model.calibration import Reliability
 
 __all__ = [
     "TOP_CLASSES_SHOWN",

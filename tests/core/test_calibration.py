@@ -1,0 +1,238 @@
+"""Calibration against torchmetrics and a plain loop; temperature scaling against a brute force.
+
+Oracles: torchmetrics 1.9's MulticlassCalibrationError(norm="l1") (imported here only), a plain
+Python loop of its documented binning, and a float64 grid plus golden-section refinement of the
+mean NLL. The scores are real classifiers' outputs made here from scikit-learn's bundled data
+sets (digits, wine, breast cancer) with kNN, random forests and logistic regression; kNN with
+k = 5, 10 or 15 neighbours gives probabilities j / k, many exactly on the bin edges.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+import torch
+from sklearn.datasets import load_breast_cancer, load_digits, load_wine
+from sklearn.ensemble import RandomForestClassifier
+from sklearn.linear_model import LogisticRegression
+from sklearn.model_selection import train_test_split
+from sklearn.neighbors import KNeighborsClassifier
+from sklearn.pipeline import make_pipeline
+from sklearn.preprocessing import StandardScaler
+from torchmetrics.classification import MulticlassCalibrationError
+
+import xentcore
+
+DATASETS = {"digits": load_digits, "wine": load_wine, "breast cancer": load_breast_cancer}
+MODELS = {
+    "kNN k=5": lambda: KNeighborsClassifier(5),
+    "kNN k=15": lambda: KNeighborsClassifier(15),
+    "random forest": lambda: RandomForestClassifier(20, random_state=0),
+    "logistic regression": lambda: make_pipeline(StandardScaler(), LogisticRegression()),
+}
+CASES = [(d, m) for d in DATASETS for m in MODELS]
+
+
+def _outputs(dataset: str, model: str) -> tuple[np.ndarray, np.ndarray, np.ndarray | None]:
+    """Test-set probabilities, labels, and logits when the model has them."""
+    x, y = DATASETS[dataset](return_X_y=True)
+    x_train, x_test, y_train, y_test = train_test_split(x, y, test_size=0.4, random_state=0)
+    clf = MODELS[model]().fit(x_train, y_train)
+    p = clf.predict_proba(x_test)
+    logits = None
+    if model == "logistic regression":
+        scores = clf.decision_function(x_test)
+        logits = np.stack([-scores / 2, scores / 2], axis=1) if scores.ndim == 1 else scores
+    return p, y_test.astype(np.int64), logits
+
+
+@pytest.fixture(scope="module", params=CASES, ids=[f"{d}, {m}" for d, m in CASES])
+def outputs(request):
+    return _outputs(*request.param)
+
+
+def torchmetrics_ece(p: np.ndarray, y: np.ndarray, n_bins: int) -> float:
+    metric = MulticlassCalibrationError(num_classes=p.shape[1], n_bins=n_bins, norm="l1")
+    return float(metric(torch.from_numpy(p), torch.from_numpy(y)))
+
+
+def loop_ece(confidence: list[float], correct: list[bool], n_bins: int) -> float:
+    """torchmetrics' documented binning, by hand: bucketize(q, linspace(0, 1, B + 1), right=True)
+    − 1 in float32 — bin b holds edges[b] <= q < edges[b + 1], q = 1 a bin of its own."""
+    edges = torch.linspace(0, 1, n_bins + 1, dtype=torch.float32).tolist()
+    bins: dict[int, list[tuple[float, bool]]] = {}
+    for q, right in zip(confidence, correct, strict=True):
+        q32 = float(np.float32(q))
+        b = sum(1 for e in edges if e <= q32) - 1
+        bins.setdefault(b, []).append((q32, right))
+    total = 0.0
+    for members in bins.values():
+        conf = sum(q for q, _ in members) / len(members)
+        acc = sum(1 for _, r in members if r) / len(members)
+        total += len(members) * abs(acc - conf)
+    return total / len(confidence)
+
+
+@pytest.mark.parametrize("n_bins", [5, 10, 15, 30])
+def test_ece_of_probabilities_is_torchmetrics(outputs, n_bins):
+    p, y, _ = outputs
+    ours = xentcore.expected_calibration_error(p, y, n_bins, from_logits=False)
+    assert ours == pytest.approx(torchmetrics_ece(p, y, n_bins), abs=2e-6)
+
+
+@pytest.mark.parametrize("n_bins", [5, 15])
+def test_ece_is_the_plain_loop_of_the_documented_binning(outputs, n_bins):
+    p, y, _ = outputs
+    confidence, prediction = p.max(axis=1), p.argmax(axis=1)
+    expected = loop_ece(confidence.tolist(), (prediction == y).tolist(), n_bins)
+    ours = xentcore.expected_calibration_error(p, y, n_bins, from_logits=False)
+    assert ours == pytest.approx(expected, abs=1e-9)
+
+
+def test_ece_of_logits_is_torchmetrics_after_its_softmax(outputs):
+    _, y, logits = outputs
+    if logits is None:
+        pytest.skip("this model gives probabilities only")
+    ours = xentcore.expected_calibration_error(logits, y)
+    # torchmetrics applies softmax itself when a value lies outside [0, 1]
+    assert ours == pytest.approx(torchmetrics_ece(logits, y, 15), abs=2e-6)
+
+
+def test_knn_probabilities_lie_on_the_edges_and_are_binned_as_torchmetrics():
+    p, y, _ = _outputs("digits", "kNN k=5")  # probabilities j / 5: edges of 5, 10, 15 bins
+    confidence = p.max(axis=1)
+    on_edge = np.isin(confidence.astype(np.float32), xentcore.calibration_edges(10))
+    assert on_edge.all()
+    assert (confidence == 1.0).any()  # the extra bin of torchmetrics' bucketize is used
+    for n_bins in (5, 10, 15):
+        r = xentcore.reliability_bins(p, y, n_bins, from_logits=False)
+        assert r.counts.sum() == len(y) and len(r.counts) == n_bins + 1
+        assert r.ece == pytest.approx(torchmetrics_ece(p, y, n_bins), abs=2e-6)
+
+
+def test_edges_are_torch_linspace_bit_for_bit():
+    for n_bins in range(1, 201):
+        expected = torch.linspace(0, 1, n_bins + 1, dtype=torch.float32).numpy()
+        np.testing.assert_array_equal(xentcore.calibration_edges(n_bins), expected)
+
+
+def test_confidence_reads_no_label_and_is_the_top_softmax_probability():
+    rng = np.random.default_rng(0)
+    z = (30 * rng.standard_normal((500, 7))).astype(np.float32)  # far-apart logits
+    confidence, prediction = xentcore.top_label_confidence(z)
+    expected = torch.softmax(torch.from_numpy(z).double(), 1).max(1)
+    np.testing.assert_allclose(confidence, expected.values.numpy(), rtol=1e-6)
+    np.testing.assert_array_equal(prediction, expected.indices.numpy())
+
+
+def test_reliability_bins_known_values():
+    r = xentcore.calibration_bins([0.9, 0.9, 0.6, 0.6], [True, True, True, False], n_bins=5)
+    # 0.6 is an edge: it opens [0.6, 0.8). Bins: accuracy 0.5 at 0.6, and 1 at 0.9.
+    assert r.counts.tolist() == [0, 0, 0, 2, 2, 0]
+    assert r.ece == pytest.approx((2 * 0.1 + 2 * 0.1) / 4)
+    assert np.isnan(r.accuracy[0]) and r.accuracy[3] == 0.5
+
+
+@pytest.mark.parametrize(
+    ("call", "message"),
+    [
+        (
+            lambda: xentcore.calibration_bins([0.5], [True], 0),
+            r"^n_bins must be a positive integer",
+        ),
+        (lambda: xentcore.reliability_bins([[0.5, 0.5]], [2]), r"^target holds 2, outside"),
+        (lambda: xentcore.reliability_bins([0.5, 0.5], [0]), r"^input must have shape \(N, C\)"),
+        (lambda: xentcore.fit_temperature([[1.0, math.nan]], [0]), r"^logits must be finite"),
+        (
+            lambda: xentcore.fit_temperature([[-math.inf, 0.0]], [0]),
+            r"^sample 0 has a logit of −inf at its target",
+        ),
+    ],
+)
+def test_bad_arguments_are_named(call, message):
+    with pytest.raises((ValueError, IndexError), match=message):
+        call()
+
+
+# ------------------------------------------------------------------------- temperature scaling
+
+
+def mean_nll(z: np.ndarray, y: np.ndarray, temperature: float) -> float:
+    return float(xentcore.cross_entropy(z.astype(np.float64) / temperature, y))
+
+
+def brute_force_temperature(z: np.ndarray, y: np.ndarray) -> float:
+    """A float64 grid over log T, then golden-section search around its best point."""
+    grid = np.linspace(math.log(1e-3), math.log(1e3), 601)
+    losses = [mean_nll(z, y, math.exp(u)) for u in grid]
+    best = int(np.argmin(losses))
+    lo, hi = grid[max(best - 1, 0)], grid[min(best + 1, len(grid) - 1)]
+    ratio = (math.sqrt(5) - 1) / 2
+    for _ in range(80):
+        a, b = hi - ratio * (hi - lo), lo + ratio * (hi - lo)
+        if mean_nll(z, y, math.exp(a)) < mean_nll(z, y, math.exp(b)):
+            hi = b
+        else:
+            lo = a
+    return math.exp((lo + hi) / 2)
+
+
+def _classifier_logits(dataset: str, model: str) -> tuple[np.ndarray, np.ndarray]:
+    p, y, logits = _outputs(dataset, model)
+    if logits is not None:
+        return logits, y
+    with np.errstate(divide="ignore"):
+        z = np.log(p)
+    # A forest's or kNN's probability 0 at the target cannot be fitted: smooth them a little.
+    return np.log((p + 1e-3) / (1 + 1e-3 * p.shape[1])) if np.isneginf(z).any() else z, y
+
+
+@pytest.mark.parametrize("case", CASES, ids=[f"{d}, {m}" for d, m in CASES])
+def test_fitted_temperature_is_the_brute_force_minimum(case):
+    z, y = _classifier_logits(*case)
+    fit = xentcore.fit_temperature(z, y)
+    if not 0 < fit.temperature < math.inf:
+        pytest.skip(f"the minimum is a limit here (T = {fit.temperature})")
+    assert fit.temperature == pytest.approx(brute_force_temperature(z, y), rel=1e-4)
+    assert fit.nll == pytest.approx(mean_nll(z, y, fit.temperature), rel=1e-9)
+    assert fit.evaluations < 40
+
+
+@pytest.mark.parametrize("scale", [1e-30, 1e-3, 1.0, 1e3, 1e30, 1e300])
+def test_fit_converges_whatever_the_magnitude(scale):
+    rng = np.random.default_rng(1)
+    y = rng.integers(0, 4, 300)
+    z = rng.standard_normal((300, 4))
+    z[np.arange(300), y] += 1.0
+    reference = xentcore.fit_temperature(z, y).temperature
+    fit = xentcore.fit_temperature(z * scale, y)
+    assert fit.temperature == pytest.approx(reference * scale, rel=1e-6)
+
+
+def test_fit_says_when_the_minimum_is_a_limit():
+    z = np.array([[3.0, 0.0, 1.0], [0.0, 2.0, 1.0]])
+    assert xentcore.fit_temperature(z, np.array([0, 1])).temperature == 0.0  # all top classes
+    worst = xentcore.fit_temperature(z, np.array([1, 0]))  # the least-liked classes
+    assert worst.temperature == math.inf
+    assert worst.nll == pytest.approx(math.log(3))  # the uniform guess
+
+
+def test_impossible_classes_off_the_target_are_allowed():
+    z = np.array([[0.0, -math.inf, 1.0], [2.0, 0.0, -math.inf], [0.0, 1.0, 0.5]])
+    y = np.array([2, 0, 0])
+    fit = xentcore.fit_temperature(z, y)
+    assert 0.1 < fit.temperature < 10
+    finite_z = np.where(np.isinf(z), -1e4, z)  # exp(−1e4 / T) is 0 near the minimum
+    assert fit.temperature == pytest.approx(brute_force_temperature(finite_z, y), rel=1e-4)
+
+
+def test_fit_accepts_float32_and_keeps_float64_precision():
+    rng = np.random.default_rng(2)
+    y = rng.integers(0, 10, 2_000)
+    z = (3 * rng.standard_normal((2_000, 10))).astype(np.float32)
+    z[np.arange(2_000), y] += 2.0
+    a = xentcore.fit_temperature(z, y).temperature
+    b = xentcore.fit_temperature(z.astype(np.float64), y).temperature
+    assert a == pytest.approx(b, rel=1e-12)

@@ -1,0 +1,136 @@
+"""analyse_scores: one pass over the matrix, checked against PyTorch, loops and xentcore itself.
+
+Matrices large enough to cross the block boundaries and take the threaded path are used where
+the streaming could go wrong.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+import torch
+
+import xentcore
+from xentcore._pool import BLOCK_ELEMENTS, PARALLEL_MIN_ELEMENTS
+
+
+def random_logits(n, c, seed=0, spread=3.0, dtype=np.float32):
+    rng = np.random.default_rng(seed)
+    labels = rng.integers(0, c, n)
+    logits = (spread * rng.standard_normal((n, c))).astype(dtype)
+    logits[np.arange(n), labels] += 2.0
+    return logits, labels
+
+
+@pytest.fixture(scope="module")
+def big():
+    logits, labels = random_logits(3_000, 1_000)
+    assert logits.size > max(2 * BLOCK_ELEMENTS, PARALLEL_MIN_ELEMENTS)
+    return logits, labels, xentcore.analyse_scores(logits, labels)
+
+
+def test_losses_and_confidences_are_pytorchs(big):
+    logits, labels, a = big
+    x = torch.from_numpy(logits)
+    expected = torch.nn.functional.cross_entropy(x, torch.from_numpy(labels), reduction="none")
+    np.testing.assert_allclose(a.loss, expected.numpy(), rtol=1e-5, atol=1e-6)
+    p = torch.softmax(x.double(), 1)
+    np.testing.assert_allclose(a.confidence, p.max(1).values.numpy(), rtol=1e-5)
+    np.testing.assert_array_equal(a.prediction, logits.argmax(axis=1))
+    assert a.mean_loss == pytest.approx(float(expected.double().mean()), rel=1e-7)
+
+
+def test_the_scaled_results_are_those_of_the_scaled_logits(big):
+    logits, labels, a = big
+    t = a.temperature.temperature
+    rows = xentcore.fit_sample_rows(*logits.shape)
+    assert a.fitted_on == len(rows) == 1_000
+    fit = xentcore.fit_temperature(logits[rows], labels[rows])
+    assert t == fit.temperature
+    scaled = logits.astype(np.float64) / t
+    expected = xentcore.cross_entropy(scaled, labels, reduction="none")
+    np.testing.assert_allclose(a.loss_after, expected, rtol=1e-4, atol=1e-5)
+    confidence, _ = xentcore.top_label_confidence(scaled)
+    np.testing.assert_allclose(a.confidence_after, confidence, rtol=1e-5)
+    assert a.reliability_after.ece == pytest.approx(
+        xentcore.expected_calibration_error(scaled, labels), abs=1e-6
+    )
+
+
+def test_reductions_add_up(big):
+    logits, labels, a = big
+    assert a.class_counts.sum() == len(labels)
+    assert a.class_loss.sum() == pytest.approx(a.mean_loss * len(labels))
+    confusion = a.confusion_counts(np.arange(1_000))
+    expected = np.zeros_like(confusion)
+    np.add.at(expected, (labels, logits.argmax(axis=1)), 1)
+    np.testing.assert_array_equal(confusion, expected)
+    assert a.reliability.ece == pytest.approx(
+        xentcore.expected_calibration_error(logits, labels), abs=1e-6
+    )
+    assert a.histogram_counts.sum() == len(labels)
+    worst = np.argsort(-a.loss.astype(np.float64), kind="stable")[:100]
+    np.testing.assert_array_equal(a.worst_rows, worst)
+    np.testing.assert_array_equal(a.worst_logits, logits[worst].astype(np.float64))
+
+
+def test_a_plain_loop_gives_the_same_numbers():
+    logits, labels = random_logits(9, 4, seed=3, dtype=np.float64)
+    a = xentcore.analyse_scores(logits, labels, fit=False)
+    for i in range(9):
+        exps = [math.exp(v) for v in logits[i]]
+        assert a.loss[i] == pytest.approx(math.log(sum(exps)) - logits[i, labels[i]], rel=1e-12)
+        assert a.confidence[i] == pytest.approx(max(exps) / sum(exps), rel=1e-12)
+    assert a.temperature is None and a.loss_after is None and math.isnan(a.mean_loss_after)
+
+
+def test_probabilities_are_renormalised_and_zero_costs_infinity():
+    p = np.array([[0.0, 1.0], [0.5, 0.5], [0.9, 0.1]])
+    a = xentcore.analyse_scores(p, np.array([0, 0, 0]), from_logits=False)
+    np.testing.assert_allclose(a.loss, [math.inf, math.log(2), -math.log(0.9)])
+    assert a.infinite_losses == 1 and a.temperature is None
+    assert a.fit_refusal.startswith("sample 0 has a logit of −inf at its target")
+    q = np.array([[0.2, 0.6], [0.3, 0.3]])  # rows summing to 0.8 and 0.6
+    b = xentcore.analyse_scores(q, np.array([1, 0]), from_logits=False, fit=False)
+    np.testing.assert_allclose(b.loss, [-math.log(0.75), math.log(2)])
+    np.testing.assert_allclose(b.confidence, [0.75, 0.5])
+
+
+def test_the_summary_finds_every_extreme_and_the_first_nonfinite_row():
+    logits, labels = random_logits(5_000, 300, seed=4)
+    s = xentcore.analyse_scores(logits, labels, fit=False).summary
+    assert (s.min_value, s.max_value) == (logits.min(), logits.max())
+    assert s.min_row == int(np.unravel_index(logits.argmin(), logits.shape)[0])
+    sums = logits.sum(axis=1)
+    assert s.max_sum_row == int(sums.argmax()) and s.min_sum_row == int(sums.argmin())
+    assert xentcore.summarise_scores(logits) == s
+    bad = logits.copy()
+    bad[4_321, 7] = np.nan
+    bad[4_400, 0] = np.inf
+    a = xentcore.analyse_scores(bad, labels)  # computed, not refused: the caller reads summary
+    assert (a.summary.nonfinite_rows, a.summary.first_nonfinite_row) == (2, 4_321)
+    assert np.isnan(a.loss[4_321])
+
+
+def test_one_thread_and_many_give_identical_results(monkeypatch, big):
+    logits, labels, a = big
+    monkeypatch.setenv("XENT_NUM_THREADS", "1")
+    b = xentcore.analyse_scores(logits, labels)
+    np.testing.assert_array_equal(a.loss, b.loss)
+    np.testing.assert_array_equal(a.confidence_after, b.confidence_after)
+    assert a.summary == b.summary
+
+
+def test_results_are_read_only(big):
+    _, _, a = big
+    for array in (a.loss, a.confidence, a.prediction, a.loss_after, a.worst_rows):
+        assert not array.flags.writeable
+
+
+def test_bad_arguments_are_named():
+    with pytest.raises(ValueError, match=r"^scores must be a non-empty floating \(N, C\) matrix"):
+        xentcore.analyse_scores(np.ones(3), np.zeros(3, int))
+    with pytest.raises(IndexError, match=r"^labels holds 5, outside the class range \[0, 1\]"):
+        xentcore.analyse_scores(np.ones((2, 2)), np.array([0, 5]))

@@ -1,0 +1,78 @@
+"""The one thread pool of xent, and the row blocks it walks an (N, C) matrix in.
+
+NumPy releases the GIL inside its loops, so blocks of a large array run in parallel on separate
+cores. Everything that spreads work over threads — the cross-entropy kernel, `analyse_scores` —
+goes through `parallel_map`, so a server process holds one pool, sized by XENT_NUM_THREADS (or
+the number of CPUs, at most 8). Internal: the app uses it only through xentcore's functions.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from typing import TypeVar
+
+__all__ = ["BLOCK_ELEMENTS", "PARALLEL_MIN_ELEMENTS", "num_threads", "parallel_map", "row_blocks"]
+
+# Elements per block temporary: 256 Ki float32 = 1 MiB, inside a core's L2 (2 MiB here), and big
+# enough that the Python work per block (a few dozen NumPy calls) is small beside the arithmetic.
+BLOCK_ELEMENTS = 1 << 18
+# Below this many elements in all, a thread hand-off costs more than it saves.
+PARALLEL_MIN_ELEMENTS = 1 << 20
+T = TypeVar("T")
+Item = TypeVar("Item")
+
+_executor: ThreadPoolExecutor | None = None
+_executor_lock = threading.Lock()
+# Set inside the pool's threads: work submitted from a worker runs inline, never waits on the
+# pool it occupies (which could deadlock once every worker waited so).
+_inside = threading.local()
+
+
+def num_threads() -> int:
+    """XENT_NUM_THREADS when set to a positive integer, else the CPUs, at most 8."""
+    env = os.environ.get("XENT_NUM_THREADS", "")
+    if env.isdigit() and int(env) > 0:
+        return int(env)
+    return max(1, min(os.cpu_count() or 1, 8))
+
+
+def _mark_worker() -> None:
+    _inside.worker = True
+
+
+def _pool() -> ThreadPoolExecutor:
+    global _executor
+    with _executor_lock:
+        if _executor is None:
+            _executor = ThreadPoolExecutor(
+                max_workers=num_threads(), thread_name_prefix="xent", initializer=_mark_worker
+            )
+        return _executor
+
+
+def parallel_map(work: Callable[[Item], T], items: Sequence[Item], size: int) -> list[T]:
+    """[work(item) for item in items], in the pool when `size` (elements in all) is worth it.
+
+    Results come back in the order of `items`.
+    """
+    if (
+        size < PARALLEL_MIN_ELEMENTS
+        or len(items) < 2
+        or num_threads() == 1
+        or getattr(_inside, "worker", False)
+    ):
+        return [work(item) for item in items]
+    return list(_pool().map(work, items))
+
+
+def row_blocks(num_rows: int, num_cols: int, block_elements: int = BLOCK_ELEMENTS) -> list[slice]:
+    """Slices of consecutive rows, each about `block_elements` elements (at least one row).
+
+    >>> row_blocks(5, 4, block_elements=8)
+    [slice(0, 2, None), slice(2, 4, None), slice(4, 5, None)]
+    """
+    rows = max(1, block_elements // max(1, num_cols))
+    return [slice(start, min(start + rows, num_rows)) for start in range(0, num_rows, rows)]

@@ -1,0 +1,418 @@
+"""A classifier's scores against its labels: every per-sample number, in one pass over the matrix.
+
+`analyse_scores` reads an (N, C) matrix of logits or probabilities once, in row blocks spread
+over xentcore's thread pool; each block stays in cache while it gives, per row: the summary of
+its values (finiteness, extremes, row sums), the argmax, the loss −log softmax(z)_target, the
+label-independent confidence max softmax(z), and the same loss and confidence at the fitted
+temperature. Everything else (class sums, confusion counts, histogram, reliability diagram, the
+worst samples) is a reduction of those N-sized results; the matrix is not read again, except the
+≤ `MAX_WORST` worst rows.
+
+The temperature is fitted before the pass, on a random subsample of at most `FIT_ELEMENTS`
+numbers (all rows when the matrix is that small): the fit's few evaluations are passes over that
+subsample only.
+
+Probabilities are read as log-probabilities: z = log P, so softmax(z) = P / Σ P and the loss is
+−log(p_target / Σ_c p_c) — a row's small deviation from 1 is renormalised away.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from xentcore._pool import parallel_map, row_blocks
+from xentcore.calibration import (
+    Reliability,
+    TemperatureFit,
+    _labels,
+    calibration_bins,
+    fit_temperature,
+)
+
+__all__ = [
+    "FIT_ELEMENTS",
+    "FIT_MIN_ROWS",
+    "FIT_SEED",
+    "HISTOGRAM_BINS",
+    "MAX_WORST",
+    "ScoreAnalysis",
+    "ScoreSummary",
+    "analyse_scores",
+    "fit_sample_rows",
+    "summarise_scores",
+]
+
+# The temperature is fitted on at most this many numbers (rows × classes), at least FIT_MIN_ROWS
+# rows: each of the fit's evaluations then takes milliseconds, whatever N.
+FIT_ELEMENTS = 1_000_000
+FIT_MIN_ROWS = 1_000
+FIT_SEED = 0
+HISTOGRAM_BINS = 60
+MAX_WORST = 100
+
+
+@dataclass(frozen=True)
+class ScoreSummary:
+    """Extremes of the raw scores, each with the row (sample number) it was found in.
+
+    When a row holds NaN or ±inf, only `nonfinite_rows` and `first_nonfinite_row` are meaningful
+    (the extremes are NaN and their rows −1).
+    """
+
+    nonfinite_rows: int
+    first_nonfinite_row: int  # −1 when every value is finite
+    min_value: float
+    min_row: int
+    max_value: float
+    max_row: int
+    min_row_sum: float
+    min_sum_row: int
+    max_row_sum: float
+    max_sum_row: int
+
+    @property
+    def finite(self) -> bool:
+        return self.nonfinite_rows == 0
+
+
+_BAD = (np.nan, -1) * 4
+
+
+def _block_summary(block: np.ndarray, top: np.ndarray, start: int) -> tuple:
+    """The summary's numbers for one block (top: its rows' maxima, NaN where a NaN is)."""
+    with np.errstate(invalid="ignore", over="ignore"):
+        row_min = block.min(axis=1)
+        row_sum = block.sum(axis=1)  # NumPy sums each row pairwise
+    # max and min propagate NaN, and ±inf shows in one of them: no isfinite pass is needed.
+    bad = ~(np.isfinite(top) & np.isfinite(row_min))
+    if bad.any():
+        return (int(bad.sum()), start + int(np.flatnonzero(bad)[0]), *_BAD)
+    lo, hi = int(row_min.argmin()), int(top.argmax())
+    slo, shi = int(row_sum.argmin()), int(row_sum.argmax())
+    return (
+        0,
+        -1,
+        float(row_min[lo]),
+        start + lo,
+        float(top[hi]),
+        start + hi,
+        float(row_sum[slo]),
+        start + slo,
+        float(row_sum[shi]),
+        start + shi,
+    )
+
+
+def _merge(parts: list[tuple]) -> ScoreSummary:
+    bad = [p for p in parts if p[0]]
+    if bad:
+        return ScoreSummary(sum(p[0] for p in bad), bad[0][1], *_BAD)
+    lo = min(parts, key=lambda p: p[2])
+    hi = max(parts, key=lambda p: p[4])
+    slo = min(parts, key=lambda p: p[6])
+    shi = max(parts, key=lambda p: p[8])
+    return ScoreSummary(0, -1, lo[2], lo[3], hi[4], hi[5], slo[6], slo[7], shi[8], shi[9])
+
+
+def summarise_scores(scores: np.ndarray) -> ScoreSummary:
+    """The `ScoreSummary` of an (N, C) matrix, in one pass of row blocks.
+
+    >>> s = summarise_scores(np.array([[0.2, 0.8], [0.5, 0.5]]))
+    >>> s.finite, s.min_value, s.max_row, s.min_row_sum
+    (True, 0.2, 0, 1.0)
+    """
+    x = _matrix(scores)
+
+    def work(rows: slice) -> tuple:
+        block = x[rows]
+        top = np.take_along_axis(block, block.argmax(axis=1)[:, None], axis=1)[:, 0]
+        return _block_summary(block, top, rows.start)
+
+    return _merge(parallel_map(work, row_blocks(*x.shape), x.size))
+
+
+def _matrix(scores: object) -> np.ndarray:
+    x = np.asarray(scores)
+    if x.ndim != 2 or x.dtype.kind != "f" or x.shape[0] == 0 or x.shape[1] < 1:
+        raise ValueError(
+            f"scores must be a non-empty floating (N, C) matrix; got {x.dtype} of shape {x.shape}"
+        )
+    return x
+
+
+def fit_sample_rows(num_rows: int, num_cols: int) -> np.ndarray | None:
+    """The sorted rows the temperature is fitted on, or None for every row.
+
+    At most FIT_ELEMENTS numbers and at least FIT_MIN_ROWS rows, drawn without replacement
+    with the seed FIT_SEED, so the same matrix always gives the same sample.
+
+    >>> fit_sample_rows(500, 10) is None, fit_sample_rows(10**6, 10).size
+    (True, 100000)
+    """
+    rows = max(FIT_MIN_ROWS, FIT_ELEMENTS // max(1, num_cols))
+    if rows >= num_rows:
+        return None
+    rng = np.random.default_rng(FIT_SEED)
+    return np.sort(rng.choice(num_rows, size=rows, replace=False))
+
+
+@dataclass(frozen=True)
+class ScoreAnalysis:
+    """What `analyse_scores` found. Arrays are read-only, so the object can be shared.
+
+    Losses are natural-log cross-entropies in the scores' dtype; sums are float64. The
+    "after" fields are those at the fitted temperature, None when no finite T > 0 was fitted.
+    """
+
+    from_logits: bool
+    summary: ScoreSummary
+    prediction: np.ndarray  # (N,) int32, the argmax
+    loss: np.ndarray  # (N,) −log softmax(z)_target
+    confidence: np.ndarray  # (N,) max_c softmax(z)_c, from the scores alone
+    temperature: TemperatureFit | None
+    fit_refusal: str | None  # why no temperature was fitted, in words
+    fitted_on: int  # rows in the fit's subsample
+    loss_after: np.ndarray | None  # (N,) at the fitted T
+    confidence_after: np.ndarray | None  # (N,)
+    mean_loss: float
+    mean_loss_after: float  # NaN when not fitted
+    accuracy: float
+    class_counts: np.ndarray  # (C,) samples per target class
+    class_loss: np.ndarray  # (C,) summed loss per target class, float64
+    class_correct: np.ndarray  # (C,) right predictions per target class
+    error_pairs: np.ndarray  # (P, 3) target, prediction, count: the confusion off the diagonal
+    histogram_counts: np.ndarray  # (HISTOGRAM_BINS,) finite losses per bin
+    histogram_edges: np.ndarray  # (HISTOGRAM_BINS + 1,) from 0 to the largest finite loss
+    infinite_losses: int
+    reliability: Reliability  # at n_bins
+    reliability_after: Reliability | None
+    worst_rows: np.ndarray  # (k,) the highest losses' sample numbers, highest first
+    worst_logits: np.ndarray  # (k, C) float64: their logits (log P for probabilities)
+    timings: dict[str, float] = field(compare=False, default_factory=dict)
+
+    @property
+    def target_probability(self) -> np.ndarray:
+        """softmax(z)_target = exp(−loss), per sample."""
+        return np.exp(-self.loss)
+
+    def confusion_counts(self, classes: np.ndarray) -> np.ndarray:
+        """Counts of (target, prediction) among `classes` (k,), as a k × k matrix."""
+        classes = np.asarray(classes)
+        k = len(classes)
+        position = np.full(len(self.class_counts), -1)
+        position[classes] = np.arange(k)
+        matrix = np.zeros((k, k), dtype=np.int64)
+        matrix[np.arange(k), np.arange(k)] = self.class_correct[classes]
+        pairs = self.error_pairs
+        if len(pairs):
+            rows, cols = position[pairs[:, 0]], position[pairs[:, 1]]
+            inside = (rows >= 0) & (cols >= 0)
+            matrix[rows[inside], cols[inside]] = pairs[inside, 2]
+        return matrix
+
+    def loss_shares(self, fractions: tuple[float, ...] = (0.01, 0.1)) -> tuple[tuple, ...]:
+        """(fraction, share of the summed loss carried by the worst fraction of samples).
+
+        Empty below 100 samples or when the sum is not a positive finite number.
+        """
+        n = self.loss.shape[0]
+        total = float(self.class_loss.sum())
+        if not np.isfinite(total) or total <= 0 or n < 100:
+            return ()
+        shares = []
+        for fraction in fractions:
+            m = max(1, int(n * fraction))
+            top = np.partition(self.loss, n - m)[n - m :]
+            shares.append((fraction, float(top.sum(dtype=np.float64)) / total))
+        return tuple(shares)
+
+
+def _logits_of(block: np.ndarray, from_logits: bool) -> np.ndarray:
+    if from_logits:
+        return block
+    with np.errstate(divide="ignore", invalid="ignore"):  # log 0 = −inf: that class is impossible
+        return np.log(block)
+
+
+def _fit(
+    scores: np.ndarray, labels: np.ndarray, from_logits: bool
+) -> tuple[TemperatureFit | None, str | None, int]:
+    """(the fit or None, why not, rows fitted on) on `fit_sample_rows`' subsample."""
+    rows = fit_sample_rows(*scores.shape)
+    z = _logits_of(scores if rows is None else scores[rows], from_logits)
+    t = labels if rows is None else labels[rows]
+    used = z.shape[0]
+    try:
+        return fit_temperature(z, t), None, used
+    except ValueError as refusal:
+        return None, str(refusal), used
+
+
+def _outputs(n: int, dtype: np.dtype, scaled: bool) -> tuple:
+    """The pass's N-sized results: prediction, loss, confidence, and the two at T if scaled."""
+
+    def at_t() -> np.ndarray | None:
+        return np.empty(n, dtype=dtype) if scaled else None
+
+    return np.empty(n, np.int32), np.empty(n, dtype), np.empty(n, dtype), at_t(), at_t()
+
+
+def _pass(scores, labels, from_logits, inverse_t, out) -> ScoreSummary:
+    """The one pass: fill out's per-sample arrays block by block; return the summary."""
+    prediction, loss, confidence, loss_after, confidence_after = out
+
+    def work(rows: slice) -> tuple:
+        raw = scores[rows]
+        t = labels[rows].astype(np.intp)[:, None]
+        with np.errstate(invalid="ignore", over="ignore", divide="ignore"):
+            top_index = raw.argmax(axis=1)  # argmax stops at a NaN: that row's max is NaN too
+            prediction[rows] = top_index
+            raw_top = np.take_along_axis(raw, top_index[:, None], axis=1)[:, 0]
+            summary = _block_summary(raw, raw_top, rows.start)
+            z = _logits_of(raw, from_logits)
+            shifted = z - _logits_of(raw_top, from_logits)[:, None]  # ≤ 0; log is increasing
+            gap = -np.take_along_axis(shifted, t, axis=1)[:, 0]  # max z − z_target
+            total = np.exp(shifted).sum(axis=1)
+            loss[rows] = np.log(total) + gap
+            confidence[rows] = 1.0 / total
+            if inverse_t is not None:
+                s = shifted.dtype.type(inverse_t)
+                scaled = np.exp(shifted * s).sum(axis=1)  # shifted · s ≤ 0: no overflow
+                loss_after[rows] = np.log(scaled) + gap * s
+                confidence_after[rows] = 1.0 / scaled
+        return summary
+
+    return _merge(parallel_map(work, row_blocks(*scores.shape), scores.size))
+
+
+def _error_pairs(labels: np.ndarray, prediction: np.ndarray, num_classes: int) -> np.ndarray:
+    """(target, prediction, count) of every wrong pair that occurs, most frequent first."""
+    wrong = labels != prediction
+    codes = labels[wrong].astype(np.int64) * num_classes + prediction[wrong]
+    pairs, counts = np.unique(codes, return_counts=True)
+    order = np.lexsort((pairs, -counts))
+    pairs, counts = pairs[order], counts[order]
+    return np.stack([pairs // num_classes, pairs % num_classes, counts], axis=1)
+
+
+def _worst(loss: np.ndarray, k: int) -> np.ndarray:
+    """The k highest losses' sample numbers, highest first (ties: lower number first)."""
+    n = loss.shape[0]
+    k = min(k, n)
+    top = np.argpartition(loss, n - k)[n - k :] if k < n else np.arange(n)
+    return top[np.lexsort((top, -loss[top].astype(np.float64)))]
+
+
+def _histogram(loss: np.ndarray, bins: int) -> tuple[np.ndarray, np.ndarray, int]:
+    finite = np.isfinite(loss)
+    values = loss if finite.all() else loss[finite]
+    top = float(values.max()) if values.size else 1.0
+    edges = np.linspace(0.0, top if top > 0 else 1.0, bins + 1)
+    counts, _ = np.histogram(values, bins=edges)
+    return counts, edges, int(loss.size - values.size)
+
+
+def analyse_scores(
+    scores: object,
+    labels: object,
+    *,
+    from_logits: bool = True,
+    n_bins: int = 15,
+    fit: bool = True,
+) -> ScoreAnalysis:
+    """Every per-sample number of a classifier's scores against its labels, in one pass.
+
+    Parameters
+    ----------
+    scores : ndarray, shape (N, C), float32 or float64
+        Logits, or probabilities with ``from_logits=False`` (read as z = log P). Read in row
+        blocks, never copied whole; may be a read-only view.
+    labels : ndarray of int, shape (N,)
+        Class indices in [0, C).
+    from_logits : bool, default True
+    n_bins : int, default 15
+        Bins of the reliability diagrams (binning of `calibration_bins`).
+    fit : bool, default True
+        Fit a temperature (`fit_temperature`) on `fit_sample_rows`' subsample first — its own
+        passes over that subsample, before the one pass over the matrix — and give the loss and
+        confidence at it for every sample.
+
+    Returns
+    -------
+    ScoreAnalysis
+
+    Notes
+    -----
+    loss_i = logsumexp(z_i) − z_it and confidence_i = max_c exp(z_ic − logsumexp(z_i)) =
+    1 / Σ_c exp(z_ic − max z_i): the confidence reads no label. At temperature T both use z / T.
+    NaN, ±inf (or, read as probabilities, values outside [0, 1]) are not refused: they give NaN
+    losses and show in ``summary``, which callers check. Extra memory: the N-sized results plus
+    a few block temporaries per thread.
+
+    >>> a = analyse_scores(np.array([[2.0, 0.0], [0.0, 2.0], [2.0, 0.0]]), np.array([0, 1, 1]))
+    >>> a.loss.round(4).tolist(), a.accuracy, round(a.temperature.temperature, 4)
+    ([0.1269, 0.1269, 2.1269], 0.6666666666666666, 2.8854)
+    """
+    x = _matrix(scores)
+    n, c = x.shape
+    t = _labels(labels, n, c, "labels")
+    clock, timings = time.perf_counter(), {}
+    fitted, refusal, fitted_on = _fit(x, t, from_logits) if fit else (None, "not asked", 0)
+    temperature = fitted.temperature if fitted is not None else None
+    scaled = temperature is not None and 0 < temperature < np.inf
+    timings["fit temperature"], clock = time.perf_counter() - clock, time.perf_counter()
+    out = _outputs(n, x.dtype, scaled)
+    summary = _pass(x, t, from_logits, 1.0 / temperature if scaled else None, out)
+    timings["one pass"], clock = time.perf_counter() - clock, time.perf_counter()
+    analysis = _summaries(x, t, from_logits, n_bins, summary, out, fitted, refusal, fitted_on)
+    timings["summaries"] = time.perf_counter() - clock
+    analysis.timings.update(timings)
+    return analysis
+
+
+def _summaries(x, t, from_logits, n_bins, summary, out, fitted, refusal, fitted_on):
+    """The N-sized reductions of the pass's results, as a read-only ScoreAnalysis."""
+    prediction, loss, confidence, loss_after, confidence_after = out
+    n, c = x.shape
+    correct = prediction == t
+    counts, edges, infinite = _histogram(loss, HISTOGRAM_BINS)
+    worst = _worst(loss, MAX_WORST)
+    worst_logits = _logits_of(x[worst], from_logits).astype(np.float64)
+    analysis = ScoreAnalysis(
+        from_logits=from_logits,
+        summary=summary,
+        prediction=prediction,
+        loss=loss,
+        confidence=confidence,
+        temperature=fitted,
+        fit_refusal=refusal,
+        fitted_on=fitted_on,
+        loss_after=loss_after,
+        confidence_after=confidence_after,
+        mean_loss=float(loss.sum(dtype=np.float64)) / n,
+        mean_loss_after=np.nan
+        if loss_after is None
+        else float(loss_after.sum(dtype=np.float64)) / n,
+        accuracy=float(correct.mean()),
+        class_counts=np.bincount(t, minlength=c),
+        class_loss=np.bincount(t, weights=loss, minlength=c),
+        class_correct=np.bincount(t[correct], minlength=c),
+        error_pairs=_error_pairs(t, prediction, c),
+        histogram_counts=counts,
+        histogram_edges=edges,
+        infinite_losses=infinite,
+        reliability=calibration_bins(confidence, correct, n_bins),
+        reliability_after=None
+        if confidence_after is None
+        else calibration_bins(confidence_after, correct, n_bins),
+        worst_rows=worst,
+        worst_logits=worst_logits,
+    )
+    for name in ScoreAnalysis.__dataclass_fields__:
+        value = getattr(analysis, name)
+        if isinstance(value, np.ndarray):
+            value.flags.writeable = False
+    return analysis
