@@ -45,7 +45,9 @@ def _range_words(low: float | None, high: float | None) -> str:
         return "a finite number"
     if low is not None and high is not None and low == -high:
         return f"a finite number within ±{high:g}"
-    return f"a number in [{'−∞' if low is None else f'{low:g}'}, {'∞' if high is None else f'{high:g}'}]"
+    lo = "−∞" if low is None else f"{low:g}"
+    hi = "∞" if high is None else f"{high:g}"
+    return f"a number in [{lo}, {hi}]"
 
 
 def _place(r: int, k: int, rows: int) -> str:

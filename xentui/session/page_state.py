@@ -23,11 +23,10 @@ from streamlit.runtime.state.session_state_proxy import get_session_state
 from xentui.domain.limits import MAX_CLASSES
 from xentui.domain.scenario import Scenario
 from xentui.kit import link_refusal as rules
-from xentui.kit.problems import Problem
 from xentui.lessons import logits_choice
 from xentui.session.feedback import show_problems
 
-__all__ = ["PageState", "clamp_to", "fill_button", "open_page", "pick_logits"]
+__all__ = ["LogitsKeys", "PageState", "clamp_to", "fill_button", "open_page", "pick_logits"]
 
 T = TypeVar("T")
 LINK_ICON = "🔗"
@@ -87,9 +86,10 @@ class PageState:
         return value
 
     def last_good(self, section: str, result: T | None) -> tuple[T | None, bool]:
-        """(`result`, False) when there is one, remembered; else (the last one, True) or (None, False).
+        """(`result`, False), remembered; or, when `result` is None, (the last one kept, True).
 
-        A section whose input went bad keeps showing what it showed before, marked as stale.
+        A section whose input went bad keeps showing what it showed before, marked as stale;
+        (None, False) when it never had a result.
         """
         key = f"last_good_{self.page}_{section}"
         if result is not None:
@@ -204,14 +204,9 @@ def pick_logits(
     columns = {logits_choice.TYPED: typed_col, logits_choice.TARGET: target_col}
     for problem in picked.problems:
         show_problems([problem], columns.get(problem.input))
-    choice, stale = state.last_good("logits", picked.choice)
+    choice, _ = state.last_good("logits", picked.choice)
     if choice is None or (picked.choice is None and choice.row is not None):
         choice = logits_choice.scenario_sample(scenario, int(sample))
     if picked.choice is None:
-        st.caption(f"Meanwhile: {choice.description}{' (the last good choice)' if stale else ''}.")
+        st.caption(f"Meanwhile: {choice.description}.")
     return choice
-
-
-def show_link_problems(problems: list[Problem], where=None) -> None:
-    """Link problems found by a page's own reading, shown as the controls' refusals are."""
-    show_problems(problems, where, icon=LINK_ICON)
