@@ -8,35 +8,17 @@ Seed numbers (000_*): target [0, 1], eleven predictions [0, 1] … [1, 0], eps =
 
 from __future__ import annotations
 
+from functools import partial
 from pathlib import Path
 
 import pytest
+from lessons_helpers import latex, metrics, table
+from lessons_helpers import open_page as open_learn_page
 from streamlit.testing.v1 import AppTest
 
 ROOT = Path(__file__).resolve().parents[2]
 PAGE = "pages/binary_cross_entropy.py"
-
-
-def open_page(**query: str) -> AppTest:
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
-    for key, value in query.items():
-        at.query_params[key] = value
-    at.switch_page(PAGE).run()
-    assert not at.exception
-    return at
-
-
-def table(at: AppTest, column: str):
-    """The first st.dataframe that has `column` (AppTest does not expose a dataframe's key)."""
-    return next(df.value for df in at.dataframe if column in df.value.columns)
-
-
-def latex(at: AppTest) -> str:
-    return "\n".join(element.value for element in at.latex)
-
-
-def metrics(at: AppTest) -> dict[str, str]:
-    return {m.label: m.value for m in at.metric}
+open_page = partial(open_learn_page, PAGE)
 
 
 def column_holding(at: AppTest, key: str):

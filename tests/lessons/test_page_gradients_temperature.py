@@ -8,9 +8,13 @@ numbers come from the builders, whose own tests check them against torch autogra
 
 from __future__ import annotations
 
+from functools import partial
+
 import numpy as np
 import pytest
-from app_helpers import APP, assert_no_exception, unescape
+from app_helpers import unescape
+from lessons_helpers import metrics, rerun
+from lessons_helpers import open_page as open_learn_page
 from streamlit.testing.v1 import AppTest
 
 from xentui.domain.scenario import DEFAULT_SCENARIO, PRESETS
@@ -20,32 +24,13 @@ from xentui.lessons import gradients as grads
 from xentui.lessons import temperature as temp
 
 PAGE = "pages/gradients_temperature.py"
+open_page = partial(open_learn_page, PAGE)
 SEED_P1 = r"p = \begin{bmatrix} 0.0900 & 0.2447 & 0.6652 \end{bmatrix}"
 SEED_GRAD1 = r"p - q = \begin{bmatrix} -0.9100 & 0.2447 & 0.6652 \end{bmatrix}"
 
 
-def open_page(**query: str) -> AppTest:
-    at = AppTest.from_file(APP, default_timeout=60)
-    at.switch_page(PAGE)
-    for key, value in query.items():
-        at.query_params[key] = value
-    at.run()
-    assert_no_exception(at)
-    return at
-
-
-def rerun(at: AppTest) -> AppTest:
-    at.run()
-    assert_no_exception(at)
-    return at
-
-
 def latex_with(at: AppTest, fragment: str) -> list[str]:
     return [x.value for x in at.latex if fragment in x.value]
-
-
-def metrics(at: AppTest) -> dict[str, str]:
-    return {m.label: m.value for m in at.metric}
 
 
 def page_text(at: AppTest) -> str:

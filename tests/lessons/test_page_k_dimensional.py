@@ -9,8 +9,12 @@ PyTorch.
 
 from __future__ import annotations
 
+from functools import partial
+
 import pytest
-from app_helpers import APP, assert_no_exception, unescape
+from app_helpers import unescape
+from lessons_helpers import metrics, rerun
+from lessons_helpers import open_page as open_learn_page
 from streamlit.testing.v1 import AppTest
 
 from xentui.domain.scenario import PRESETS
@@ -19,25 +23,10 @@ from xentui.kit.format import fmt
 from xentui.lessons import k_dimensional as kdim
 
 PAGE = "pages/k_dimensional.py"
+open_page = partial(open_learn_page, PAGE)
 SEED_ONE = "[[3.7192e-03, 8.0037e+00]]"
 SEED_TWO = "[[2.4938e+00, 1.1921e-07],\n [4.5418e-05, 4.5418e-05]]"
 DEFAULT_MASK = kdim.parse_mask(kdim.default_mask_text(3), 3).mask
-
-
-def open_page(**query: str) -> AppTest:
-    at = AppTest.from_file(APP, default_timeout=60)
-    at.switch_page(PAGE)
-    for key, value in query.items():
-        at.query_params[key] = value
-    at.run()
-    assert_no_exception(at)
-    return at
-
-
-def rerun(at: AppTest) -> AppTest:
-    at.run()
-    assert_no_exception(at)
-    return at
 
 
 def seed_code(at: AppTest) -> str:
@@ -55,10 +44,6 @@ def positions_table(at: AppTest):
     found = [d.value for d in at.dataframe if "position j" in d.value.columns]
     assert len(found) == 1
     return found[0]
-
-
-def metrics(at: AppTest) -> dict[str, str]:
-    return {m.label: m.value for m in at.metric}
 
 
 def page_text(at: AppTest) -> str:

@@ -8,9 +8,12 @@ float32 machine epsilon 1.1921e-07 (scikit-learn) and PyTorch's −100 log clamp
 
 from __future__ import annotations
 
+from functools import partial
 from pathlib import Path
 
 import pytest
+from lessons_helpers import metrics, table
+from lessons_helpers import open_page as open_learn_page
 from streamlit.testing.v1 import AppTest
 
 from xentui.domain.scenario import PRESETS
@@ -18,30 +21,13 @@ from xentui.domain.share_link import encode
 
 ROOT = Path(__file__).resolve().parents[2]
 PAGE = "pages/numerical_stability.py"
+open_page = partial(open_learn_page, PAGE)
 NAIVE, SHIFT, LSE = "naive: exp, then divide", "max-subtraction", "log-sum-exp (log-softmax)"
-
-
-def open_page(**query: str) -> AppTest:
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
-    for key, value in query.items():
-        at.query_params[key] = value
-    at.switch_page(PAGE).run()
-    assert not at.exception
-    return at
-
-
-def table(at: AppTest, column: str):
-    """The first st.dataframe that has `column` (AppTest does not expose a dataframe's key)."""
-    return next(df.value for df in at.dataframe if column in df.value.columns)
 
 
 def overflow(at: AppTest, dtype: str, form: str):
     frame = table(at, "softmax form")
     return frame[(frame["dtype"] == dtype) & (frame["softmax form"] == form)].iloc[0]
-
-
-def metrics(at: AppTest) -> dict[str, str]:
-    return {m.label: m.value for m in at.metric}
 
 
 def text(at: AppTest) -> str:

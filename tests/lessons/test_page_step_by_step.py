@@ -9,9 +9,12 @@ per-sample 2.4076 and 0.1429; sum 2.5505; mean 1.2753; Y·(−log P)ᵀ = [[2.40
 
 from __future__ import annotations
 
+from functools import partial
 from pathlib import Path
 
 import pytest
+from lessons_helpers import latex, table
+from lessons_helpers import open_page as open_learn_page
 from streamlit.testing.v1 import AppTest
 
 from xentui.domain.scenario import DEFAULT_SCENARIO, PRESETS, Scenario, random_scenario
@@ -21,25 +24,8 @@ from xentui.lessons.step_by_step import walkthrough
 
 ROOT = Path(__file__).resolve().parents[2]
 PAGE = "pages/step_by_step.py"
+open_page = partial(open_learn_page, PAGE)
 REFERENCE = PRESETS["Walkthrough: reference answer 0.71355817782"]
-
-
-def open_page(**query: str) -> AppTest:
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
-    for key, value in query.items():
-        at.query_params[key] = value
-    at.switch_page(PAGE).run()
-    assert not at.exception
-    return at
-
-
-def latex(at: AppTest) -> str:
-    return "\n".join(element.value for element in at.latex)
-
-
-def table(at: AppTest, column: str):
-    """The first st.dataframe that has `column` (AppTest does not expose a dataframe's key)."""
-    return next(df.value for df in at.dataframe if column in df.value.columns)
 
 
 def has_table(at: AppTest, column: str) -> bool:

@@ -9,9 +9,13 @@ the builders, whose own tests check them against PyTorch, scikit-learn and Keras
 
 from __future__ import annotations
 
+from functools import partial
+
 import numpy as np
 import pytest
-from app_helpers import APP, assert_no_exception, unescape
+from app_helpers import unescape
+from lessons_helpers import metrics, rerun
+from lessons_helpers import open_page as open_learn_page
 from streamlit.testing.v1 import AppTest
 
 from xentui.domain.scenario import DEFAULT_SCENARIO, PRESETS
@@ -21,30 +25,11 @@ from xentui.lessons import class_weights as weighting
 from xentui.lessons import soft_targets as soft
 
 PAGE = "pages/targets_weights_smoothing.py"
-
-
-def open_page(**query: str) -> AppTest:
-    at = AppTest.from_file(APP, default_timeout=60)
-    at.switch_page(PAGE)
-    for key, value in query.items():
-        at.query_params[key] = value
-    at.run()
-    assert_no_exception(at)
-    return at
-
-
-def rerun(at: AppTest) -> AppTest:
-    at.run()
-    assert_no_exception(at)
-    return at
+open_page = partial(open_learn_page, PAGE)
 
 
 def latex_with(at: AppTest, fragment: str) -> list[str]:
     return [x.value for x in at.latex if fragment in x.value]
-
-
-def metrics(at: AppTest) -> dict[str, str]:
-    return {m.label: m.value for m in at.metric}
 
 
 def table_with(at: AppTest, column: str):

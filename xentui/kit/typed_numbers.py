@@ -103,8 +103,9 @@ def parse_number_rows(
         entries = [e for e in _ENTRY_SPLIT.split(line) if e]
         label = f"Row {r}" if len(lines) > 1 else None
         if len(entries) > max_entries:
-            found = f"{len(entries)} {what}"
-            return ParsedRows(None, Problem(box, r, None, found, f"at most {max_entries}", label))
+            found, expected = f"{len(entries)} {what}", f"at most {max_entries} {what}"
+            row_number = r if len(lines) > 1 else None
+            return ParsedRows(None, Problem(box, row_number, None, found, expected, label))
         row = []
         for k, item in enumerate(entries, start=1):
             value, found = finite_number(item, lo, hi)
