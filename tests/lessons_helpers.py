@@ -13,11 +13,13 @@ from streamlit.testing.v1 import AppTest
 
 __all__ = [
     "HOSTILE_VALUES",
+    "assert_hostile_link_is_harmless",
     "errors",
     "latex",
     "metrics",
     "open_page",
     "page_text",
+    "refusal_beside",
     "rerun",
     "table",
     "warnings",
@@ -82,3 +84,22 @@ def page_text(at: AppTest) -> str:
     """Every Markdown, caption, error, warning and info text, unescaped, one per line."""
     parts = [*at.markdown, *at.caption, *at.error, *at.warning, *at.info]
     return "\n".join(unescape(p.value) for p in parts)
+
+
+def refusal_beside(at: AppTest, key: str, kind: str) -> str:
+    """The link refusal shown in the column that holds the control `key` of kind `kind`."""
+    holding = [col for col in at.columns if any(w.key == key for w in getattr(col, kind))]
+    where = holding[-1] if holding else at
+    texts = [unescape(e.value) for e in where.error if "The link’s" in e.value]
+    assert texts, f"no refusal beside {key}"
+    return texts[0]
+
+
+def assert_hostile_link_is_harmless(page: str, key: str, value: str, control: bool) -> AppTest:
+    """The page opens with `?key=value`; a control refuses a bad value by name, briefly."""
+    at = open_page(page, **{key: value})
+    shown = errors(at)
+    assert all(len(text) < 400 for text in shown), shown
+    if control:
+        assert any(text.startswith(f"The link’s {key}:") for text in shown) or not shown
+    return at

@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-import re
-
 import numpy as np
 import pytest
 
-from xentui.kit.latex import tex_indicator, tex_matrix, tex_number, tex_signed, tex_vector
 from xentui.domain.limits import MAX_TEXT_CHARS
+from xentui.kit.latex import tex_indicator, tex_matrix, tex_number, tex_signed, tex_vector
 from xentui.kit.link_refusal import (
     flag,
     number,

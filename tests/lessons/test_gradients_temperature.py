@@ -18,8 +18,8 @@ from hypothesis import strategies as st
 from xentui.kit.format import fmt
 from xentui.kit.plotly_spec import validated
 from xentui.lessons import gradients as grads
-from xentui.lessons.logits_choice import parse_logits
 from xentui.lessons import temperature as temp
+from xentui.lessons.logits_choice import parse_logits
 
 
 def _autograd(logits, target, eps=0.0, temperature=1.0) -> tuple[float, np.ndarray]:

@@ -13,7 +13,13 @@ from functools import partial
 from pathlib import Path
 
 import pytest
-from lessons_helpers import latex, table
+from lessons_helpers import (
+    HOSTILE_VALUES,
+    assert_hostile_link_is_harmless,
+    latex,
+    refusal_beside,
+    table,
+)
 from lessons_helpers import open_page as open_learn_page
 from streamlit.testing.v1 import AppTest
 
@@ -159,11 +165,20 @@ def test_bad_values_in_the_link_are_named_beside_their_control(key, value, kind,
     assert at.number_input(key="term").value == 1
     assert at.select_slider(key="time_n").value == 100
     assert at.metric[0].value == "1.2753"
-    holding = [col for col in at.columns if any(w.key == key for w in getattr(col, kind))]
-    warning = holding[-1].warning[0].value.replace("\\", "")  # shown via md_literal
-    assert f"{key}={value}" in warning and allowed in warning
+    refusal = refusal_beside(at, key, kind)
+    assert refusal.startswith(f"The link’s {key}: expected ") and f"got “{value}”" in refusal
+    assert allowed in refusal
     at.run()  # said once, when the link is opened
-    assert not at.warning
+    assert not at.error
+
+
+@pytest.mark.parametrize("value", HOSTILE_VALUES)
+@pytest.mark.parametrize(
+    ("key", "control"), [("term", True), ("all_terms", True), ("time_n", True)]
+)
+def test_any_link_value_is_harmless(key, value, control):
+    at = assert_hostile_link_is_harmless(PAGE, key, value, control)
+    assert at.metric[0].value == "1.2753"
 
 
 def test_a_valid_link_then_a_change_raises_no_warning():
