@@ -13,7 +13,7 @@ from functools import partial
 
 import pytest
 from app_helpers import unescape
-from lessons_helpers import metrics, rerun
+from lessons_helpers import HOSTILE_VALUES, assert_hostile_link_is_harmless, metrics, rerun
 from lessons_helpers import open_page as open_learn_page
 from streamlit.testing.v1 import AppTest
 
@@ -239,12 +239,25 @@ def test_a_bad_mask_gets_a_message_and_the_rest_keeps_working(mask, problem):
     # User text is shown literally: Markdown characters arrive escaped.
     if "**" in mask:
         assert r"\*\*0\*\*" in at.error[0].value
+    # The image keeps the last mask that could be read, and says so.
+    assert "Meanwhile the last mask that could be read is scored." in page_text(at)
+    assert (
+        metrics(at)["Mean loss over the labelled pixels"]
+        == image_metrics()["Mean loss over the labelled pixels"]
+    )
+    assert seed_code(at).endswith(SEED_ONE)  # the sections that do not need the mask still work
+    assert code_starting(at, "x.shape  # (2, 3)")
+
+
+def test_a_bad_mask_in_a_link_has_no_last_good_image_to_show():
+    at = open_page(kdim_mask="0 1; 1 9")
+    assert [unescape(e.value) for e in at.error] == [
+        "Row 2, entry 2: class 9 does not exist — with 3 classes the indices are 0 to 2."
+    ]
     infos = [i.value for i in at.info]
     assert "Fix the mask to see the image's losses." in infos
     assert "Fix the mask above to try both layouts on it." in infos
     assert not at.get("plotly_chart")
-    assert seed_code(at).endswith(SEED_ONE)  # the sections that do not need the mask still work
-    assert code_starting(at, "x.shape  # (2, 3)")
 
 
 @pytest.mark.parametrize(
@@ -259,8 +272,8 @@ def test_a_bad_mask_gets_a_message_and_the_rest_keeps_working(mask, problem):
 )
 def test_bad_link_values_are_named_and_the_default_view_shown(key, value, allowed, shown):
     at = open_page(**{key: value})
-    assert [unescape(w.value) for w in at.warning] == [
-        f"The link’s {key}={value} cannot be used ({allowed}): showing {shown} instead."
+    assert [unescape(e.value) for e in at.error] == [
+        f"The link’s {key}: expected {allowed}; got “{value}” — showing {shown} instead."
     ]
     assert seed_code(at).endswith(SEED_ONE)
     assert (
@@ -269,7 +282,18 @@ def test_bad_link_values_are_named_and_the_default_view_shown(key, value, allowe
     )
     assert key not in at.query_params
     rerun(at)  # said once, on opening the link
-    assert not at.warning
+    assert not at.error
+
+
+@pytest.mark.parametrize("value", HOSTILE_VALUES)
+@pytest.mark.parametrize(
+    ("key", "control"),
+    [("kdim_example", True), ("kdim_precision", True), ("kdim_mask", False),
+     ("kdim_sharpness", True), ("kdim_noise", True), ("kdim_seed", True)],
+)  # fmt: skip
+def test_any_link_value_is_harmless(key, value, control):
+    at = assert_hostile_link_is_harmless(PAGE, key, value, control)
+    assert code_starting(at, "x.shape  # (2, 3)")
 
 
 def test_a_broken_scenario_link_warns_and_the_page_shows_the_default():
