@@ -314,7 +314,8 @@ def test_nothing_left_to_average_is_a_problem_not_a_nan():
          "Entry 1: expected a class index from 0 to 1; got -100."),
         ("0.5, 0.5; 0.5, 0.5", "1e20, 3", "",
          "Entry 1: expected a class index from 0 to 1; got 1e+20."),
-        ("0.5, 0.5", "0", "1, 1, 1", "Expected 2, one per class; got 3 weights."),
+        ("0.5, 0.5", "0", "1, 1, 1",
+         "Expected 2 weights, one per class in the order of the classes; got 3 weights."),
         ("1.5, 0", "0", "", "Entry 1: expected a number in [0, 1]; got 1.5."),
     ],
 )  # fmt: skip

@@ -46,8 +46,10 @@ def default_weights_text(scenario: Scenario) -> str:
     return ", ".join(f"{w:g}" for w in weights)
 
 
-def parse_class_weights(text: object, num_classes: int) -> tuple[np.ndarray | None, Problem | None]:
-    """One weight in [0, WEIGHT_LIMIT] per class, or (None, the Problem).
+def parse_class_weights(
+    text: object, num_classes: int, box: str = WEIGHTS_BOX
+) -> tuple[np.ndarray | None, Problem | None]:
+    """One weight in [0, WEIGHT_LIMIT] per class, or (None, the Problem naming `box`).
 
     >>> parse_class_weights("2, 1, 1", 3)[0].tolist()
     [2.0, 1.0, 1.0]
@@ -61,7 +63,7 @@ def parse_class_weights(text: object, num_classes: int) -> tuple[np.ndarray | No
         max_entries=MAX_CLASSES,
         low=0.0,
         high=WEIGHT_LIMIT,
-        box=WEIGHTS_BOX,
+        box=box,
         expected=f"a weight from 0 to {WEIGHT_LIMIT:g}",
     )
     if parsed.problem is not None:
@@ -69,7 +71,7 @@ def parse_class_weights(text: object, num_classes: int) -> tuple[np.ndarray | No
     weights = parsed.values[0]
     if weights.size != num_classes:
         expected = f"{num_classes} weights, one per class in the order of the classes"
-        return None, Problem(WEIGHTS_BOX, None, None, f"{weights.size} weights", expected)
+        return None, Problem(box, None, None, f"{weights.size} weights", expected)
     return weights, None
 
 

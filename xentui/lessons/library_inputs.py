@@ -8,55 +8,16 @@ are class indices 0 … C − 1 only: Keras and scikit-learn know no ignore_inde
 
 from __future__ import annotations
 
-import numpy as np
-
-from xentui.domain.limits import WEIGHT_LIMIT
 from xentui.kit.problems import Problem
-from xentui.kit.typed_numbers import class_indices, parse_number_rows
+from xentui.kit.typed_numbers import class_indices
+from xentui.lessons.class_weights import parse_class_weights
 from xentui.lessons.libraries import LibraryInputs
+from xentui.lessons.soft_targets import probability_rows
 
 __all__ = ["MAX_CLASSES", "MAX_ROWS", "PROBABILITIES", "TARGETS", "WEIGHTS", "library_inputs"]
 
 MAX_ROWS, MAX_CLASSES = 8, 16  # a comparison table, not a data set
 PROBABILITIES, TARGETS, WEIGHTS = "P", "t", "w"
-
-
-def _probabilities(text: object) -> tuple[np.ndarray | None, Problem | None]:
-    parsed = parse_number_rows(
-        text,
-        what="probabilities",
-        max_rows=MAX_ROWS,
-        max_entries=MAX_CLASSES,
-        low=0.0,
-        high=1.0,
-        box=PROBABILITIES,
-    )
-    if parsed.problem is not None:
-        return None, parsed.problem
-    if parsed.values.shape[1] < 2:
-        found = "1 probability per row"
-        return None, Problem(PROBABILITIES, None, None, found, "at least 2, one per class")
-    return parsed.values, None
-
-
-def _weights(text: object, num_classes: int) -> tuple[np.ndarray | None, Problem | None]:
-    parsed = parse_number_rows(
-        text,
-        what="weights",
-        max_rows=1,
-        max_entries=MAX_CLASSES,
-        low=0.0,
-        high=WEIGHT_LIMIT,
-        box=WEIGHTS,
-        expected=f"a weight from 0 to {WEIGHT_LIMIT:g}",
-    )
-    if parsed.problem is not None:
-        return None, parsed.problem
-    weights = parsed.values[0]
-    if weights.size != num_classes:
-        found, expected = f"{weights.size} weights", f"{num_classes}, one per class"
-        return None, Problem(WEIGHTS, None, None, found, expected)
-    return weights, None
 
 
 def library_inputs(
@@ -70,7 +31,7 @@ def library_inputs(
     >>> [str(p) for p in library_inputs("0.5, 0.5", "-100", "")[1]]
     ['Entry 1: expected a class index from 0 to 1; got -100.']
     """
-    p, p_problem = _probabilities(probabilities)
+    p, p_problem = probability_rows(probabilities, PROBABILITIES, MAX_ROWS, MAX_CLASSES)
     c = p.shape[1] if p is not None else MAX_CLASSES
     t, t_problem = class_indices(targets, c, max_entries=MAX_ROWS, box=TARGETS)
     if t is not None and p is not None and t.size != p.shape[0]:
@@ -78,7 +39,7 @@ def library_inputs(
         t, t_problem = None, Problem(TARGETS, None, None, found, expected)
     w, w_problem = None, None
     if str(weights or "").strip():
-        w, w_problem = _weights(weights, c)
+        w, w_problem = parse_class_weights(weights, c, WEIGHTS)
     if w is not None and t is not None and not w[t].sum() > 0:
         found = "weight 0 on every target's class"
         w, w_problem = None, Problem(WEIGHTS, None, None, found, "a weighted mean that is not 0/0")

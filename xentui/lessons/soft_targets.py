@@ -39,6 +39,7 @@ __all__ = [
     "decomposition_figure",
     "parse_distributions",
     "playground_texts",
+    "probability_rows",
     "smoothed_target",
     "smoothing_curve",
     "smoothing_figure",
@@ -59,6 +60,27 @@ class Distributions:
     problem: Problem | None = None
 
 
+def probability_rows(
+    text: object, box: str, max_rows: int, max_entries: int = MAX_CLASSES
+) -> tuple[np.ndarray | None, Problem | None]:
+    """Rows of at least 2 numbers in [0, 1] (they need not sum to 1), or (None, the Problem)."""
+    parsed = parse_number_rows(
+        text,
+        what="probabilities",
+        max_rows=max_rows,
+        max_entries=max_entries,
+        low=0.0,
+        high=1.0,
+        box=box,
+    )
+    if parsed.problem is not None:
+        return None, parsed.problem
+    if parsed.values.shape[1] < 2:
+        found = "1 probability per row"
+        return None, Problem(box, None, None, found, "at least 2, one per class")
+    return parsed.values, None
+
+
 def parse_distributions(text: object, box: str, max_rows: int) -> Distributions:
     """Rows of probabilities, each in [0, 1] and summing to 1 (± PROBABILITY_SUM_TOLERANCE).
 
@@ -67,21 +89,9 @@ def parse_distributions(text: object, box: str, max_rows: int) -> Distributions:
     >>> str(parse_distributions("0.7, 0.2", "predictions q", 6).problem)
     'Row 1: expected a row summing to 1 (within 0.001); got a row summing to 0.9.'
     """
-    parsed = parse_number_rows(
-        text,
-        what="probabilities",
-        max_rows=max_rows,
-        max_entries=MAX_CLASSES,
-        low=0.0,
-        high=1.0,
-        box=box,
-    )
-    if parsed.problem is not None:
-        return Distributions(None, parsed.problem)
-    rows = parsed.values
-    if rows.shape[1] < 2:
-        found = "1 probability per row"
-        return Distributions(None, Problem(box, None, None, found, "at least 2, one per class"))
+    rows, problem = probability_rows(text, box, max_rows)
+    if problem is not None:
+        return Distributions(None, problem)
     for r, total in enumerate(rows.sum(axis=1), start=1):
         if abs(total - 1.0) > PROBABILITY_SUM_TOLERANCE:
             expected = f"a row summing to 1 (within {PROBABILITY_SUM_TOLERANCE:g})"
