@@ -4,22 +4,23 @@ from __future__ import annotations
 
 import math
 
-import numpy as np
 import streamlit as st
 
+from xentui.domain.limits import PRECISIONS
 from xentui.kit.format import fmt, md_literal
 from xentui.kit.latex import tex_number, tex_signed
-from xentui.kit.typed_numbers import parse_number_rows
+from xentui.kit.link_refusal import number, one_of, text
 from xentui.lessons import binary_cross_entropy as bce
+from xentui.session import page_state
 from xentui.session import playground as session
+from xentui.session.feedback import show_problems
 
-_say_if_refused = session.link_refusals("binary")
+state = page_state.open_page("binary_cross_entropy")
 
 
 session.sync_link(session.current_scenario())  # the Playground's scenario rides along in the link
 
 TARGETS = {"[0, 1]": (0.0, 1.0), "[1, 0]": (1.0, 0.0)}
-MAX_EXAMPLE_ROWS, MAX_EXAMPLE_ENTRIES = 16, 16
 
 st.title("Binary cross-entropy")
 st.markdown(
@@ -31,30 +32,35 @@ st.markdown(
 # ------------------------------------------------------------------------ eleven predictions
 st.subheader("Eleven predictions for one picture")
 c1, c2, c3 = st.columns([1, 1, 2])
-target_name = c1.segmented_control(
-    "Target", list(TARGETS), default="[0, 1]", key="bce_target", bind="query-params", required=True
+target_name = state.control(
+    c1.segmented_control,
+    "Target",
+    list(TARGETS),
+    default="[0, 1]",
+    key="bce_target",
+    rule=one_of(TARGETS, "[0, 1] or [1, 0]"),
+    required=True,
 )
-eps_text = c2.segmented_control(
+eps_text = state.control(
+    c2.segmented_control,
     "eps inside the log",
     bce.EPS_CHOICES,
     default=bce.EPS_CHOICES[0],
     key="eps",
-    bind="query-params",
+    rule=one_of(bce.EPS_CHOICES),
     required=True,
     help="The seed adds 1e-15 to every probability before taking the log.",
 )
-p1 = c3.slider(
+p1 = state.control(
+    c3.slider,
     "p₁, the predicted probability of class 1 (dog)",
     0.0,
     1.0,
     0.7,
     0.1,
     key="p1",
-    bind="query-params",
+    rule=number(0, 1),
 )
-_say_if_refused(c1, "bce_target", target_name, "[0, 1] or [1, 0]")
-_say_if_refused(c2, "eps", eps_text, "one of " + ", ".join(bce.EPS_CHOICES))
-_say_if_refused(c3, "p1", p1, "0 to 1 in steps of 0.1")
 target, eps = TARGETS[target_name], float(eps_text)
 pick = round((1.0 - p1) * 10)  # the eleven run from [0, 1] (index 0) to [1, 0] (index 10)
 prediction = bce.eleven_predictions()[pick]
@@ -94,19 +100,25 @@ st.markdown(
     "never rounds σ(x) to 1, so it keeps the loss a large logit deserves."
 )
 l1, l2, l3 = st.columns(3)
-x = l1.number_input("Logit x", *bce.LOGIT_RANGE, 20.0, 1.0, key="logit", bind="query-params")
-y = l2.slider("Target y", 0.0, 1.0, 0.0, 0.05, key="y", bind="query-params")
-dtype = l3.segmented_control(
+x = state.control(
+    l1.number_input,
+    "Logit x",
+    *bce.LOGIT_RANGE,
+    20.0,
+    1.0,
+    key="logit",
+    rule=number(*bce.LOGIT_RANGE),
+)
+y = state.control(l2.slider, "Target y", 0.0, 1.0, 0.0, 0.05, key="y", rule=number(0, 1))
+dtype = state.control(
+    l3.segmented_control,
     "Precision",
-    ("float32", "float64"),
+    PRECISIONS,
     default="float32",
     key="bce_dtype",
-    bind="query-params",
+    rule=one_of(PRECISIONS, "float32 or float64"),
     required=True,
 )
-_say_if_refused(l1, "logit", x, "a number from −60 to 60")
-_say_if_refused(l2, "y", y, "0 to 1 in steps of 0.05")
-_say_if_refused(l3, "bce_dtype", dtype, "float32 or float64")
 prob, from_prob, from_logit = bce.logits_and_probabilities(float(x), float(y), dtype)
 m1, m2, m3 = st.columns(3)
 m1.metric(f"σ(x) in {dtype}", fmt(prob) if prob < 1 else "1 (rounded)")
@@ -135,12 +147,18 @@ st.plotly_chart(bce.logits_vs_probabilities_figure(float(y), dtype, float(x)), k
 # ------------------------------------------------------------------------ pos_weight
 st.subheader("pos_weight: making the positives count more")
 w1, w2 = st.columns(2)
-pos_weight = w1.number_input(
-    "pos_weight", 0.0, 1000.0, 3.0, 0.5, key="pos_weight", bind="query-params"
+pos_weight = state.control(
+    w1.number_input, "pos_weight", 0.0, 1000.0, 3.0, 0.5, key="pos_weight", rule=number(0, 1000)
 )
-pw_logit = w2.number_input("Logit x", -60.0, 60.0, 0.0, 0.5, key="pw_logit", bind="query-params")
-_say_if_refused(w1, "pos_weight", pos_weight, "a number from 0 to 1000")
-_say_if_refused(w2, "pw_logit", pw_logit, "a number from −60 to 60")
+pw_logit = state.control(
+    w2.number_input,
+    "Logit x",
+    *bce.LOGIT_RANGE,
+    0.0,
+    0.5,
+    key="pw_logit",
+    rule=number(*bce.LOGIT_RANGE),
+)
 st.latex(
     r"\ell = \text{pw}\cdot y \cdot \log(1 + e^{-x}) + (1 - y)\left(x + \log(1 + e^{-x})\right)"
     rf"\qquad \text{{pw}} = {pos_weight:g},\ x = {float(pw_logit):g}"
@@ -169,47 +187,41 @@ st.markdown(
 )
 
 
-def _load(example: bce.SeedExample) -> None:
-    st.session_state["ex_targets"] = example.targets
-    st.session_state["ex_predictions"] = example.predictions
-
-
 load_cols = st.columns(len(bce.SEED_EXAMPLES))
 for k, (col, example) in enumerate(zip(load_cols, bce.SEED_EXAMPLES, strict=True)):
-    col.button(f"Load: {example.name}", on_click=_load, args=(example,), key=f"load_example_{k}")
+    page_state.fill_button(
+        col.button,
+        f"Load: {example.name}",
+        {"ex_targets": example.targets, "ex_predictions": example.predictions},
+        key=f"load_example_{k}",
+    )
 t_col, p_col = st.columns(2)
-targets_text = t_col.text_input(
-    "Targets y", bce.SEED_EXAMPLES[0].targets, key="ex_targets", bind="query-params"
+targets_text = state.control(
+    t_col.text_input, "Targets y", bce.SEED_EXAMPLES[0].targets, key="ex_targets", rule=text()
 )
-preds_text = p_col.text_input(
-    "Predictions p", bce.SEED_EXAMPLES[0].predictions, key="ex_predictions", bind="query-params"
+preds_text = state.control(
+    p_col.text_input,
+    "Predictions p",
+    bce.SEED_EXAMPLES[0].predictions,
+    key="ex_predictions",
+    rule=text(),
 )
-limits = {"max_rows": MAX_EXAMPLE_ROWS, "max_entries": MAX_EXAMPLE_ENTRIES, "low": 0.0, "high": 1.0}
-parsed_t = parse_number_rows(targets_text, what="targets", **limits)
-parsed_p = parse_number_rows(preds_text, what="probabilities", **limits)
-if parsed_t.problem:
-    t_col.error(md_literal(parsed_t.problem), icon="✏️")
-if parsed_p.problem:
-    p_col.error(md_literal(parsed_p.problem), icon="✏️")
-if parsed_t.values is not None and parsed_p.values is not None:
-    if parsed_t.values.shape != parsed_p.values.shape:
-        p_col.error(
-            f"The targets are {parsed_t.values.shape[0]} × {parsed_t.values.shape[1]} but the "
-            f"predictions are {parsed_p.values.shape[0]} × {parsed_p.values.shape[1]}: "
-            "give one prediction per target entry.",
-            icon="✏️",
+typed = bce.typed_example(targets_text, preds_text)
+for problem in typed.problems:
+    show_problems([problem], t_col if problem.input == bce.EXAMPLE_TARGETS else p_col)
+example, stale = state.last_good("worked_example", typed.result)
+if example is not None:
+    if stale:
+        st.caption("Meanwhile the last example that could be read is shown.")
+    b_col, c_col = st.columns(2)
+    with b_col:
+        st.metric("Binary reading (mean over entries)", f"{example.binary:.8f}")
+        st.latex(example.binary_latex)
+    with c_col:
+        st.metric("Categorical reading (mean over rows)", f"{example.categorical:.8f}")
+        st.latex(example.categorical_latex)
+        st.caption(f"To 11 decimals: {example.categorical:.11f}")
+    if not stale and not typed.rows_sum_to_one:
+        st.caption(
+            "Some prediction rows do not sum to 1: the categorical reading uses them as given."
         )
-    else:
-        example = bce.worked_example(parsed_t.values, parsed_p.values)
-        b_col, c_col = st.columns(2)
-        with b_col:
-            st.metric("Binary reading (mean over entries)", f"{example.binary:.8f}")
-            st.latex(example.binary_latex)
-        with c_col:
-            st.metric("Categorical reading (mean over rows)", f"{example.categorical:.8f}")
-            st.latex(example.categorical_latex)
-            st.caption(f"To 11 decimals: {example.categorical:.11f}")
-        if not np.allclose(parsed_p.values.sum(axis=1), 1.0):
-            st.caption(
-                "Some prediction rows do not sum to 1: the categorical reading uses them as given."
-            )

@@ -2,19 +2,20 @@
 
 from __future__ import annotations
 
-import numpy as np
+import math
+
 import streamlit as st
 
-import xentcore
-from xentui.domain.results import analyse, loss_arguments
-from xentui.domain.scenario import MAX_CLASSES
-from xentui.kit.format import fmt, md_literal
+from xentui.domain.results import analyse
+from xentui.kit.format import fmt
 from xentui.kit.latex import tex_number, tex_vector
+from xentui.kit.link_refusal import one_of
 from xentui.lessons import gradients as grads
 from xentui.lessons import temperature as temp
+from xentui.session import page_state
 from xentui.session import playground as session
 
-_say_if_refused = session.link_refusals("grad")
+state = page_state.open_page("gradients_temperature")
 
 
 scenario = session.current_scenario()
@@ -32,81 +33,15 @@ st.latex(r"\frac{\partial \ell}{\partial z_c} = p_c - q_c, \qquad p = \operatorn
 
 # ------------------------------------------------------------------------------ the sample
 st.subheader("One sample's gradient")
-if st.session_state.get("grad_sample", 1) > scenario.num_samples:  # the scenario shrank
-    st.session_state["grad_sample"] = scenario.num_samples
-pick_col, typed_col, target_col = st.columns([1, 2, 1])
-sample_number = pick_col.number_input(
-    "Sample of the Playground",
-    min_value=1,
-    max_value=scenario.num_samples,
-    key="grad_sample",
-    bind="query-params",
-)
-typed = typed_col.text_input(
-    "…or type logits",
-    key="grad_logits",
-    bind="query-params",
+choice = page_state.pick_logits(
+    state,
+    scenario,
+    page_state.LogitsKeys(sample="grad_sample", typed="grad_logits", target="grad_target"),
     placeholder="e.g. 4, 3, 2, 10 (the PyTorch explainer's)",
-    help="Comma-separated. Leave empty to use the Playground's sample.",
 )
-typed_target = target_col.number_input(
-    "Target class index (typed logits)",
-    min_value=0,
-    max_value=MAX_CLASSES - 1,
-    value=0,
-    key="grad_target",
-    bind="query-params",
-    disabled=not typed,
-)
-
-_say_if_refused(
-    pick_col, "grad_sample", sample_number, f"a sample from 1 to {scenario.num_samples}"
-)
-_say_if_refused(
-    target_col, "grad_target", typed_target, f"a class index from 0 to {MAX_CLASSES - 1}"
-)
-row = int(sample_number) - 1
-eps = scenario.label_smoothing
-sample = None
-if typed:
-    logits, problem = grads.parse_logits(typed)
-    if problem:
-        typed_col.error(md_literal(problem), icon="✏️")
-    elif typed_target >= logits.size:
-        target_col.error(
-            f"Class {typed_target} does not exist: {logits.size} logits make classes 0 to "
-            f"{logits.size - 1}.",
-            icon="✏️",
-        )
-    else:
-        classes = [f"class {c}" for c in range(logits.size)]
-        sample = grads.sample_gradient(logits, int(typed_target), eps, scenario.precision)
-        raw_logits = logits
-        where = f"typed logits, target class {typed_target}"
-if not typed or sample is None:
-    classes = list(scenario.classes)
-    args = loss_arguments(scenario)
-    target = (
-        np.asarray(scenario.soft_targets[row])
-        if scenario.soft_targets is not None
-        else int(scenario.targets[row])
-    )
-    sample = grads.sample_gradient(args["input"][row], target, eps, scenario.precision)
-    raw_logits = scenario.logits_array()[row]
-    where = f"{sample_labels[row]} of the Playground"
-    if typed:
-        st.caption("Meanwhile the Playground's sample is shown.")
-
-notes = []
-if not typed and scenario.temperature != 1.0:
-    notes.append(f"z is the logits ÷ the Playground's temperature T = {scenario.temperature:g}")
-if eps:
-    notes.append(f"the target is smoothed with the Playground's ε = {eps:g}")
-if not typed and scenario.weights is not None:
-    notes.append("class weights would multiply this gradient by w[target]; they are left out")
-if not typed and scenario.ignored[row] and scenario.soft_targets is None:
-    notes.append("this sample is ignored on the Playground, where its gradient is 0")
-if notes:
+classes, raw_logits = choice.classes, choice.logits
+sample = grads.chosen_gradient(scenario, choice)
+if notes := grads.gradient_notes(scenario, choice):
     st.caption("Here " + "; ".join(notes) + ".")
 
 st.plotly_chart(grads.gradient_figure(sample, classes), key="grad_bars")
@@ -115,7 +50,7 @@ st.latex(
     rf"\;\Rightarrow\; \nabla_z \ell = p - q = {tex_vector(sample.gradient)}"
 )
 m1, m2, m3 = st.columns(3)
-m1.metric(f"Loss of {where}", fmt(sample.loss))
+m1.metric(f"Loss of {choice.description}", fmt(sample.loss))
 # Exactly 0 in exact arithmetic; float32 leaves a residue of a few 1e-8, which is not the point.
 m2.metric("Sum of the gradient's components", fmt(round(float(sample.gradient.sum()), 6) + 0.0))
 m3.metric("Largest gap to torch autograd", f"{sample.autograd_gap:.1e}")
@@ -129,15 +64,13 @@ st.markdown(
 
 # ------------------------------------------------------------------------------ one step
 st.subheader("One step of gradient descent")
-learning_rate = st.select_slider(
+learning_rate = state.control(
+    st.select_slider,
     "Learning rate",
     options=grads.LEARNING_RATES,
     value=1.0,
     key="grad_lr",
-    bind="query-params",
-)
-_say_if_refused(
-    st, "grad_lr", learning_rate, "one of " + ", ".join(f"{v:g}" for v in grads.LEARNING_RATES)
+    rule=one_of(grads.LEARNING_RATES),
 )
 step = grads.gradient_step(sample, float(learning_rate))
 st.latex(
@@ -159,12 +92,11 @@ st.markdown(
 
 # ------------------------------------------------------------------------------ the batch
 with st.expander("Every sample of the Playground: the gradient of the mean"):
-    batch_grad = xentcore.cross_entropy_grad(**loss_arguments(scenario), reduction="mean")
     st.dataframe(
         grads.batch_gradient_frame(
             results.probabilities,
             results.target_distribution,
-            batch_grad,
+            grads.batch_gradient(scenario),
             sample_labels,
             list(scenario.classes),
         ),
@@ -186,15 +118,13 @@ st.markdown(
     "largest logit, T > 1 flattens them towards 1/C. The entropy follows from 0 up to log C; "
     "the loss falls or climbs depending on whether the largest logit is the target's."
 )
-temperature = st.select_slider(
+temperature = state.control(
+    st.select_slider,
     "Temperature T",
     options=temp.TEMPERATURES,
     value=1.0,
     key="grad_T",
-    bind="query-params",
-)
-_say_if_refused(
-    st, "grad_T", temperature, "one of " + ", ".join(f"{v:g}" for v in temp.TEMPERATURES)
+    rule=one_of(temp.TEMPERATURES),
 )
 at_one = temp.at_temperature(raw_logits, sample.target, 1.0)
 view = temp.at_temperature(raw_logits, sample.target, float(temperature))
@@ -216,7 +146,7 @@ t2.metric(
     delta=fmt(view.entropy - at_one.entropy) if changed else None,
     delta_color="off",
 )
-t3.metric("log C, the entropy of a uniform guess", fmt(float(np.log(len(classes)))))
+t3.metric("log C, the entropy of a uniform guess", fmt(math.log(len(classes))))
 chart_col, sweep_col = st.columns(2, gap="medium")
 with chart_col:
     st.plotly_chart(
@@ -235,7 +165,7 @@ st.caption(
     + (
         f" The Playground itself uses T = {scenario.temperature:g}; this section starts from "
         "its logits as typed."
-        if scenario.temperature != 1.0 and not typed
+        if scenario.temperature != 1.0 and choice.row is not None
         else ""
     )
 )

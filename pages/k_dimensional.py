@@ -2,17 +2,19 @@
 
 from __future__ import annotations
 
-import numpy as np
 import streamlit as st
 
-import xentcore
-from xentui.domain.results import analyse, loss_arguments
+from xentui.domain.limits import PRECISIONS
 from xentui.kit.format import fmt, md_literal
 from xentui.kit.latex import tex_number
+from xentui.kit.link_refusal import number, one_of, text, whole_number
 from xentui.lessons import k_dimensional as kdim
+from xentui.lessons import k_dimensional_views as views
+from xentui.session import page_state
 from xentui.session import playground as session
+from xentui.session.feedback import show_problems
 
-_say_if_refused = session.link_refusals("kdim")
+state = page_state.open_page("k_dimensional")
 
 
 scenario = session.current_scenario()
@@ -36,25 +38,25 @@ st.latex(
 # ------------------------------------------------------------------------------ seed examples
 st.subheader("The seed's (N, C, d) examples")
 pick_col, precision_col = st.columns([2, 1])
-example_name = pick_col.segmented_control(
+example_name = state.control(
+    pick_col.segmented_control,
     "Logits of shape",
     list(kdim.SEED_EXAMPLES),
     default="(1, 4, 2)",
     key="kdim_example",
-    bind="query-params",
+    rule=one_of(kdim.SEED_EXAMPLES, " or ".join(kdim.SEED_EXAMPLES)),
     required=True,
 )
-precision = precision_col.segmented_control(
+precision = state.control(
+    precision_col.segmented_control,
     "Precision",
-    ("float32", "float64"),
+    PRECISIONS,
     default="float32",
     key="kdim_precision",
-    bind="query-params",
+    rule=one_of(PRECISIONS, "float32 or float64"),
     required=True,
     help="PyTorch computes in float32 by default; float64 shows what exact arithmetic gives.",
 )
-_say_if_refused(pick_col, "kdim_example", example_name, " or ".join(kdim.SEED_EXAMPLES))
-_say_if_refused(precision_col, "kdim_precision", precision, "float32 or float64")
 example = kdim.SEED_EXAMPLES[example_name]
 losses = kdim.example_losses(example, precision)
 printed = kdim.torch_print(losses)
@@ -108,7 +110,7 @@ mean_terms = " + ".join(tex_number(v) for v in losses.ravel())
 st.latex(
     rf"\text{{mean}} = \frac{{1}}{{N \cdot d}}\sum_{{n,j}} \ell_{{n,j}} = "
     rf"\frac{{{mean_terms}}}{{{losses.size}}} = "
-    rf"{tex_number(float(xentcore.cross_entropy(example.input.astype(precision), example.target)))}"
+    rf"{tex_number(views.example_mean(example, precision))}"
 )
 
 # ------------------------------------------------------------------------------ the image
@@ -122,60 +124,69 @@ st.markdown(
 )
 
 
-def _set_mask(text: str) -> None:
-    st.session_state["kdim_mask"] = text
-
-
 mask_col, knob_col = st.columns([1, 1], gap="medium")
 with mask_col:
-    mask_text = st.text_area(
+    mask_text = state.control(
+        st.text_area,
         f"Target mask (H × W, at most {kdim.MAX_SIDE} × {kdim.MAX_SIDE})",
         kdim.default_mask_text(num_classes),
         key="kdim_mask",
-        bind="query-params",
+        rule=text(),
         height=150,
     )
     parsed = kdim.parse_mask(mask_text, num_classes)
     if parsed.problem:
-        st.error(md_literal(parsed.problem), icon="✏️")
+        show_problems([parsed.problem])
     reset_col, square_col = st.columns(2)
-    reset_col.button(
+    page_state.fill_button(
+        reset_col.button,
         "Reset the mask",
-        on_click=_set_mask,
-        args=(kdim.default_mask_text(num_classes),),
+        {"kdim_mask": kdim.default_mask_text(num_classes)},
         key="kdim_reset",
     )
-    square_col.button(
+    page_state.fill_button(
+        square_col.button,
         f"Load a {num_classes} × {num_classes} mask",
-        on_click=_set_mask,
-        args=(kdim.square_mask_text(num_classes),),
+        {"kdim_mask": kdim.square_mask_text(num_classes)},
         key="kdim_square",
         disabled=num_classes > kdim.MAX_SIDE,
         help="H = W = C: the one shape where the wrong layout below passes PyTorch's check.",
     )
 with knob_col:
-    sharpness = st.slider(
+    sharpness = state.control(
+        st.slider,
         "Head start of the target class (logit units)",
         0.0,
         10.0,
         3.0,
         0.5,
         key="kdim_sharpness",
-        bind="query-params",
+        rule=number(0, 10),
     )
-    noise = st.slider(
-        "Noise (standard deviation)", 0.0, 5.0, 2.0, 0.25, key="kdim_noise", bind="query-params"
+    noise = state.control(
+        st.slider,
+        "Noise (standard deviation)",
+        0.0,
+        5.0,
+        2.0,
+        0.25,
+        key="kdim_noise",
+        rule=number(0, 5),
     )
-    seed = st.number_input("Noise seed", 0, 9999, 0, key="kdim_seed", bind="query-params")
-    _say_if_refused(st, "kdim_sharpness", sharpness, "a number from 0 to 10")
-    _say_if_refused(st, "kdim_noise", noise, "a number from 0 to 5")
-    _say_if_refused(st, "kdim_seed", seed, "a whole number from 0 to 9999")
+    seed = state.control(
+        st.number_input, "Noise seed", 0, 9999, 0, key="kdim_seed", rule=whole_number(0, 9999)
+    )
 
+mask, stale = state.last_good("mask", parsed.mask)
+if mask is not None and not views.mask_fits(mask, num_classes):
+    mask, stale = None, False  # kept from a scenario with more classes
 image = None
-if parsed.mask is not None:
-    image = kdim.image_loss(parsed.mask, num_classes, sharpness, noise, int(seed))
-    h, w = parsed.mask.shape
-    wrong = int(((image.predictions != image.mask) & (image.mask != kdim.IGNORE_INDEX)).sum())
+if mask is not None:
+    if stale:
+        st.caption("Meanwhile the last mask that could be read is scored.")
+    image = kdim.image_loss(mask, num_classes, sharpness, noise, int(seed))
+    h, w = mask.shape
+    wrong = views.wrong_pixels(image)
     m1, m2, m3 = st.columns(3)
     m1.metric("Mean loss over the labelled pixels", fmt(image.mean))
     m2.metric("Labelled pixels", f"{image.labelled} of {h * w}")
@@ -241,10 +252,7 @@ else:
 
 # ------------------------------------------------------------------------------ the scenario
 st.subheader("The Playground's samples as positions")
-arguments = loss_arguments(scenario)
-moved = kdim.scenario_as_positions(arguments)
-per_position = xentcore.cross_entropy(**moved, reduction="none")[0]
-results = analyse(scenario)
+positions = views.scenario_positions(scenario)
 st.markdown(
     f"Transpose the Playground's ({scenario.num_samples}, {num_classes}) logits to "
     f"(1, {num_classes}, {scenario.num_samples}): one sample whose {scenario.num_samples} "
@@ -254,10 +262,10 @@ st.markdown(
 st.code(
     f"x.shape  # ({scenario.num_samples}, {num_classes})\n"
     f"F.cross_entropy(x.T[None], t[None], reduction='none')  # shape (1, {scenario.num_samples})\n"
-    f"# {', '.join(fmt(float(v)) for v in per_position)}\n"
-    f"# Playground, per sample: {', '.join(fmt(float(v)) for v in results.per_sample)}",
+    f"# {', '.join(fmt(float(v)) for v in positions.per_position)}\n"
+    f"# Playground, per sample: {', '.join(fmt(float(v)) for v in positions.per_sample)}",
     language="python",
     wrap_lines=True,
 )
-if np.allclose(per_position, results.per_sample, rtol=1e-5, atol=1e-7, equal_nan=True):
+if positions.same:
     st.caption("Position by position, the same numbers.")

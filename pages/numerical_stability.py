@@ -4,15 +4,15 @@ from __future__ import annotations
 
 import streamlit as st
 
-from xentui.domain.scenario import LOGIT_LIMIT, MAX_CLASSES
-from xentui.kit.format import fmt, md_literal
+from xentui.kit.format import fmt
 from xentui.kit.latex import tex_number, tex_vector
-from xentui.kit.typed_numbers import parse_number_rows
+from xentui.kit.link_refusal import one_of
 from xentui.lessons import numerical_stability as lab
 from xentui.lessons.implementations import function_source
+from xentui.session import page_state
 from xentui.session import playground as session
 
-_say_if_refused = session.link_refusals("stability")
+state = page_state.open_page("numerical_stability")
 
 
 scenario = session.current_scenario()
@@ -26,73 +26,22 @@ st.markdown(
 
 # ------------------------------------------------------------------------------ the logits
 st.subheader("The logits")
-if st.session_state.get("sample", 1) > scenario.num_samples:  # the scenario shrank meanwhile
-    st.session_state["sample"] = scenario.num_samples
-pick_col, typed_col, target_col, scale_col = st.columns([1, 2, 1, 2])
-sample = pick_col.number_input(
-    "Sample of the scenario",
-    min_value=1,
-    max_value=scenario.num_samples,
-    key="sample",
-    bind="query-params",
+# Old links count the typed logits' target from 1 (`target=4` is class index 3): kept so.
+keys = page_state.LogitsKeys(sample="sample", typed="logits", target="target", target_base=1)
+choice = page_state.pick_logits(
+    state, scenario, keys, placeholder="e.g. 20, 2, 3, 4 (the PyTorch explainer's)"
 )
-typed = typed_col.text_input(
-    "…or type logits",
-    key="logits",
-    bind="query-params",
-    placeholder="e.g. 20, 2, 3, 4 (the PyTorch explainer's)",
-    help="Comma-separated. Leave empty to use the scenario's sample.",
+scale = state.control(
+    st.select_slider,
+    "Scale s (logits × s)",
+    options=lab.SCALES,
+    value=100,
+    key="scale",
+    rule=one_of(lab.SCALES),
 )
-target_choice = target_col.number_input(
-    "Target class (typed logits)",
-    min_value=1,
-    max_value=MAX_CLASSES,
-    key="target",
-    bind="query-params",
-    disabled=not typed,
-)
-scale = scale_col.select_slider(
-    "Scale s (logits × s)", options=lab.SCALES, value=100, key="scale", bind="query-params"
-)
-
-_say_if_refused(pick_col, "sample", sample, f"a sample from 1 to {scenario.num_samples}")
-_say_if_refused(target_col, "target", target_choice, f"a class from 1 to {MAX_CLASSES}")
-_say_if_refused(scale_col, "scale", scale, "one of " + ", ".join(f"{s:g}" for s in lab.SCALES))
-row = sample - 1
-logits = tuple(scenario.logits[row])
-classes = list(scenario.classes)
-# the class a probability row puts most weight on stands in for a class-index target
-target = (
-    int(scenario.targets[row])
-    if scenario.soft_targets is None
-    else int(max(range(len(classes)), key=lambda c: scenario.soft_targets[row][c]))
-)
-source = f"sample {sample} of the scenario (target: {md_literal(classes[target])})"
-if typed.strip():
-    parsed = parse_number_rows(
-        typed,
-        what="logits",
-        max_rows=1,
-        max_entries=MAX_CLASSES,
-        low=-LOGIT_LIMIT,
-        high=LOGIT_LIMIT,
-    )
-    if parsed.problem:
-        typed_col.error(f"{md_literal(parsed.problem)} — showing {source} meanwhile.", icon="✏️")
-    elif parsed.values.shape[1] < 2:
-        typed_col.error(f"Type at least two logits — showing {source} meanwhile.", icon="✏️")
-    else:
-        logits = tuple(float(v) for v in parsed.values[0])
-        classes = [f"class {c + 1}" for c in range(len(logits))]
-        target = min(int(target_choice), len(logits)) - 1
-        if target_choice > len(logits):
-            target_col.warning(
-                f"There are only {len(logits)} logits: using class {len(logits)}.", icon="🎯"
-            )
-        source = f"typed logits (target: class {target + 1})"
-
+logits, target, classes = tuple(float(v) for v in choice.logits), choice.target, choice.classes
 scaled = tuple(v * scale for v in logits)
-st.markdown(f"Using {source}, scaled by s = {scale:,}:")
+st.markdown(f"Using {choice.description} (target: {choice.target_name}), scaled by s = {scale:,}:")
 if len(logits) <= 8:
     st.latex(rf"z = {scale} \cdot {tex_vector(logits, 2)} = {tex_vector(scaled, 2)}")
 else:
@@ -125,10 +74,14 @@ st.markdown(
     "the seeds' clamps at 1e-20, 1e-15 and 1e-12, scikit-learn's float32 machine epsilon, "
     "PyTorch's −100 clamp on the log in binary cross-entropy."
 )
-p_choice = st.select_slider(
-    "p of the true class", options=lab.P_CHOICES, value="0", key="p", bind="query-params"
+p_choice = state.control(
+    st.select_slider,
+    "p of the true class",
+    options=lab.P_CHOICES,
+    value="0",
+    key="p",
+    rule=one_of(lab.P_CHOICES),
 )
-_say_if_refused(st, "p", p_choice, "one of " + ", ".join(lab.P_CHOICES))
 p = lab.p_value(p_choice)
 st.dataframe(lab.clipping_frame(p), hide_index=True, key="clipping_table")
 st.plotly_chart(lab.clipping_figure(p), key="clipping_chart")

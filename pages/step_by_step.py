@@ -7,12 +7,18 @@ import streamlit as st
 from xentui.domain.share_link import QUERY_KEY
 from xentui.kit.format import fmt, md_literal
 from xentui.kit.latex import tex_matrix
+from xentui.kit.link_refusal import flag, one_of, whole_number
 from xentui.lessons import implementations as impl
 from xentui.lessons import step_by_step as steps
 from xentui.lessons import timing
+from xentui.session import page_state
 from xentui.session import playground as session
 
-_say_if_refused = session.link_refusals("step_by_step")
+state = page_state.open_page("step_by_step")
+
+
+def _on_off(value: bool) -> str:
+    return "on" if value else "off"
 
 
 scenario = session.current_scenario()
@@ -67,8 +73,7 @@ else:
 
 # ------------------------------------------------------------------------------ term by term
 st.subheader("Term by term")
-if st.session_state.get("term", 1) > total_terms:  # the scenario shrank since the last visit
-    st.session_state["term"] = total_terms
+page_state.clamp_to("term", total_terms)
 
 
 def _step(delta: int, limit: int) -> None:
@@ -76,13 +81,16 @@ def _step(delta: int, limit: int) -> None:
 
 
 control, back, forward, everything = st.columns([2, 1, 1, 2], vertical_alignment="bottom")
-show_all = everything.toggle("Show every term", key="all_terms", bind="query-params")
-step = control.number_input(
+show_all = state.control(
+    everything.toggle, "Show every term", key="all_terms", rule=flag(), shown=_on_off
+)
+step = state.control(
+    control.number_input,
     f"Term (1 to {total_terms})",
     min_value=1,
     max_value=total_terms,
     key="term",
-    bind="query-params",
+    rule=whole_number(1, total_terms),
     disabled=show_all,
 )
 back.button(
@@ -101,8 +109,6 @@ forward.button(
     key="term_next",
     width="stretch",
 )
-_say_if_refused(control, "term", step, f"a whole number from 1 to {total_terms}")
-_say_if_refused(everything, "all_terms", show_all, "true or false", "off")
 upto = total_terms if show_all else int(step)
 
 if not show_all:
@@ -174,15 +180,15 @@ else:
 # ------------------------------------------------------------------------------ live timing
 st.subheader("Why the vectorised form wins: time them")
 size_col, again_col = st.columns([3, 1], vertical_alignment="bottom")
-n = size_col.select_slider(
+n = state.control(
+    size_col.select_slider,
     f"Samples N (random logits, C = {walk.num_classes} classes as in the scenario)",
     options=timing.TIMING_SIZES,
     value=100,
     key="time_n",
-    bind="query-params",
+    rule=one_of(timing.TIMING_SIZES),
 )
 again = again_col.button("Time again", key="time_again", width="stretch")
-_say_if_refused(size_col, "time_n", n, "one of " + ", ".join(map(str, timing.TIMING_SIZES)))
 problem = timing.size_problem(int(n), walk.num_classes)
 if problem:
     size_col.warning(problem, icon="📏")

@@ -2,18 +2,23 @@
 
 from __future__ import annotations
 
-import numpy as np
+import math
+
 import streamlit as st
 
 from xentui.domain.results import analyse
 from xentui.kit.format import fmt, md_literal
 from xentui.kit.latex import tex_number
+from xentui.kit.link_refusal import number, some_of, text
 from xentui.lessons import class_weights as weighting
 from xentui.lessons import libraries as libs
+from xentui.lessons import library_inputs as lib_inputs
 from xentui.lessons import soft_targets as soft
+from xentui.session import page_state
 from xentui.session import playground as session
+from xentui.session.feedback import show_problems
 
-_say_if_refused = session.link_refusals("tws")
+state = page_state.open_page("targets_weights_smoothing")
 
 
 scenario = session.current_scenario()
@@ -29,10 +34,15 @@ st.markdown(
 )
 
 
-def _fill(**values: str) -> None:
-    """Button callback: write example text into bound text boxes before the script reads them."""
-    for key, text in values.items():
-        st.session_state[key] = text
+def _show(problems, boxes: dict) -> None:
+    """Each Problem beside the box it names."""
+    for problem in problems:
+        show_problems([problem], boxes.get(problem.input))
+
+
+def _stale_caption(stale: bool) -> None:
+    if stale:
+        st.caption("Meanwhile the last result that could be computed is shown.")
 
 
 # ------------------------------------------------------------------------------ soft targets
@@ -50,85 +60,57 @@ st.latex(
 )
 SEED_TARGET, SEED_PREDICTIONS = "1, 0, 0", "0.7, 0.2, 0.1; 0.1, 0.3, 0.6"
 p_col, q_col = st.columns(2, gap="medium")
-target_text = p_col.text_input(
+target_text = state.control(
+    p_col.text_input,
     "Target p (one row for all predictions, or one row each)",
     SEED_TARGET,
     key="tws_p",
-    bind="query-params",
+    rule=text(),
 )
-predictions_text = q_col.text_input(
+predictions_text = state.control(
+    q_col.text_input,
     f"Predictions q (rows separated by “;”, at most {soft.MAX_PREDICTIONS})",
     SEED_PREDICTIONS,
     key="tws_q",
-    bind="query-params",
+    rule=text(),
 )
 b1, b2, b3 = st.columns(3)
-b1.button(
+page_state.fill_button(
+    b1.button,
     "Seed: one-hot, good and bad",
-    on_click=_fill,
-    kwargs={"tws_p": SEED_TARGET, "tws_q": SEED_PREDICTIONS},
+    {"tws_p": SEED_TARGET, "tws_q": SEED_PREDICTIONS},
     key="tws_load_seed",
 )
-b2.button(
+page_state.fill_button(
+    b2.button,
     "A soft target",
-    on_click=_fill,
-    kwargs={"tws_p": "0.6, 0.3, 0.1", "tws_q": SEED_PREDICTIONS + "; 0.6, 0.3, 0.1"},
+    {"tws_p": "0.6, 0.3, 0.1", "tws_q": SEED_PREDICTIONS + "; 0.6, 0.3, 0.1"},
     key="tws_load_soft",
 )
 playground = analyse(scenario)
-shown_rows = min(scenario.num_samples, soft.MAX_PREDICTIONS)
-b3.button(
+playground_p, playground_q = soft.playground_texts(
+    playground.target_distribution, playground.probabilities
+)
+page_state.fill_button(
+    b3.button,
     "The Playground's samples",
-    on_click=_fill,
-    kwargs={
-        "tws_p": "; ".join(
-            ", ".join(f"{v:.6g}" for v in row)
-            for row in playground.target_distribution[:shown_rows]
-        ),
-        "tws_q": "; ".join(
-            ", ".join(f"{v:.6f}" for v in row)
-            for row in playground.probabilities[:shown_rows].astype(np.float64)
-        ),
-    },
+    {"tws_p": playground_p, "tws_q": playground_q},
     key="tws_load_playground",
     help="Targets (smoothed, if the Playground smooths) and softmax rows of its first samples.",
 )
-target = soft.parse_distributions(target_text, "probabilities", soft.MAX_PREDICTIONS)
-predictions = soft.parse_distributions(predictions_text, "probabilities", soft.MAX_PREDICTIONS)
-if target.problem:
-    p_col.error(md_literal(target.problem), icon="✏️")
-if predictions.problem:
-    q_col.error(md_literal(predictions.problem), icon="✏️")
-parts = None
-if target.rows is not None and predictions.rows is not None:
-    p_rows, q_rows = target.rows, predictions.rows
-    if p_rows.shape[1] != q_rows.shape[1]:
-        p_col.error(
-            f"The target has {p_rows.shape[1]} classes, the predictions {q_rows.shape[1]}: "
-            "give both the same number.",
-            icon="✏️",
-        )
-    elif p_rows.shape[0] not in (1, q_rows.shape[0]):
-        p_col.error(
-            f"{p_rows.shape[0]} target rows for {q_rows.shape[0]} predictions: type one row for "
-            "all, or one per prediction.",
-            icon="✏️",
-        )
-    else:
-        parts = soft.decompose(p_rows, q_rows)
+parts, problems = soft.typed_decomposition(target_text, predictions_text)
+_show(problems, {soft.TARGET_BOX: p_col, soft.PREDICTIONS_BOX: q_col})
+parts, stale = state.last_good("decomposition", parts)
 if parts is not None:
-    names = (
-        classes
-        if q_rows.shape[1] == len(classes)
-        else [f"class {c}" for c in range(q_rows.shape[1])]
-    )
+    _stale_caption(stale)
+    names = soft.class_names(classes, parts.predictions.shape[1])
     st.plotly_chart(soft.decomposition_figure(parts, names), key="tws_decomposition")
     for r in range(parts.predictions.shape[0]):
         st.latex(
             rf"q_{{{r + 1}}}:\quad \text{{CE}} = {tex_number(parts.cross_entropy[r])} = "
             rf"H(p) + \text{{KL}} = {tex_number(parts.entropy[r])} + {tex_number(parts.kl[r])}"
         )
-    if np.isinf(parts.kl).any():
+    if not all(math.isfinite(v) for v in parts.kl):
         st.caption(
             "∞: the prediction gives probability 0 to a class the target gives mass to — "
             "log 0 is −∞, and no clipping is applied here."
@@ -144,17 +126,17 @@ else:
 st.subheader("Label smoothing moves the minimum away from p = 1")
 c = scenario.num_classes
 smooth_target = int(playground.dominant_targets[0])
-eps = st.slider(
+eps = state.control(
+    st.slider,
     "Label smoothing ε",
     0.0,
     1.0,
     0.1,
     0.01,
     key="tws_eps",
-    bind="query-params",
+    rule=number(0, 1),
     help="PyTorch's label_smoothing: the target becomes (1 − ε) · one-hot + ε / C.",
 )
-_say_if_refused(st, "tws_eps", eps, "a number from 0 to 1")
 best = soft.smoothing_minimum(c, eps)
 st.markdown(
     f"The target ({md_literal(classes[smooth_target])}, the Playground's first sample's class) "
@@ -167,7 +149,7 @@ st.latex(
     rf"\tfrac{{{eps:g}}}{{{c}}} = {tex_number(best.p_target)},\qquad "
     rf"q'_{{\text{{other}}}} = \tfrac{{{eps:g}}}{{{c}}} = {tex_number(eps / c)}"
 )
-gap = r"\infty" if not np.isfinite(best.logit_gap) else tex_number(best.logit_gap)
+gap = r"\infty" if not math.isfinite(best.logit_gap) else tex_number(best.logit_gap)
 st.latex(
     rf"\min_q \text{{CE}}(q', q) = H(q') = {tex_number(best.loss)} \text{{ at }} "
     rf"p(\text{{target}}) = {tex_number(best.p_target)},\qquad "
@@ -196,57 +178,48 @@ if scenario.label_smoothing:
 if notes:
     st.caption("From the Playground's scenario: " + "; ".join(notes) + ".")
 w_col, ignore_col = st.columns(2, gap="medium")
-weights_text = w_col.text_input(
+weights_text = state.control(
+    w_col.text_input,
     "Class weights, in class order: " + ", ".join(md_literal(name) for name in classes),
     weighting.default_weights_text(scenario),
     key="tws_weights",
-    bind="query-params",
+    rule=text(),
 )
-ignored_labels = ignore_col.multiselect(
+ignored_labels = state.control(
+    ignore_col.multiselect,
     "Ignored samples (ignore_index)",
     sample_labels,
     default=[label for label, skip in zip(sample_labels, scenario.ignored, strict=True) if skip],
     key="tws_ignore",
-    bind="query-params",
+    rule=some_of(sample_labels),
 )
-weights, weight_problem = weighting.parse_class_weights(weights_text, c)
-if weight_problem:
-    w_col.error(md_literal(weight_problem), icon="✏️")
-ignored = np.array([label in ignored_labels for label in sample_labels])
-if ignored.all():
-    ignore_col.warning(
-        "Every sample is ignored: the mean is 0/0, which PyTorch returns as NaN. Keep one.",
-        icon="⚠️",
+result, problems = weighting.typed_weighted_mean(
+    scenario, weights_text, [label in ignored_labels for label in sample_labels]
+)
+_show(problems, {weighting.WEIGHTS_BOX: w_col, weighting.IGNORED: ignore_col})
+result, stale = state.last_good("weighted_mean", result)
+if result is not None and result.losses.size != scenario.num_samples:
+    result, stale = None, False  # kept from another scenario
+if result is not None:
+    _stale_caption(stale)
+    st.dataframe(
+        weighting.weighted_mean_frame(result, classes),
+        hide_index=True,
+        column_config={
+            name: st.column_config.NumberColumn(format="%.4f")
+            for name in ("ℓ = −log p(target)", "w[target]", "w · ℓ")
+        },
+        key="tws_weights_table",
     )
-if weights is not None and not ignored.all():
-    result = weighting.weighted_mean(scenario, weights, ignored)
-    if result.denominator == 0:
-        w_col.warning(
-            "Every kept sample's target class has weight 0: the mean is 0/0 (NaN). Give one of "
-            "them a weight.",
-            icon="⚠️",
-        )
-    else:
-        st.dataframe(
-            weighting.weighted_mean_frame(result, classes),
-            hide_index=True,
-            column_config={
-                name: st.column_config.NumberColumn(format="%.4f")
-                for name in ("ℓ = −log p(target)", "w[target]", "w · ℓ")
-            },
-            key="tws_weights_table",
-        )
-        st.latex(weighting.weighted_mean_latex(result))
-        m1, m2, m3 = st.columns(3)
-        m1.metric("PyTorch: ÷ Σ w[target]", fmt(result.mean))
-        m2.metric(
-            f"÷ N = {result.losses.size} (Keras's sample weights)", fmt(result.over_batch_size)
-        )
-        m3.metric("Unweighted mean of the kept samples", fmt(result.unweighted_mean))
-        st.caption(
-            "Scale every weight by the same factor and PyTorch's mean does not move; the ÷ N "
-            "version scales with it. Ignoring a sample removes its weight from the denominator."
-        )
+    st.latex(weighting.weighted_mean_latex(result))
+    m1, m2, m3 = st.columns(3)
+    m1.metric("PyTorch: ÷ Σ w[target]", fmt(result.mean))
+    m2.metric(f"÷ N = {result.losses.size} (Keras's sample weights)", fmt(result.over_batch_size))
+    m3.metric("Unweighted mean of the kept samples", fmt(result.unweighted_mean))
+    st.caption(
+        "Scale every weight by the same factor and PyTorch's mean does not move; the ÷ N "
+        "version scales with it. Ignoring a sample removes its weight from the denominator."
+    )
 else:
     st.info("Fix the inputs above to see the weighted mean.", icon="⚖️")
 
@@ -259,37 +232,27 @@ st.markdown(
 )
 SEED_P, SEED_T = "0.25, 0.25, 0.25, 0.25; 0.01, 0.01, 0.01, 0.96", "3, 3"
 lp_col, lt_col, lw_col = st.columns([3, 1, 2], gap="small")
-lib_p = lp_col.text_input("Probabilities P", SEED_P, key="tws_lib_p", bind="query-params")
-lib_t = lt_col.text_input("Targets t", SEED_T, key="tws_lib_t", bind="query-params")
-lib_w = lw_col.text_input("Class weights w (empty: none)", "", key="tws_lib_w", bind="query-params")
+lib_p = state.control(lp_col.text_input, "Probabilities P", SEED_P, key="tws_lib_p", rule=text())
+lib_t = state.control(lt_col.text_input, "Targets t", SEED_T, key="tws_lib_t", rule=text())
+lib_w = state.control(
+    lw_col.text_input, "Class weights w (empty: none)", "", key="tws_lib_w", rule=text()
+)
 e1, e2, e3 = st.columns(3)
-e1.button(
-    "Seed: reference answer 0.71355817782",
-    on_click=_fill,
-    kwargs={"tws_lib_p": SEED_P, "tws_lib_t": SEED_T, "tws_lib_w": ""},
-    key="tws_lib_seed",
+for column, label, values, key in (
+    (e1, "Seed: reference answer 0.71355817782", (SEED_P, SEED_T, ""), "tws_lib_seed"),
+    (e2, "A probability of 0", ("1, 0; 0.5, 0.5", "1, 0", ""), "tws_lib_zero"),
+    (e3, "Weighted", ("0.7, 0.2, 0.1; 0.1, 0.3, 0.6", "0, 2", "1, 1, 3"), "tws_lib_weighted"),
+):
+    boxes = dict(zip(("tws_lib_p", "tws_lib_t", "tws_lib_w"), values, strict=True))
+    page_state.fill_button(column.button, label, boxes, key=key)
+inputs, problems = lib_inputs.library_inputs(lib_p, lib_t, lib_w)
+_show(
+    problems,
+    {lib_inputs.PROBABILITIES: lp_col, lib_inputs.TARGETS: lt_col, lib_inputs.WEIGHTS: lw_col},
 )
-e2.button(
-    "A probability of 0",
-    on_click=_fill,
-    kwargs={"tws_lib_p": "1, 0; 0.5, 0.5", "tws_lib_t": "1, 0", "tws_lib_w": ""},
-    key="tws_lib_zero",
-)
-e3.button(
-    "Weighted",
-    on_click=_fill,
-    kwargs={
-        "tws_lib_p": "0.7, 0.2, 0.1; 0.1, 0.3, 0.6",
-        "tws_lib_t": "0, 2",
-        "tws_lib_w": "1, 1, 3",
-    },
-    key="tws_lib_weighted",
-)
-inputs, lib_problems = libs.parse_library_inputs(lib_p, lib_t, lib_w)
-for column, field in ((lp_col, "P"), (lt_col, "t"), (lw_col, "w")):
-    if field in lib_problems:
-        column.error(md_literal(lib_problems[field]), icon="✏️")
+inputs, stale = state.last_good("libraries", inputs)
 if inputs is not None:
+    _stale_caption(stale)
     compared = libs.compare_libraries(inputs)
     st.dataframe(
         libs.libraries_frame(compared),

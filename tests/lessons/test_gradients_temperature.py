@@ -19,6 +19,7 @@ from xentui.kit.format import fmt
 from xentui.kit.plotly_spec import validated
 from xentui.lessons import gradients as grads
 from xentui.lessons import temperature as temp
+from xentui.lessons.logits_choice import parse_logits
 
 
 def _autograd(logits, target, eps=0.0, temperature=1.0) -> tuple[float, np.ndarray]:
@@ -103,15 +104,16 @@ def test_batch_gradient_frame_has_three_rows_per_sample():
 @pytest.mark.parametrize(
     ("text", "problem"),
     [
-        ("5", "One logit is one class: type at least 2, e.g. 1, 2, 3."),
-        ("1, x", "Entry 2: “x” is not a number"),
-        ("1e7, 0", "Entry 1: 1e7 lies outside [-1e+06, 1e+06], the range of logits"),
-        ("1, nan", "Entry 2: nan is not a finite number"),
-        ("1, 2; 3, 4", "2 rows of logits: at most 1 fit here."),
+        ("5", "Expected at least 2 logits, one per class; got 1 logit."),
+        ("1, x", "Entry 2: expected a finite number within ±1e+06; got “x”."),
+        ("1e7, 0", "Entry 1: expected a finite number within ±1e+06; got 1e+07."),
+        ("1, nan", "Entry 2: expected a finite number within ±1e+06; got nan."),
+        ("1, 2; 3, 4", "Expected at most 1 rows of logits; got 2 rows."),
     ],
 )
 def test_bad_logits_say_what_is_wrong(text, problem):
-    assert grads.parse_logits(text) == (None, problem)
+    logits, found = parse_logits(text)
+    assert logits is None and str(found) == problem
 
 
 # ------------------------------------------------------------------------------ temperature

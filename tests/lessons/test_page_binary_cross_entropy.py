@@ -8,35 +8,25 @@ Seed numbers (000_*): target [0, 1], eleven predictions [0, 1] … [1, 0], eps =
 
 from __future__ import annotations
 
+from functools import partial
 from pathlib import Path
 
 import pytest
+from app_helpers import unescape
+from lessons_helpers import (
+    HOSTILE_VALUES,
+    assert_hostile_link_is_harmless,
+    latex,
+    metrics,
+    refusal_beside,
+    table,
+)
+from lessons_helpers import open_page as open_learn_page
 from streamlit.testing.v1 import AppTest
 
 ROOT = Path(__file__).resolve().parents[2]
 PAGE = "pages/binary_cross_entropy.py"
-
-
-def open_page(**query: str) -> AppTest:
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
-    for key, value in query.items():
-        at.query_params[key] = value
-    at.switch_page(PAGE).run()
-    assert not at.exception
-    return at
-
-
-def table(at: AppTest, column: str):
-    """The first st.dataframe that has `column` (AppTest does not expose a dataframe's key)."""
-    return next(df.value for df in at.dataframe if column in df.value.columns)
-
-
-def latex(at: AppTest) -> str:
-    return "\n".join(element.value for element in at.latex)
-
-
-def metrics(at: AppTest) -> dict[str, str]:
-    return {m.label: m.value for m in at.metric}
+open_page = partial(open_learn_page, PAGE)
 
 
 def column_holding(at: AppTest, key: str):
@@ -148,20 +138,23 @@ def test_a_link_opens_the_page_as_it_was():
 @pytest.mark.parametrize(
     ("key", "text", "message"),
     [
-        ("ex_targets", "abc", "is not a number"),
-        ("ex_targets", "", "Empty"),
-        ("ex_predictions", "1.5, 0.2", "outside [0, 1]"),
-        ("ex_predictions", "0.5; 0.5, 0.5", "every row needs the same number"),
-        ("ex_predictions", ", ".join(["0.1"] * 17), "at most 16"),
-        ("ex_predictions", "0.2, 0.3, 0.5", "give one prediction per target entry"),
+        ("ex_targets", "abc", "Entry 1: expected a number in [0, 1]; got “abc”."),
+        ("ex_targets", "", "Expected targets separated by commas; got an empty box."),
+        ("ex_predictions", "1.5, 0.2", "Entry 1: expected a number in [0, 1]; got 1.5."),
+        ("ex_predictions", "0.5; 0.5, 0.5",
+         "Row 2: expected 1 probabilities, as many as row 1; got 2 probabilities."),
+        ("ex_predictions", ", ".join(["0.1"] * 17),
+         "Expected at most 16 probabilities; got 17 probabilities."),
+        ("ex_predictions", "0.2, 0.3, 0.5",
+         "Expected 1 × 2 predictions, one per target entry; got 1 × 3."),
     ],
-)
+)  # fmt: skip
 def test_bad_example_input_gets_a_message_beside_it(key, text, message):
     at = open_page()
     at.text_input(key=key).input(text).run()
     assert not at.exception
     errors = column_holding(at, key).error
-    assert errors and message in errors[0].value.replace("\\", "")  # shown via md_literal
+    assert errors and unescape(errors[0].value) == message  # shown via md_literal
     # the rest of the page keeps working
     assert table(at, "loss (nats)")["loss (nats)"].iloc[10] == "34.5388"
     assert metrics(at)["binary_cross_entropy_with_logits(x, y)"] == "20.0000"
@@ -180,14 +173,38 @@ def test_bad_example_input_gets_a_message_beside_it(key, text, message):
 )
 def test_bad_values_in_the_link_are_named_beside_their_control(key, value, kind):
     at = open_page(**{key: value})
-    holding = [col for col in at.columns if any(w.key == key for w in getattr(col, kind))]
-    warning = holding[-1].warning
-    assert warning and f"{key}={value}" in warning[0].value.replace("\\", "")
+    assert f"The link’s {key}: expected " in refusal_beside(at, key, kind)
+    assert f"got “{value}”" in refusal_beside(at, key, kind)
     assert at.segmented_control(key="eps").value == "1e-15"
     assert at.number_input(key="logit").value == 20.0
     assert at.slider(key="p1").value == pytest.approx(0.7)
     assert at.number_input(key="pos_weight").value == 3.0
     assert table(at, "loss (nats)")["loss (nats)"].iloc[10] == "34.5388"
+
+
+HOSTILE_KEYS = [
+    ("bce_target", True), ("eps", True), ("p1", True), ("logit", True), ("y", True),
+    ("bce_dtype", True), ("pos_weight", True), ("pw_logit", True),
+    ("ex_targets", False), ("ex_predictions", False),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize("value", HOSTILE_VALUES)
+@pytest.mark.parametrize(("key", "control"), HOSTILE_KEYS)
+def test_any_link_value_is_harmless(key, value, control):
+    at = assert_hostile_link_is_harmless(PAGE, key, value, control)
+    assert table(at, "loss (nats)")["loss (nats)"].iloc[10] in ("34.5388", "-0.0000", "0.0000")
+
+
+def test_a_bad_typed_example_keeps_the_last_good_result():
+    at = open_page()
+    at.text_input(key="ex_predictions").input("0.1, 0.9").run()
+    good = metrics(at)["Binary reading (mean over entries)"]
+    at.text_input(key="ex_predictions").input("0.1, 9").run()
+    assert not at.exception
+    assert metrics(at)["Binary reading (mean over entries)"] == good
+    assert any("Meanwhile the last example" in c.value for c in at.caption)
+    assert "got 9" in unescape(column_holding(at, "ex_predictions").error[0].value)
 
 
 def test_typed_text_is_never_rendered_as_markdown():

@@ -8,9 +8,13 @@ numbers come from the builders, whose own tests check them against torch autogra
 
 from __future__ import annotations
 
+from functools import partial
+
 import numpy as np
 import pytest
-from app_helpers import APP, assert_no_exception, unescape
+from app_helpers import unescape
+from lessons_helpers import HOSTILE_VALUES, assert_hostile_link_is_harmless, metrics, rerun
+from lessons_helpers import open_page as open_learn_page
 from streamlit.testing.v1 import AppTest
 
 from xentui.domain.scenario import DEFAULT_SCENARIO, PRESETS
@@ -20,32 +24,13 @@ from xentui.lessons import gradients as grads
 from xentui.lessons import temperature as temp
 
 PAGE = "pages/gradients_temperature.py"
+open_page = partial(open_learn_page, PAGE)
 SEED_P1 = r"p = \begin{bmatrix} 0.0900 & 0.2447 & 0.6652 \end{bmatrix}"
 SEED_GRAD1 = r"p - q = \begin{bmatrix} -0.9100 & 0.2447 & 0.6652 \end{bmatrix}"
 
 
-def open_page(**query: str) -> AppTest:
-    at = AppTest.from_file(APP, default_timeout=60)
-    at.switch_page(PAGE)
-    for key, value in query.items():
-        at.query_params[key] = value
-    at.run()
-    assert_no_exception(at)
-    return at
-
-
-def rerun(at: AppTest) -> AppTest:
-    at.run()
-    assert_no_exception(at)
-    return at
-
-
 def latex_with(at: AppTest, fragment: str) -> list[str]:
     return [x.value for x in at.latex if fragment in x.value]
-
-
-def metrics(at: AppTest) -> dict[str, str]:
-    return {m.label: m.value for m in at.metric}
 
 
 def page_text(at: AppTest) -> str:
@@ -121,7 +106,7 @@ def test_typed_logits_and_their_target():
     at.number_input(key="grad_target").set_value(3)
     rerun(at)
     sample = grads.sample_gradient(np.array([4.0, 3.0, 2.0, 10.0], np.float32), 3)
-    assert metrics(at)["Loss of typed logits, target class 3"] == "0.0037"
+    assert metrics(at)["Loss of the typed logits"] == "0.0037"
     # The PyTorch explainer (001_*) prints [2.4696e-03, 9.0850e-04, 3.3422e-04, 9.9629e-01].
     assert latex_with(
         at,
@@ -160,7 +145,7 @@ def test_a_link_sets_every_control():
     view = temp.at_temperature([2.0, 4.0, 6.0], [0.0, 0.0, 1.0], 2.0)
     assert metrics(at)["Loss at T = 2"] == fmt(view.loss)
     typed = open_page(grad_logits="20, 2, 3, 4", grad_target="3")
-    assert metrics(typed)["Loss of typed logits, target class 3"] == "16.0000"
+    assert metrics(typed)["Loss of the typed logits"] == "16.0000"
 
 
 def test_the_playgrounds_options_travel_in():
@@ -201,11 +186,11 @@ def test_an_ignored_sample_is_shown_with_a_note():
 @pytest.mark.parametrize(
     ("typed", "problem"),
     [
-        ("5", "One logit is one class: type at least 2, e.g. 1, 2, 3."),
-        ("1, two, 3", "Entry 2: “two” is not a number"),
-        ("1e9, 0", "Entry 1: 1e9 lies outside [-1e+06, 1e+06], the range of logits"),
-        ("1, 2; 3, 4", "2 rows of logits: at most 1 fit here."),
-        ("_1_, [x](y)", "Entry 1: “_1_” is not a number"),
+        ("5", "Expected at least 2 logits, one per class; got 1 logit."),
+        ("1, two, 3", "Entry 2: expected a finite number within ±1e+06; got “two”."),
+        ("1e9, 0", "Entry 1: expected a finite number within ±1e+06; got 1e+09."),
+        ("1, 2; 3, 4", "Expected at most 1 rows of logits; got 2 rows."),
+        ("_1_, [x](y)", "Entry 1: expected a finite number within ±1e+06; got “_1_”."),
     ],
 )
 def test_bad_typed_logits_get_a_message_and_the_playground_sample_stays(typed, problem):
@@ -213,7 +198,7 @@ def test_bad_typed_logits_get_a_message_and_the_playground_sample_stays(typed, p
     at.text_input(key="grad_logits").input(typed)
     rerun(at)
     assert [unescape(e.value) for e in at.error] == [problem]
-    assert "Meanwhile the Playground's sample is shown." in page_text(at)
+    assert "Meanwhile: sample 1 of the Playground." in page_text(at)
     assert latex_with(at, SEED_GRAD1)
 
 
@@ -224,28 +209,52 @@ def test_a_target_beyond_the_typed_logits_is_refused_beside_it():
     at.number_input(key="grad_target").set_value(5)
     rerun(at)
     assert [unescape(e.value) for e in at.error] == [
-        "Class 5 does not exist: 2 logits make classes 0 to 1."
+        "Target class index: expected a class index from 0 to 1, one per typed logit; got 5."
     ]
-    assert metrics(at)["Loss of sample 1 of the Playground"] == "2.4076"
+    # meanwhile the last good choice, the typed logits with target 0, stays on show
+    assert metrics(at)["Loss of the typed logits"] == fmt(float(np.log1p(np.exp(1.0))))
 
 
 @pytest.mark.parametrize(
     ("key", "value", "allowed", "shown"),
     [
-        ("grad_sample", "9", "a sample from 1 to 2", "1"),
-        ("grad_sample", "one", "a sample from 1 to 2", "1"),
-        ("grad_target", "99", "a class index from 0 to 31", "0"),
-        ("grad_lr", "3", "one of 0.1, 0.25, 0.5, 1, 2, 5, 10", "1.0"),
-        ("grad_T", "0", "one of " + ", ".join(f"{t:g}" for t in temp.TEMPERATURES), "1.0"),
+        ("grad_sample", "9", "a whole number from 1 to 2", "1"),
+        ("grad_sample", "one", "a whole number from 1 to 2", "1"),
+        ("grad_target", "99", "a whole number from 0 to 31", "0"),
+        ("grad_lr", "3", "one of 0.1, 0.25, 0.5, 1.0, 2.0, 5.0, 10.0", "1.0"),
+        ("grad_T", "0", "one of " + ", ".join(map(str, temp.TEMPERATURES)), "1.0"),
     ],
 )
 def test_bad_link_values_are_named_and_the_default_shown(key, value, allowed, shown):
     at = open_page(**{key: value})
-    assert [unescape(w.value) for w in at.warning] == [
-        f"The link’s {key}={value} cannot be used ({allowed}): showing {shown} instead."
+    assert [unescape(e.value) for e in at.error] == [
+        f"The link’s {key}: expected {allowed}; got “{value}” — showing {shown} instead."
     ]
     assert latex_with(at, SEED_GRAD1)
     assert metrics(at)["Loss at T = 1"] == "2.4076"
+
+
+@pytest.mark.parametrize("value", HOSTILE_VALUES)
+@pytest.mark.parametrize(
+    ("key", "control"),
+    [("grad_sample", True), ("grad_logits", False), ("grad_target", True), ("grad_lr", True),
+     ("grad_T", True)],
+)  # fmt: skip
+def test_any_link_value_is_harmless(key, value, control):
+    at = assert_hostile_link_is_harmless(PAGE, key, value, control)
+    assert any(label.startswith("Loss at T = ") for label in metrics(at))
+
+
+def test_bad_typed_logits_keep_the_last_good_ones():
+    at = open_page()
+    at.text_input(key="grad_logits").input("4, 3, 2, 10")
+    rerun(at)
+    at.number_input(key="grad_target").set_value(3)
+    rerun(at)
+    at.text_input(key="grad_logits").input("4, 3, 2, inf")
+    rerun(at)
+    assert metrics(at)["Loss of the typed logits"] == "0.0037"
+    assert "Meanwhile: the typed logits." in page_text(at)
 
 
 def test_a_broken_scenario_link_warns_and_the_page_shows_the_default():

@@ -9,8 +9,12 @@ PyTorch.
 
 from __future__ import annotations
 
+from functools import partial
+
 import pytest
-from app_helpers import APP, assert_no_exception, unescape
+from app_helpers import unescape
+from lessons_helpers import HOSTILE_VALUES, assert_hostile_link_is_harmless, metrics, rerun
+from lessons_helpers import open_page as open_learn_page
 from streamlit.testing.v1 import AppTest
 
 from xentui.domain.scenario import PRESETS
@@ -19,25 +23,10 @@ from xentui.kit.format import fmt
 from xentui.lessons import k_dimensional as kdim
 
 PAGE = "pages/k_dimensional.py"
+open_page = partial(open_learn_page, PAGE)
 SEED_ONE = "[[3.7192e-03, 8.0037e+00]]"
 SEED_TWO = "[[2.4938e+00, 1.1921e-07],\n [4.5418e-05, 4.5418e-05]]"
 DEFAULT_MASK = kdim.parse_mask(kdim.default_mask_text(3), 3).mask
-
-
-def open_page(**query: str) -> AppTest:
-    at = AppTest.from_file(APP, default_timeout=60)
-    at.switch_page(PAGE)
-    for key, value in query.items():
-        at.query_params[key] = value
-    at.run()
-    assert_no_exception(at)
-    return at
-
-
-def rerun(at: AppTest) -> AppTest:
-    at.run()
-    assert_no_exception(at)
-    return at
 
 
 def seed_code(at: AppTest) -> str:
@@ -55,10 +44,6 @@ def positions_table(at: AppTest):
     found = [d.value for d in at.dataframe if "position j" in d.value.columns]
     assert len(found) == 1
     return found[0]
-
-
-def metrics(at: AppTest) -> dict[str, str]:
-    return {m.label: m.value for m in at.metric}
 
 
 def page_text(at: AppTest) -> str:
@@ -254,12 +239,25 @@ def test_a_bad_mask_gets_a_message_and_the_rest_keeps_working(mask, problem):
     # User text is shown literally: Markdown characters arrive escaped.
     if "**" in mask:
         assert r"\*\*0\*\*" in at.error[0].value
+    # The image keeps the last mask that could be read, and says so.
+    assert "Meanwhile the last mask that could be read is scored." in page_text(at)
+    assert (
+        metrics(at)["Mean loss over the labelled pixels"]
+        == image_metrics()["Mean loss over the labelled pixels"]
+    )
+    assert seed_code(at).endswith(SEED_ONE)  # the sections that do not need the mask still work
+    assert code_starting(at, "x.shape  # (2, 3)")
+
+
+def test_a_bad_mask_in_a_link_has_no_last_good_image_to_show():
+    at = open_page(kdim_mask="0 1; 1 9")
+    assert [unescape(e.value) for e in at.error] == [
+        "Row 2, entry 2: class 9 does not exist — with 3 classes the indices are 0 to 2."
+    ]
     infos = [i.value for i in at.info]
     assert "Fix the mask to see the image's losses." in infos
     assert "Fix the mask above to try both layouts on it." in infos
     assert not at.get("plotly_chart")
-    assert seed_code(at).endswith(SEED_ONE)  # the sections that do not need the mask still work
-    assert code_starting(at, "x.shape  # (2, 3)")
 
 
 @pytest.mark.parametrize(
@@ -274,8 +272,8 @@ def test_a_bad_mask_gets_a_message_and_the_rest_keeps_working(mask, problem):
 )
 def test_bad_link_values_are_named_and_the_default_view_shown(key, value, allowed, shown):
     at = open_page(**{key: value})
-    assert [unescape(w.value) for w in at.warning] == [
-        f"The link’s {key}={value} cannot be used ({allowed}): showing {shown} instead."
+    assert [unescape(e.value) for e in at.error] == [
+        f"The link’s {key}: expected {allowed}; got “{value}” — showing {shown} instead."
     ]
     assert seed_code(at).endswith(SEED_ONE)
     assert (
@@ -284,7 +282,18 @@ def test_bad_link_values_are_named_and_the_default_view_shown(key, value, allowe
     )
     assert key not in at.query_params
     rerun(at)  # said once, on opening the link
-    assert not at.warning
+    assert not at.error
+
+
+@pytest.mark.parametrize("value", HOSTILE_VALUES)
+@pytest.mark.parametrize(
+    ("key", "control"),
+    [("kdim_example", True), ("kdim_precision", True), ("kdim_mask", False),
+     ("kdim_sharpness", True), ("kdim_noise", True), ("kdim_seed", True)],
+)  # fmt: skip
+def test_any_link_value_is_harmless(key, value, control):
+    at = assert_hostile_link_is_harmless(PAGE, key, value, control)
+    assert code_starting(at, "x.shape  # (2, 3)")
 
 
 def test_a_broken_scenario_link_warns_and_the_page_shows_the_default():

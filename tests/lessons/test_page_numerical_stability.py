@@ -8,9 +8,13 @@ float32 machine epsilon 1.1921e-07 (scikit-learn) and PyTorch's −100 log clamp
 
 from __future__ import annotations
 
+from functools import partial
 from pathlib import Path
 
 import pytest
+from app_helpers import unescape
+from lessons_helpers import HOSTILE_VALUES, assert_hostile_link_is_harmless, metrics, table
+from lessons_helpers import open_page as open_learn_page
 from streamlit.testing.v1 import AppTest
 
 from xentui.domain.scenario import PRESETS
@@ -18,30 +22,13 @@ from xentui.domain.share_link import encode
 
 ROOT = Path(__file__).resolve().parents[2]
 PAGE = "pages/numerical_stability.py"
+open_page = partial(open_learn_page, PAGE)
 NAIVE, SHIFT, LSE = "naive: exp, then divide", "max-subtraction", "log-sum-exp (log-softmax)"
-
-
-def open_page(**query: str) -> AppTest:
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
-    for key, value in query.items():
-        at.query_params[key] = value
-    at.switch_page(PAGE).run()
-    assert not at.exception
-    return at
-
-
-def table(at: AppTest, column: str):
-    """The first st.dataframe that has `column` (AppTest does not expose a dataframe's key)."""
-    return next(df.value for df in at.dataframe if column in df.value.columns)
 
 
 def overflow(at: AppTest, dtype: str, form: str):
     frame = table(at, "softmax form")
     return frame[(frame["dtype"] == dtype) & (frame["softmax form"] == form)].iloc[0]
-
-
-def metrics(at: AppTest) -> dict[str, str]:
-    return {m.label: m.value for m in at.metric}
 
 
 def text(at: AppTest) -> str:
@@ -104,27 +91,29 @@ def test_p_control_moves_the_clipping_table():
 def test_the_pytorch_explainers_logits_typed_in():
     at = open_page(scale="1")
     at.text_input(key="logits").input("20, 2, 3, 4").run()
-    at.number_input(key="target").set_value(4).run()
+    at.number_input(key="target_index").set_value(3).run()  # class indices count from 0
     row = overflow(at, "float32", LSE)
-    assert [row[f"class {k}"] for k in range(1, 5)] == [
+    assert [row[f"class {k}"] for k in range(4)] == [
         "1.0000", "1.5230e-08", "4.1399e-08", "1.1254e-07"
     ]  # fmt: skip
     assert row["loss −log p[target]"] == "16.0000"
     assert metrics(at)["cross_entropy(z, target)"] == "16.0000"
-    assert "typed logits (target: class 4)" in text(at)
+    assert "the typed logits (target: class 3)" in text(at)
+    assert at.query_params["target"] == "4"  # the link still counts from 1, as old links do
 
 
 def test_sample_control_follows_the_scenario():
     at = open_page()
     at.number_input(key="sample").set_value(2).run()  # [2, 4, 6], target pig: the argmax
-    assert "sample 2 of the scenario (target: pig)" in text(at)
+    assert "sample 2 of the Playground (target: pig)" in text(at)
     assert metrics(at)["cross_entropy(softmax(z), target)"] == "0.5514"  # the floor
 
 
-def test_a_link_opens_the_page_as_it_was():
+def test_an_old_link_opens_the_page_as_it_was():
+    # `target=4` has always meant the fourth class: class index 3.
     at = open_page(logits="20, 2, 3, 4", target="4", scale="1", p="1e-12")
     assert at.text_input(key="logits").value == "20, 2, 3, 4"
-    assert at.number_input(key="target").value == 4
+    assert at.number_input(key="target_index").value == 3
     assert at.select_slider(key="scale").value == 1
     assert at.select_slider(key="p").value == "1e-12"
     assert overflow(at, "float32", LSE)["loss −log p[target]"] == "16.0000"
@@ -132,16 +121,16 @@ def test_a_link_opens_the_page_as_it_was():
         sample="2", s=encode(PRESETS["Notebook: three samples, good predictions (0.3018)"])
     )
     assert at.number_input(key="sample").value == 2
-    assert "sample 2 of the scenario" in text(at)
+    assert "sample 2 of the Playground" in text(at)
 
 
 @pytest.mark.parametrize(
     ("typed", "message"),
     [
-        ("1, x", "is not a number"),
-        ("5", "at least two logits"),
-        ("1e7, 0", "outside"),
-        (", ".join(["1"] * 33), "at most 32"),
+        ("1, x", "Entry 2: expected a finite number within ±1e+06; got “x”."),
+        ("5", "Expected at least 2 logits, one per class; got 1 logit."),
+        ("1e7, 0", "Entry 1: expected a finite number within ±1e+06; got 1e+07."),
+        (", ".join(["1"] * 33), "Expected at most 32 logits; got 33 logits."),
     ],
 )
 def test_bad_logits_get_a_message_beside_the_box(typed, message):
@@ -149,19 +138,29 @@ def test_bad_logits_get_a_message_beside_the_box(typed, message):
     at.text_input(key="logits").input(typed).run()
     assert not at.exception
     errors = column_holding(at, "logits", "text_input").error
-    assert errors and message in errors[0].value.replace("\\", "")  # shown via md_literal
-    assert "showing sample 1" in errors[0].value
+    assert errors and unescape(errors[0].value) == message
+    assert "Meanwhile: sample 1 of the Playground." in text(at)
     # the lab keeps working on the scenario's sample
     assert overflow(at, "float32", LSE)["loss −log p[target]"] == "200.0000"
 
 
-def test_a_target_beyond_the_logits_is_pulled_back_with_a_warning():
+def test_bad_typed_logits_keep_the_last_good_ones():
+    at = open_page(scale="1")
+    at.text_input(key="logits").input("20, 2, 3, 4").run()
+    at.text_input(key="logits").input("20, 2, 3, 1e9").run()
+    assert not at.exception
+    assert "Meanwhile: the typed logits." in text(at)
+    assert overflow(at, "float32", LSE)["loss −log p[target]"] == "1.1921e-07"  # one float32 step
+
+
+def test_a_target_beyond_the_logits_is_refused_beside_it():
     at = open_page(scale="1")
     at.text_input(key="logits").input("1, 2, 3").run()
-    at.number_input(key="target").set_value(9).run()
-    warning = column_holding(at, "target", "number_input").warning
-    assert warning and "only 3 logits" in warning[0].value
-    assert "target: class 3" in text(at)
+    at.number_input(key="target_index").set_value(9).run()
+    errors = column_holding(at, "target_index", "number_input").error
+    assert [unescape(e.value) for e in errors] == [
+        "Target class index: expected a class index from 0 to 2, one per typed logit; got 9."
+    ]
 
 
 @pytest.mark.parametrize(
@@ -170,12 +169,22 @@ def test_a_target_beyond_the_logits_is_pulled_back_with_a_warning():
 )
 def test_bad_values_in_the_link_are_named(key, value):
     at = open_page(**{key: value})
-    warnings = " ".join(w.value.replace("\\", "") for w in at.warning)
-    assert f"{key}={value} cannot be used" in warnings
+    refusals = " ".join(unescape(e.value) for e in at.error)
+    assert f"The link’s {key}: expected " in refusals and f"got “{value}”" in refusals
     assert at.select_slider(key="scale").value == 100
     assert at.number_input(key="sample").value == 1
     assert at.select_slider(key="p").value == "0"
     assert overflow(at, "float32", LSE)["loss −log p[target]"] == "200.0000"
+
+
+@pytest.mark.parametrize("value", HOSTILE_VALUES)
+@pytest.mark.parametrize(
+    ("key", "control"),
+    [("sample", True), ("logits", False), ("target", True), ("scale", True), ("p", True)],
+)
+def test_any_link_value_is_harmless(key, value, control):
+    at = assert_hostile_link_is_harmless(PAGE, key, value, control)
+    assert metrics(at)["cross_entropy(z, target)"]
 
 
 def test_a_smaller_scenario_pulls_the_sample_back_in_range():

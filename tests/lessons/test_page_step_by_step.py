@@ -9,9 +9,18 @@ per-sample 2.4076 and 0.1429; sum 2.5505; mean 1.2753; Y·(−log P)ᵀ = [[2.40
 
 from __future__ import annotations
 
+from functools import partial
 from pathlib import Path
 
 import pytest
+from lessons_helpers import (
+    HOSTILE_VALUES,
+    assert_hostile_link_is_harmless,
+    latex,
+    refusal_beside,
+    table,
+)
+from lessons_helpers import open_page as open_learn_page
 from streamlit.testing.v1 import AppTest
 
 from xentui.domain.scenario import DEFAULT_SCENARIO, PRESETS, Scenario, random_scenario
@@ -21,25 +30,8 @@ from xentui.lessons.step_by_step import walkthrough
 
 ROOT = Path(__file__).resolve().parents[2]
 PAGE = "pages/step_by_step.py"
+open_page = partial(open_learn_page, PAGE)
 REFERENCE = PRESETS["Walkthrough: reference answer 0.71355817782"]
-
-
-def open_page(**query: str) -> AppTest:
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
-    for key, value in query.items():
-        at.query_params[key] = value
-    at.switch_page(PAGE).run()
-    assert not at.exception
-    return at
-
-
-def latex(at: AppTest) -> str:
-    return "\n".join(element.value for element in at.latex)
-
-
-def table(at: AppTest, column: str):
-    """The first st.dataframe that has `column` (AppTest does not expose a dataframe's key)."""
-    return next(df.value for df in at.dataframe if column in df.value.columns)
 
 
 def has_table(at: AppTest, column: str) -> bool:
@@ -173,11 +165,20 @@ def test_bad_values_in_the_link_are_named_beside_their_control(key, value, kind,
     assert at.number_input(key="term").value == 1
     assert at.select_slider(key="time_n").value == 100
     assert at.metric[0].value == "1.2753"
-    holding = [col for col in at.columns if any(w.key == key for w in getattr(col, kind))]
-    warning = holding[-1].warning[0].value.replace("\\", "")  # shown via md_literal
-    assert f"{key}={value}" in warning and allowed in warning
+    refusal = refusal_beside(at, key, kind)
+    assert refusal.startswith(f"The link’s {key}: expected ") and f"got “{value}”" in refusal
+    assert allowed in refusal
     at.run()  # said once, when the link is opened
-    assert not at.warning
+    assert not at.error
+
+
+@pytest.mark.parametrize("value", HOSTILE_VALUES)
+@pytest.mark.parametrize(
+    ("key", "control"), [("term", True), ("all_terms", True), ("time_n", True)]
+)
+def test_any_link_value_is_harmless(key, value, control):
+    at = assert_hostile_link_is_harmless(PAGE, key, value, control)
+    assert at.metric[0].value == "1.2753"
 
 
 def test_a_valid_link_then_a_change_raises_no_warning():

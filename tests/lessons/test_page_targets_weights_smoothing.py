@@ -9,9 +9,13 @@ the builders, whose own tests check them against PyTorch, scikit-learn and Keras
 
 from __future__ import annotations
 
+from functools import partial
+
 import numpy as np
 import pytest
-from app_helpers import APP, assert_no_exception, unescape
+from app_helpers import unescape
+from lessons_helpers import HOSTILE_VALUES, assert_hostile_link_is_harmless, metrics, rerun
+from lessons_helpers import open_page as open_learn_page
 from streamlit.testing.v1 import AppTest
 
 from xentui.domain.scenario import DEFAULT_SCENARIO, PRESETS
@@ -21,30 +25,12 @@ from xentui.lessons import class_weights as weighting
 from xentui.lessons import soft_targets as soft
 
 PAGE = "pages/targets_weights_smoothing.py"
-
-
-def open_page(**query: str) -> AppTest:
-    at = AppTest.from_file(APP, default_timeout=60)
-    at.switch_page(PAGE)
-    for key, value in query.items():
-        at.query_params[key] = value
-    at.run()
-    assert_no_exception(at)
-    return at
-
-
-def rerun(at: AppTest) -> AppTest:
-    at.run()
-    assert_no_exception(at)
-    return at
+STALE = "Meanwhile the last result that could be computed is shown."
+open_page = partial(open_learn_page, PAGE)
 
 
 def latex_with(at: AppTest, fragment: str) -> list[str]:
     return [x.value for x in at.latex if fragment in x.value]
-
-
-def metrics(at: AppTest) -> dict[str, str]:
-    return {m.label: m.value for m in at.metric}
 
 
 def table_with(at: AppTest, column: str):
@@ -260,34 +246,38 @@ def test_the_soft_target_scenario_is_read_by_its_most_likely_class():
 @pytest.mark.parametrize(
     ("key", "text", "problem"),
     [
-        ("tws_p", "0.7, 0.2", "Row 1 sums to 0.9, not 1: probabilities of all the classes add up "
-         "to 1."),
-        ("tws_q", "0.5, abc, 0.5", "Entry 2: “abc” is not a number"),
-        ("tws_q", "1.2, -0.1, -0.1", "Entry 1: 1.2 lies outside [0, 1], the range of "
-         "probabilities"),
-        ("tws_p", "0.5, 0.5", "The target has 2 classes, the predictions 3: give both the same "
-         "number."),
-        ("tws_p", "1, 0, 0; 0, 1, 0; 0, 0, 1", "3 target rows for 2 predictions: type one row for "
-         "all, or one per prediction."),
+        ("tws_p", "0.7, 0.2", "Row 1: expected a row summing to 1 (within 0.001); got a row "
+         "summing to 0.9."),
+        ("tws_q", "0.5, abc, 0.5", "Entry 2: expected a number in [0, 1]; got “abc”."),
+        ("tws_q", "1.2, -0.1, -0.1", "Entry 1: expected a number in [0, 1]; got 1.2."),
+        ("tws_p", "0.5, 0.5", "Expected 3 classes, as many as the predictions; got 2 classes."),
+        ("tws_p", "1, 0, 0; 0, 1, 0; 0, 0, 1", "Expected 1 row for all predictions, or 2, one "
+         "per prediction; got 3 rows."),
     ],
 )  # fmt: skip
-def test_bad_distributions_get_a_message_and_the_rest_keeps_working(key, text, problem):
+def test_bad_distributions_get_a_message_and_the_last_good_result_stays(key, text, problem):
     at = open_page()
     at.text_input(key=key).input(text)
     rerun(at)
     assert errors(at) == [problem]
-    assert "Fix the probabilities above to see the decomposition." in [i.value for i in at.info]
+    assert STALE in page_text(at)
+    assert latex_with(at, r"q_{1}:\quad \text{CE} = 0.3567")  # the last good decomposition
     assert metrics(at)["PyTorch: ÷ Σ w[target]"] == "1.6527"
+    assert len(at.get("plotly_chart")) == 2
+
+
+def test_bad_distributions_in_a_link_have_no_last_good_result():
+    at = open_page(tws_p="0.7, 0.2")
+    assert "Fix the probabilities above to see the decomposition." in [i.value for i in at.info]
     assert len(at.get("plotly_chart")) == 1  # the smoothing figure is still there
 
 
 @pytest.mark.parametrize(
     ("text", "problem"),
     [
-        ("2, 1", "2 weights for 3 classes: type one weight per class, in the order of the "
-         "classes."),
-        ("2, -1, 1", "Entry 2: -1 lies outside [0, 1e+06], the range of weights"),
-        ("<b>2</b>, 1, 1", "Entry 1: “<b>2</b>” is not a number"),
+        ("2, 1", "Expected 3 weights, one per class in the order of the classes; got 2 weights."),
+        ("2, -1, 1", "Entry 2: expected a weight from 0 to 1e+06; got -1."),
+        ("<b>2</b>, 1, 1", "Entry 1: expected a weight from 0 to 1e+06; got “<b>2</b>”."),
     ],
 )  # fmt: skip
 def test_bad_weights_get_a_message_beside_them(text, problem):
@@ -295,23 +285,21 @@ def test_bad_weights_get_a_message_beside_them(text, problem):
     at.text_input(key="tws_weights").input(text)
     rerun(at)
     assert errors(at) == [problem]
-    assert "Fix the inputs above to see the weighted mean." in [i.value for i in at.info]
+    assert STALE in page_text(at)
+    assert metrics(at)["PyTorch: ÷ Σ w[target]"] == "1.6527"  # the last good weighted mean
     assert latex_with(at, r"q_{1}:\quad \text{CE} = 0.3567")
 
 
-def test_nothing_left_to_average_is_a_warning_not_a_nan():
-    at = open_page()
-    at.multiselect(key="tws_ignore").select("sample 1").select("sample 2")
-    rerun(at)
-    assert [unescape(w.value) for w in at.warning] == [
-        "Every sample is ignored: the mean is 0/0, which PyTorch returns as NaN. Keep one."
+def test_nothing_left_to_average_is_a_problem_not_a_nan():
+    at = open_page(tws_ignore=["sample 1", "sample 2"])
+    assert errors(at) == [
+        "Expected at least one sample kept (0/0 is NaN); got every sample ignored."
     ]
-    at.multiselect(key="tws_ignore").unselect("sample 1")  # keep the cat, whose weight is 0
-    at.text_input(key="tws_weights").input("0, 1, 1")
-    rerun(at)
-    assert [unescape(w.value) for w in at.warning] == [
-        "Every kept sample's target class has weight 0: the mean is 0/0 (NaN). Give one of them "
-        "a weight."
+    assert not [m for m in at.metric if m.label.startswith("PyTorch")]
+    at = open_page(tws_ignore="sample 2", tws_weights="0, 1, 1")  # the cat's weight is 0
+    assert errors(at) == [
+        "Expected a kept sample whose target class weighs more than 0 (0/0 is NaN); got weight 0 "
+        "on every kept sample's target class."
     ]
     assert not [m for m in at.metric if m.label.startswith("PyTorch")]
 
@@ -319,30 +307,51 @@ def test_nothing_left_to_average_is_a_warning_not_a_nan():
 @pytest.mark.parametrize(
     ("p", "t", "w", "problem"),
     [
-        ("0.5, 0.5", "0, 1", "", "2 targets for 1 rows of probabilities: one per row."),
-        ("0.5, 0.5; 0.5, 0.5", "0, 5", "", "Target 5 does not exist: with 2 classes the indices "
-         "are 0 to 1."),
-        ("0.5, 0.5", "0", "1, 1, 1", "3 weights for 2 classes: one per class."),
-        ("1.5, 0", "0", "", "Entry 1: 1.5 lies outside [0, 1], the range of probabilities"),
+        ("0.5, 0.5", "0, 1", "", "Expected 1, one per row of P; got 2 targets."),
+        ("0.5, 0.5; 0.5, 0.5", "0, 5", "", "Entry 2: expected a class index from 0 to 1; got 5."),
+        ("0.5, 0.5; 0.5, 0.5", "-1, 3", "", "Entry 1: expected a class index from 0 to 1; got -1."),
+        ("0.5, 0.5; 0.5, 0.5", "-100, 3", "",
+         "Entry 1: expected a class index from 0 to 1; got -100."),
+        ("0.5, 0.5; 0.5, 0.5", "1e20, 3", "",
+         "Entry 1: expected a class index from 0 to 1; got 1e+20."),
+        ("0.5, 0.5", "0", "1, 1, 1",
+         "Expected 2 weights, one per class in the order of the classes; got 3 weights."),
+        ("1.5, 0", "0", "", "Entry 1: expected a number in [0, 1]; got 1.5."),
     ],
 )  # fmt: skip
 def test_bad_library_inputs_get_a_message_beside_their_box(p, t, w, problem):
-    at = open_page()
-    at.text_input(key="tws_lib_p").input(p)
-    at.text_input(key="tws_lib_t").input(t)
-    at.text_input(key="tws_lib_w").input(w)
-    rerun(at)
+    at = open_page(tws_lib_p=p, tws_lib_t=t, tws_lib_w=w)
     assert errors(at) == [problem]
     assert "Fix the inputs above to compare the libraries." in [i.value for i in at.info]
+
+
+def test_a_bad_library_target_keeps_the_last_comparison():
+    at = open_page()
+    at.text_input(key="tws_lib_t").input("-1, 3")
+    rerun(at)
+    assert errors(at) == ["Entry 1: expected a class index from 0 to 3; got -1."]
+    assert STALE in page_text(at)
+    assert "0.71355817782" in page_text(at)
 
 
 @pytest.mark.parametrize("value", ["1.5", "-0.2", "lots"])
 def test_a_bad_smoothing_value_in_the_link_is_named(value):
     at = open_page(tws_eps=value)
-    assert [unescape(w.value) for w in at.warning] == [
-        f"The link’s tws_eps={value} cannot be used (a number from 0 to 1): showing 0.1 instead."
+    assert errors(at) == [
+        f"The link’s tws_eps: expected a number from 0 to 1; got “{value}” — showing 0.1 instead."
     ]
     assert latex_with(at, r"H(q') = 0.2911")
+
+
+@pytest.mark.parametrize("value", HOSTILE_VALUES)
+@pytest.mark.parametrize(
+    ("key", "control"),
+    [("tws_p", False), ("tws_q", False), ("tws_eps", True), ("tws_weights", False),
+     ("tws_ignore", True), ("tws_lib_p", False), ("tws_lib_t", False), ("tws_lib_w", False)],
+)  # fmt: skip
+def test_any_link_value_is_harmless(key, value, control):
+    at = assert_hostile_link_is_harmless(PAGE, key, value, control)
+    assert latex_with(at, r"H(q') = ")
 
 
 def test_a_broken_scenario_link_warns_and_the_page_shows_the_default():

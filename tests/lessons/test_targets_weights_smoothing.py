@@ -30,6 +30,7 @@ from xentui.kit.plotly_spec import validated
 from xentui.lessons import class_weights as weighting
 from xentui.lessons import libraries as libs
 from xentui.lessons import soft_targets as soft
+from xentui.lessons.library_inputs import library_inputs
 
 # ------------------------------------------------------------------------------ H + KL
 
@@ -82,19 +83,35 @@ def test_decomposition_figure_stacks_kl_on_h():
 @pytest.mark.parametrize(
     ("text", "problem"),
     [
-        ("0.7, 0.2", "Row 1 sums to 0.9, not 1: probabilities of all the classes add up to 1."),
-        ("1", "One class is no choice: type at least 2 probabilities per row."),
-        ("0.5, x", "Entry 2: “x” is not a number"),
-        ("1.5, -0.5", "Entry 1: 1.5 lies outside [0, 1], the range of probabilities"),
-        ("", "Empty — type probabilities separated by commas, e.g. 0.25, 0.75."),
-        ("0.5, 0.5; 1", "Row 2 has 1 probabilities but row 1 has 2: every row needs the same "
-         "number."),
-        ("1, 0;" * 7, "7 rows of probabilities: at most 6 fit here."),
+        ("0.7, 0.2",
+         "Row 1: expected a row summing to 1 (within 0.001); got a row summing to 0.9."),
+        ("1", "Expected at least 2, one per class; got 1 probability per row."),
+        ("0.5, x", "Entry 2: expected a number in [0, 1]; got “x”."),
+        ("1.5, -0.5", "Entry 1: expected a number in [0, 1]; got 1.5."),
+        ("", "Expected probabilities separated by commas; got an empty box."),
+        ("0.5, 0.5; 1", "Row 2: expected 2 probabilities, as many as row 1; got 1 probabilities."),
+        ("1, 0;" * 7, "Expected at most 6 rows of probabilities; got 7 rows."),
     ],
 )  # fmt: skip
 def test_bad_distributions_say_what_is_wrong(text, problem):
-    parsed = soft.parse_distributions(text, "probabilities", soft.MAX_PREDICTIONS)
-    assert parsed.rows is None and parsed.problem == problem
+    parsed = soft.parse_distributions(text, soft.PREDICTIONS_BOX, soft.MAX_PREDICTIONS)
+    assert parsed.rows is None and str(parsed.problem) == problem
+    assert parsed.problem.input == soft.PREDICTIONS_BOX
+
+
+@pytest.mark.parametrize(
+    ("p", "q", "problem"),
+    [
+        ("0.5, 0.5", "0.7, 0.2, 0.1",
+         "Expected 3 classes, as many as the predictions; got 2 classes."),
+        ("1, 0; 0, 1; 1, 0", "0.5, 0.5; 0.5, 0.5",
+         "Expected 1 row for all predictions, or 2, one per prediction; got 3 rows."),
+    ],
+)  # fmt: skip
+def test_target_and_predictions_must_fit_together(p, q, problem):
+    parts, problems = soft.typed_decomposition(p, q)
+    assert parts is None and [str(x) for x in problems] == [problem]
+    assert problems[0].input == soft.TARGET_BOX
 
 
 def test_rounded_rows_are_accepted():
@@ -202,17 +219,23 @@ def test_probability_targets_are_read_as_their_most_likely_class():
 @pytest.mark.parametrize(
     ("text", "problem"),
     [
-        (
-            "2, 1",
-            "2 weights for 3 classes: type one weight per class, in the order of the classes.",
-        ),
-        ("-1, 1, 1", "Entry 1: -1 lies outside [0, 1e+06], the range of weights"),
-        ("1, one, 1", "Entry 2: “one” is not a number"),
-        ("1, 1, 1; 1, 1, 1", "2 rows of weights: at most 1 fit here."),
+        ("2, 1", "Expected 3 weights, one per class in the order of the classes; got 2 weights."),
+        ("-1, 1, 1", "Entry 1: expected a weight from 0 to 1e+06; got -1."),
+        ("1, one, 1", "Entry 2: expected a weight from 0 to 1e+06; got “one”."),
+        ("1, 1e9, 1", "Entry 2: expected a weight from 0 to 1e+06; got 1e+09."),
+        ("1, 1, 1; 1, 1, 1", "Expected at most 1 rows of weights; got 2 rows."),
     ],
 )
 def test_bad_weights_say_what_is_wrong(text, problem):
-    assert weighting.parse_class_weights(text, 3) == (None, problem)
+    weights, found = weighting.parse_class_weights(text, 3)
+    assert weights is None and str(found) == problem
+
+
+def test_a_mean_over_nothing_is_a_problem_not_a_nan():
+    result, problems = weighting.typed_weighted_mean(DEFAULT_SCENARIO, "1, 1, 1", [True, True])
+    assert result is None and problems[0].input == weighting.IGNORED
+    result, problems = weighting.typed_weighted_mean(DEFAULT_SCENARIO, "0, 1, 0", [False, False])
+    assert result is None and problems[0].input == weighting.WEIGHTS_BOX
 
 
 def test_default_weights_come_from_the_scenario():
@@ -250,8 +273,8 @@ def test_keras_renormalises_then_clips():
 
 
 def _inputs(p: str, t: str, w: str = "") -> libs.LibraryInputs:
-    inputs, problems = libs.parse_library_inputs(p, t, w)
-    assert problems == {}
+    inputs, problems = library_inputs(p, t, w)
+    assert problems == ()
     return inputs
 
 
@@ -316,19 +339,25 @@ def test_without_scikit_learn_its_row_says_so(monkeypatch):
 @pytest.mark.parametrize(
     ("p", "t", "w", "problems"),
     [
-        ("0.5, 0.5", "0, 1", "", {"t": "2 targets for 1 rows of probabilities: one per row."}),
-        ("0.5, 0.5", "2", "", {"t": "Target 2 does not exist: with 2 classes the indices are 0 "
-                                    "to 1."}),
-        ("0.5, 0.5", "0.5", "", {"t": "Targets are class indices: whole numbers 0, 1, 2, …"}),
-        ("0.5, 0.5", "0", "1", {"w": "1 weights for 2 classes: one per class."}),
-        ("0.5, 0.5", "0", "0, 1", {"w": "Every target's class has weight 0: a weighted mean "
-                                        "would be 0/0."}),
-        ("0.5, 0.5", "0", "-2, 1", {"w": "Entry 1: -2 lies outside [0, ∞], the range of weights"}),
-        ("1", "0", "", {"P": "Type at least 2 probabilities per row: one per class."}),
-        ("2, 0", "x", "", {"P": "Entry 1: 2 lies outside [0, 1], the range of probabilities",
-                           "t": "Entry 1: “x” is not a number"}),
+        ("0.5, 0.5", "0, 1", "", {"t": "Expected 1, one per row of P; got 2 targets."}),
+        ("0.5, 0.5", "2", "", {"t": "Entry 1: expected a class index from 0 to 1; got 2."}),
+        ("0.5, 0.5", "0.5", "", {"t": "Entry 1: expected a class index from 0 to 1; got 0.5."}),
+        ("0.5, 0.5; 0.1, 0.9", "-1, 1",
+         "", {"t": "Entry 1: expected a class index from 0 to 1; got -1."}),
+        ("0.5, 0.5; 0.1, 0.9", "-100, 1",
+         "", {"t": "Entry 1: expected a class index from 0 to 1; got -100."}),
+        ("0.5, 0.5; 0.1, 0.9", "1e20, 1",
+         "", {"t": "Entry 1: expected a class index from 0 to 1; got 1e+20."}),
+        ("0.5, 0.5", "0", "1",
+         {"w": "Expected 2 weights, one per class in the order of the classes; got 1 weights."}),
+        ("0.5, 0.5", "0", "0, 1",
+         {"w": "Expected a weighted mean that is not 0/0; got weight 0 on every target's class."}),
+        ("0.5, 0.5", "0", "-2, 1", {"w": "Entry 1: expected a weight from 0 to 1e+06; got -2."}),
+        ("1", "0", "", {"P": "Expected at least 2, one per class; got 1 probability per row."}),
+        ("2, 0", "x", "", {"P": "Entry 1: expected a number in [0, 1]; got 2.",
+                           "t": "Entry 1: expected a class index from 0 to 15; got “x”."}),
     ],
 )  # fmt: skip
 def test_bad_library_inputs_are_reported_per_box(p, t, w, problems):
-    inputs, found = libs.parse_library_inputs(p, t, w)
-    assert inputs is None and found == problems
+    inputs, found = library_inputs(p, t, w)
+    assert inputs is None and {x.input: str(x) for x in found} == problems

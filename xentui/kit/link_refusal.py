@@ -1,22 +1,116 @@
-"""Saying so when a value in a shared link could not be used.
+"""Which values of a shared link a URL-bound control can take, and the Problem for one it cannot.
 
-A widget bound to the URL (`bind="query-params"`) quietly drops a value it cannot take — out of
-range, not one of its options, not a number — and shows its default. A page reads the raw values
-before it creates its widgets, compares each with what its widget then shows, and puts the message
-beside the widget when they differ.
+A control bound to the URL (`bind="query-params"`) reads its value from the link. Streamlit drops a
+value it cannot take and shows the default — and for a few values it raises instead (an integer
+control given ``inf``, ``1e309`` or a 400-digit number; a required choice given an empty value).
+So a page checks each raw value against a `LinkRule` before the control is created, takes the bad
+ones out of the link, and shows a `Problem` beside the control that names what was refused.
 """
 
 from __future__ import annotations
 
-import math
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 
-__all__ = ["refusal", "refusal_message", "refused"]
+from xentui.domain.limits import MAX_TEXT_CHARS
+from xentui.domain.validation import finite_number
+from xentui.kit.problems import Problem, quote
 
-_SHOWN_CHARS = 20
+__all__ = [
+    "LinkRule",
+    "flag",
+    "number",
+    "one_of",
+    "refusal",
+    "refusal_problem",
+    "refused",
+    "some_of",
+    "text",
+    "whole_number",
+]
+
+
+@dataclass(frozen=True)
+class LinkRule:
+    """What a control takes from a link: in words, and as a test of the raw text.
+
+    `many` rules (a multiselect) test every repeated value; the others test the last one, as
+    Streamlit reads it.
+    """
+
+    allowed: str
+    accepts: Callable[[str], bool]
+    many: bool = False
+
+    def accepts_all(self, values: Sequence[str]) -> bool:
+        """True when the link's values for the control can all be taken as they are."""
+        if not values:
+            return True
+        if self.many:
+            return all(self.accepts(v) for v in values)
+        return self.accepts(values[-1])
+
+
+def _plain(value: float) -> str:
+    return f"{value:g}".replace("-", "−")
+
+
+def whole_number(low: int, high: int) -> LinkRule:
+    """A whole number in [low, high] (an integer number input).
+
+    >>> rule = whole_number(1, 6)
+    >>> [rule.accepts(v) for v in ("3", "3.0", "3.5", "7", "inf", "9" * 400, "")]
+    [True, True, False, False, False, False, False]
+    """
+
+    def accepts(raw: str) -> bool:
+        value, found = finite_number(raw, low, high)
+        return found is None and value == int(value)
+
+    return LinkRule(f"a whole number from {_plain(low)} to {_plain(high)}", accepts)
+
+
+def number(low: float, high: float) -> LinkRule:
+    """A finite number in [low, high] (a slider or a number input of floats).
+
+    >>> [number(0, 1).accepts(v) for v in ("0.5", "1.5", "nan", "-inf", "abc")]
+    [True, False, False, False, False]
+    """
+
+    def accepts(raw: str) -> bool:
+        return finite_number(raw, low, high)[1] is None
+
+    return LinkRule(f"a number from {_plain(low)} to {_plain(high)}", accepts)
+
+
+def one_of(options: Sequence[object], words: str | None = None) -> LinkRule:
+    """One of `options`, written as the control writes it into the link (``str(option)``).
+
+    >>> one_of((0.5, 1.0, 2.0)).allowed, one_of(("float32", "float64")).accepts("float16")
+    ('one of 0.5, 1.0, 2.0', False)
+    """
+    shown = tuple(str(o) for o in options)
+    return LinkRule(words or "one of " + ", ".join(shown), shown.__contains__)
+
+
+def some_of(options: Sequence[object]) -> LinkRule:
+    """Any of `options`, each at most once (a multiselect): ``?k=a&k=b``."""
+    shown = tuple(str(o) for o in options)
+    return LinkRule("any of " + ", ".join(shown), shown.__contains__, many=True)
+
+
+def flag() -> LinkRule:
+    """true or false (a toggle or a checkbox), in any case."""
+    return LinkRule("true or false", lambda raw: raw.strip().lower() in ("true", "false"))
+
+
+def text(max_chars: int = MAX_TEXT_CHARS) -> LinkRule:
+    """Text of at most `max_chars` characters (a text box: what it holds is checked after)."""
+    return LinkRule(f"text of at most {max_chars:,} characters", lambda raw: len(raw) <= max_chars)
 
 
 def refused(raw: str | None, shown: object) -> bool:
-    """True when the link held `raw` for a widget that now shows something else.
+    """True when the link held `raw` for a control that now shows something else.
 
     >>> refused(None, 3), refused("3", 3), refused("0.2", 0.2000000000000001), refused("99", 1)
     (False, False, False, True)
@@ -28,21 +122,32 @@ def refused(raw: str | None, shown: object) -> bool:
     if isinstance(shown, bool):
         return raw.strip().lower() != str(shown).lower()
     if isinstance(shown, (int, float)):
-        try:
-            return not math.isclose(float(raw), float(shown), rel_tol=1e-9, abs_tol=1e-12)
-        except ValueError:
-            return True
+        value, found = finite_number(raw, -float("inf"), float("inf"))
+        return found is not None or abs(value - shown) > 1e-12 + 1e-9 * abs(shown)
+    if isinstance(shown, (list, tuple)):
+        return False  # a multiselect: its values are checked one by one before it is created
     return raw != str(shown)
 
 
-def refusal_message(key: str, raw: str, shown: object, allowed: str) -> str:
-    """In words: which value of the link was refused, what is allowed, and what is shown instead.
+def refusal_problem(key: str, raw: str | Sequence[str], allowed: str, shown: object) -> Problem:
+    """The Problem shown beside a control whose link value `raw` could not be used.
 
-    >>> refusal_message("term", "99", 1, "a whole number from 1 to 6")
-    'The link’s term=99 cannot be used (a whole number from 1 to 6): showing 1 instead.'
+    >>> str(refusal_problem("term", "inf", "a whole number from 1 to 6", 1))
+    'The link’s term: expected a whole number from 1 to 6; got “inf” — showing 1 instead.'
+    >>> str(refusal_problem("eps", "", "one of 0, 1e-7", "1e-15"))
+    'The link’s eps: expected one of 0, 1e-7; got an empty value — showing 1e-15 instead.'
     """
-    text = raw if len(raw) <= _SHOWN_CHARS else raw[:_SHOWN_CHARS] + "…"
-    return f"The link’s {key}={text} cannot be used ({allowed}): showing {shown} instead."
+    if not isinstance(raw, str):
+        raw = ", ".join(raw)
+    found = f"“{quote(raw)}”" if raw else "an empty value"
+    return Problem(
+        key,
+        None,
+        key,
+        found=f"{found} — showing {quote(str(shown), 40)} instead",
+        expected=allowed,
+        label=f"The link’s {key}",
+    )
 
 
 def refusal(
@@ -52,4 +157,4 @@ def refusal(
     raw = link.get(key)
     if not refused(raw, shown):
         return None
-    return refusal_message(key, raw, shown_text or shown, allowed)
+    return str(refusal_problem(key, raw, allowed, shown_text or shown))

@@ -19,6 +19,8 @@ import plotly.graph_objects as go
 import xentcore
 from xentui.kit.format import fmt
 from xentui.kit.latex import tex_indicator, tex_number
+from xentui.kit.problems import Problem
+from xentui.kit.typed_numbers import parse_number_rows
 
 __all__ = [
     "EPS_CHOICES",
@@ -37,6 +39,7 @@ __all__ = [
     "seed_binary_loss",
     "seed_examples_frame",
     "seed_loss_latex",
+    "typed_example",
     "worked_example",
 ]
 
@@ -69,6 +72,9 @@ SEED_EXAMPLES = (
         "categorical",
     ),
 )
+MAX_EXAMPLE_ROWS = MAX_EXAMPLE_ENTRIES = 16
+# The inputs of the worked example's two text boxes, as their Problems name them.
+EXAMPLE_TARGETS, EXAMPLE_PREDICTIONS = "targets", "predictions"
 LOGIT_RANGE = (-60.0, 60.0)  # the curve's x range: past ±37 even float64 rounds σ(x) to 0 or 1
 
 
@@ -287,6 +293,37 @@ def worked_example(targets: np.ndarray, predictions: np.ndarray) -> WorkedExampl
             rf" = {tex_number(binary, 8)}"
         ),
     )
+
+
+@dataclass(frozen=True)
+class TypedExample:
+    """The worked example of two text boxes, or None with the Problems (beside either box)."""
+
+    result: WorkedExample | None
+    problems: tuple[Problem, ...] = ()
+    rows_sum_to_one: bool = True
+
+
+def typed_example(targets_text: object, predictions_text: object) -> TypedExample:
+    """Read the targets and predictions boxes (numbers in [0, 1], same shape) and score them.
+
+    >>> round(typed_example("0, 1", "0.01, 0.99").result.binary, 8)
+    0.01005034
+    >>> str(typed_example("0, 1", "0.5, 0.5, 0").problems[0])
+    'Expected 1 × 2 predictions, one per target entry; got 1 × 3.'
+    """
+    limits = {"max_rows": MAX_EXAMPLE_ROWS, "max_entries": MAX_EXAMPLE_ENTRIES, "low": 0, "high": 1}
+    t = parse_number_rows(targets_text, what="targets", box=EXAMPLE_TARGETS, **limits)
+    p = parse_number_rows(predictions_text, what="probabilities", box=EXAMPLE_PREDICTIONS, **limits)
+    problems = tuple(x.problem for x in (t, p) if x.problem is not None)
+    if problems:
+        return TypedExample(None, problems)
+    if t.values.shape != p.values.shape:
+        (tr, tc), (pr, pc) = t.values.shape, p.values.shape
+        found, expected = f"{pr} × {pc}", f"{tr} × {tc} predictions, one per target entry"
+        return TypedExample(None, (Problem(EXAMPLE_PREDICTIONS, None, None, found, expected),))
+    sums_ok = bool(np.allclose(p.values.sum(axis=1), 1.0))
+    return TypedExample(worked_example(t.values, p.values), (), sums_ok)
 
 
 def _rows(text: str) -> np.ndarray:

@@ -17,24 +17,27 @@ import numpy as np
 import pandas as pd
 
 import xentcore
+from xentui.domain.limits import IGNORE_INDEX, MAX_CLASSES, WEIGHT_LIMIT
 from xentui.domain.scenario import Scenario
 from xentui.kit.latex import tex_number
+from xentui.kit.problems import Problem
 from xentui.kit.typed_numbers import parse_number_rows
 
 __all__ = [
-    "IGNORE_INDEX",
-    "MAX_WEIGHT",
+    "IGNORED",
+    "WEIGHTS_BOX",
     "WeightedMean",
     "default_weights_text",
     "parse_class_weights",
+    "typed_weighted_mean",
     "weighted_mean",
     "weighted_mean_frame",
     "weighted_mean_latex",
 ]
 
-IGNORE_INDEX = -100
-MAX_WEIGHT = 1e6
 _MAX_TERMS_WRITTEN = 8
+# The section's two inputs, as their Problems name them.
+WEIGHTS_BOX, IGNORED = "class weights", "ignored samples"
 
 
 def default_weights_text(scenario: Scenario) -> str:
@@ -43,25 +46,32 @@ def default_weights_text(scenario: Scenario) -> str:
     return ", ".join(f"{w:g}" for w in weights)
 
 
-def parse_class_weights(text: object, num_classes: int) -> tuple[np.ndarray | None, str | None]:
-    """One non-negative weight per class, or (None, the problem in words).
+def parse_class_weights(
+    text: object, num_classes: int, box: str = WEIGHTS_BOX
+) -> tuple[np.ndarray | None, Problem | None]:
+    """One weight in [0, WEIGHT_LIMIT] per class, or (None, the Problem naming `box`).
 
     >>> parse_class_weights("2, 1, 1", 3)[0].tolist()
     [2.0, 1.0, 1.0]
-    >>> parse_class_weights("2, 1", 3)[1]
-    '2 weights for 3 classes: type one weight per class, in the order of the classes.'
+    >>> str(parse_class_weights("2, 1", 3)[1])
+    'Expected 3 weights, one per class in the order of the classes; got 2 weights.'
     """
     parsed = parse_number_rows(
-        text, what="weights", max_rows=1, max_entries=num_classes + 8, low=0.0, high=MAX_WEIGHT
+        text,
+        what="weights",
+        max_rows=1,
+        max_entries=MAX_CLASSES,
+        low=0.0,
+        high=WEIGHT_LIMIT,
+        box=box,
+        expected=f"a weight from 0 to {WEIGHT_LIMIT:g}",
     )
-    if parsed.problem:
+    if parsed.problem is not None:
         return None, parsed.problem
     weights = parsed.values[0]
     if weights.size != num_classes:
-        return None, (
-            f"{weights.size} weights for {num_classes} classes: type one weight per class, in "
-            "the order of the classes."
-        )
+        expected = f"{num_classes} weights, one per class in the order of the classes"
+        return None, Problem(box, None, None, f"{weights.size} weights", expected)
     return weights, None
 
 
@@ -119,6 +129,33 @@ def weighted_mean(scenario: Scenario, weights: np.ndarray, ignored: np.ndarray) 
         kept=~ignored,
         mean=mean,
     )
+
+
+def typed_weighted_mean(
+    scenario: Scenario, weights_text: object, ignored: list[bool]
+) -> tuple[WeightedMean | None, tuple[Problem, ...]]:
+    """The weighted mean of the scenario with typed weights and chosen ignored samples.
+
+    None with the Problems when the weights cannot be read or the mean would be 0/0 (every
+    sample ignored, or every kept target's class weighing 0), which PyTorch returns as NaN.
+    """
+    weights, problem = parse_class_weights(weights_text, scenario.num_classes)
+    problems = [] if problem is None else [problem]
+    kept = [not skip for skip in ignored]
+    if not any(kept):
+        problems.append(
+            Problem(
+                IGNORED, None, None, "every sample ignored", "at least one sample kept (0/0 is NaN)"
+            )
+        )
+    if problems:
+        return None, tuple(problems)
+    result = weighted_mean(scenario, weights, np.asarray(ignored, dtype=bool))
+    if result.denominator == 0:
+        found = "weight 0 on every kept sample's target class"
+        expected = "a kept sample whose target class weighs more than 0 (0/0 is NaN)"
+        return None, (Problem(WEIGHTS_BOX, None, None, found, expected),)
+    return result, ()
 
 
 def weighted_mean_frame(result: WeightedMean, class_names: list[str]) -> pd.DataFrame:

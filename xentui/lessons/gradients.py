@@ -19,49 +19,28 @@ import pandas as pd
 import plotly.graph_objects as go
 
 import xentcore
-from xentui.domain.scenario import LOGIT_LIMIT, MAX_CLASSES
+from xentui.domain.results import loss_arguments
+from xentui.domain.scenario import Scenario
 from xentui.kit.cache import memoised
 from xentui.kit.format import fmt, plotly_literal
 from xentui.kit.plotly_spec import MARGIN, fast_figure
-from xentui.kit.typed_numbers import parse_number_rows
+from xentui.lessons.logits_choice import LogitsChoice
 
 __all__ = [
     "LEARNING_RATES",
     "GradientStep",
     "SampleGradient",
+    "batch_gradient",
     "batch_gradient_frame",
+    "chosen_gradient",
     "gradient_figure",
+    "gradient_notes",
     "gradient_step",
-    "parse_logits",
     "sample_gradient",
     "step_figure",
 ]
 
 LEARNING_RATES = (0.1, 0.25, 0.5, 1.0, 2.0, 5.0, 10.0)
-
-
-def parse_logits(text: object) -> tuple[np.ndarray | None, str | None]:
-    """One row of 2 to MAX_CLASSES finite logits within ±LOGIT_LIMIT, or (None, the problem).
-
-    >>> parse_logits("1, 2, 3")[0].tolist()
-    [1.0, 2.0, 3.0]
-    >>> parse_logits("5")[1]
-    'One logit is one class: type at least 2, e.g. 1, 2, 3.'
-    """
-    parsed = parse_number_rows(
-        text,
-        what="logits",
-        max_rows=1,
-        max_entries=MAX_CLASSES,
-        low=-LOGIT_LIMIT,
-        high=LOGIT_LIMIT,
-    )
-    if parsed.problem:
-        return None, parsed.problem
-    row = parsed.values[0]
-    if row.size < 2:
-        return None, "One logit is one class: type at least 2, e.g. 1, 2, 3."
-    return row, None
 
 
 @dataclass(frozen=True, eq=False)
@@ -109,6 +88,47 @@ def sample_gradient(
         autograd=xentcore.torch_cross_entropy_grad(**args)[0].astype(np.float64),
         loss=float(xentcore.cross_entropy(**args)),
     )
+
+
+def chosen_gradient(scenario: Scenario, choice: LogitsChoice) -> SampleGradient:
+    """The gradient of the chosen row, as the Playground computes its loss.
+
+    A sample of the scenario is divided by its temperature and scored against its own target (a
+    probability row stays one); typed logits are scored against their class index. Both take the
+    scenario's label smoothing and precision.
+    """
+    eps, precision = scenario.label_smoothing, scenario.precision
+    if choice.row is None:
+        return sample_gradient(choice.logits, choice.target, eps, precision)
+    row = choice.row
+    target = (
+        np.asarray(scenario.soft_targets[row])
+        if scenario.soft_targets is not None
+        else int(scenario.targets[row])
+    )
+    return sample_gradient(loss_arguments(scenario)["input"][row], target, eps, precision)
+
+
+def batch_gradient(scenario: Scenario) -> np.ndarray:
+    """∂(mean loss)/∂logits for every sample of the scenario, (N, C), as the Playground reduces."""
+    return xentcore.cross_entropy_grad(**loss_arguments(scenario), reduction="mean")
+
+
+def gradient_notes(scenario: Scenario, choice: LogitsChoice) -> list[str]:
+    """What of the Playground's options shapes (or is left out of) the chosen row's gradient."""
+    of_scenario = choice.row is not None
+    notes = []
+    if of_scenario and scenario.temperature != 1.0:
+        notes.append(f"z is the logits ÷ the Playground's temperature T = {scenario.temperature:g}")
+    if scenario.label_smoothing:
+        notes.append(
+            f"the target is smoothed with the Playground's ε = {scenario.label_smoothing:g}"
+        )
+    if of_scenario and scenario.weights is not None:
+        notes.append("class weights would multiply this gradient by w[target]; they are left out")
+    if of_scenario and scenario.soft_targets is None and scenario.ignored[choice.row]:
+        notes.append("this sample is ignored on the Playground, where its gradient is 0")
+    return notes
 
 
 @dataclass(frozen=True, eq=False)

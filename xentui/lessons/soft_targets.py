@@ -20,66 +20,127 @@ import numpy as np
 import plotly.graph_objects as go
 
 import xentcore
+from xentui.domain.limits import MAX_CLASSES, PROBABILITY_SUM_TOLERANCE
 from xentui.kit.cache import memoised
 from xentui.kit.format import fmt, plotly_literal
 from xentui.kit.plotly_spec import MARGIN, fast_figure
+from xentui.kit.problems import Problem
 from xentui.kit.typed_numbers import parse_number_rows
 
 __all__ = [
     "MAX_PREDICTIONS",
-    "SUM_TOLERANCE",
+    "PREDICTIONS_BOX",
+    "TARGET_BOX",
     "Decomposition",
     "Distributions",
     "SmoothingMinimum",
+    "class_names",
     "decompose",
     "decomposition_figure",
     "parse_distributions",
+    "playground_texts",
+    "probability_rows",
     "smoothed_target",
     "smoothing_curve",
     "smoothing_figure",
     "smoothing_minimum",
+    "typed_decomposition",
 ]
 
 MAX_PREDICTIONS = 6
-MAX_CLASSES = 32
-# Typed probabilities are rounded by whoever typed them: accept rows within this of summing to 1.
-SUM_TOLERANCE = 1e-3
+# The two text boxes of the section, as their Problems name them.
+TARGET_BOX, PREDICTIONS_BOX = "target p", "predictions q"
 
 
 @dataclass(frozen=True)
 class Distributions:
-    """Rows of probabilities typed by the user, or the problem with them."""
+    """Rows of probabilities typed by the user, or the Problem with them."""
 
     rows: np.ndarray | None  # (R, C) float64
-    problem: str | None = None
+    problem: Problem | None = None
 
 
-def parse_distributions(text: object, what: str, max_rows: int) -> Distributions:
-    """Rows of probabilities, each in [0, 1] and summing to 1 (± SUM_TOLERANCE).
-
-    >>> parse_distributions("0.7, 0.2, 0.1", "predictions", 6).rows.tolist()
-    [[0.7, 0.2, 0.1]]
-    >>> parse_distributions("0.7, 0.2", "predictions", 6).problem
-    'Row 1 sums to 0.9, not 1: probabilities of all the classes add up to 1.'
-    """
+def probability_rows(
+    text: object, box: str, max_rows: int, max_entries: int = MAX_CLASSES
+) -> tuple[np.ndarray | None, Problem | None]:
+    """Rows of at least 2 numbers in [0, 1] (they need not sum to 1), or (None, the Problem)."""
     parsed = parse_number_rows(
-        text, what=what, max_rows=max_rows, max_entries=MAX_CLASSES, low=0.0, high=1.0
+        text,
+        what="probabilities",
+        max_rows=max_rows,
+        max_entries=max_entries,
+        low=0.0,
+        high=1.0,
+        box=box,
     )
-    if parsed.problem:
-        return Distributions(None, parsed.problem)
-    rows = parsed.values
-    if rows.shape[1] < 2:
-        return Distributions(None, f"One class is no choice: type at least 2 {what} per row.")
-    sums = rows.sum(axis=1)
-    off = np.flatnonzero(np.abs(sums - 1.0) > SUM_TOLERANCE)
-    if off.size:
-        r = int(off[0])
-        return Distributions(
-            None,
-            f"Row {r + 1} sums to {sums[r]:.6g}, not 1: probabilities of all the classes add up "
-            "to 1.",
-        )
+    if parsed.problem is not None:
+        return None, parsed.problem
+    if parsed.values.shape[1] < 2:
+        found = "1 probability per row"
+        return None, Problem(box, None, None, found, "at least 2, one per class")
+    return parsed.values, None
+
+
+def parse_distributions(text: object, box: str, max_rows: int) -> Distributions:
+    """Rows of probabilities, each in [0, 1] and summing to 1 (± PROBABILITY_SUM_TOLERANCE).
+
+    >>> parse_distributions("0.7, 0.2, 0.1", "predictions q", 6).rows.tolist()
+    [[0.7, 0.2, 0.1]]
+    >>> str(parse_distributions("0.7, 0.2", "predictions q", 6).problem)
+    'Row 1: expected a row summing to 1 (within 0.001); got a row summing to 0.9.'
+    """
+    rows, problem = probability_rows(text, box, max_rows)
+    if problem is not None:
+        return Distributions(None, problem)
+    for r, total in enumerate(rows.sum(axis=1), start=1):
+        if abs(total - 1.0) > PROBABILITY_SUM_TOLERANCE:
+            expected = f"a row summing to 1 (within {PROBABILITY_SUM_TOLERANCE:g})"
+            problem = Problem(box, r, None, f"a row summing to {total:.6g}", expected, f"Row {r}")
+            return Distributions(None, problem)
     return Distributions(rows)
+
+
+def typed_decomposition(
+    target_text: object, predictions_text: object
+) -> tuple[Decomposition | None, tuple[Problem, ...]]:
+    """Read the target and predictions boxes and decompose; or None with the Problems.
+
+    >>> parts, _ = typed_decomposition("1, 0, 0", "0.7, 0.2, 0.1")
+    >>> round(float(parts.cross_entropy[0]), 4)
+    0.3567
+    >>> str(typed_decomposition("1, 0", "0.7, 0.2, 0.1")[1][0])
+    'Expected 3 classes, as many as the predictions; got 2 classes.'
+    """
+    target = parse_distributions(target_text, TARGET_BOX, MAX_PREDICTIONS)
+    predictions = parse_distributions(predictions_text, PREDICTIONS_BOX, MAX_PREDICTIONS)
+    problems = tuple(d.problem for d in (target, predictions) if d.problem is not None)
+    if problems:
+        return None, problems
+    (pr, pc), (qr, qc) = target.rows.shape, predictions.rows.shape
+    if pc != qc:
+        expected = f"{qc} classes, as many as the predictions"
+        return None, (Problem(TARGET_BOX, None, None, f"{pc} classes", expected),)
+    if pr not in (1, qr):
+        expected = f"1 row for all predictions, or {qr}, one per prediction"
+        return None, (Problem(TARGET_BOX, None, None, f"{pr} rows", expected),)
+    return decompose(target.rows, predictions.rows), ()
+
+
+def class_names(classes: list[str], num_classes: int) -> list[str]:
+    """The scenario's class names when the typed rows have as many classes, else "class k"."""
+    return (
+        list(classes) if len(classes) == num_classes else [f"class {c}" for c in range(num_classes)]
+    )
+
+
+def playground_texts(target_distribution: np.ndarray, probabilities: np.ndarray) -> tuple[str, str]:
+    """The Playground's first samples as the boxes' text: targets (as smoothed), softmax rows."""
+    rows = slice(0, MAX_PREDICTIONS)
+    target = "; ".join(", ".join(f"{v:.6g}" for v in row) for row in target_distribution[rows])
+    predictions = "; ".join(
+        ", ".join(f"{v:.6f}" for v in row) for row in np.asarray(probabilities[rows], np.float64)
+    )
+    return target, predictions
 
 
 @dataclass(frozen=True)
