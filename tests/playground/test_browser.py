@@ -134,10 +134,11 @@ def _select_cell(page, grid, row: int, column_label: str) -> None:
 def _edit_cell(page, grid, row: int, column_label: str, text: str) -> None:
     """Single-click (select), type, Enter — the way the canvas grid accepts an edit."""
     _select_cell(page, grid, row, column_label)
-    page.keyboard.type(text)
-    # The first keystroke opens an overlay editor; an Enter that comes before it is lost.
+    # The first keystroke opens an overlay editor; keys that come before it is focused are lost.
+    page.keyboard.type(text[0])
     overlay = page.locator("textarea.gdg-input")
     expect(overlay).to_be_focused()
+    page.keyboard.type(text[1:])
     expect(overlay).to_have_value(text)
     page.keyboard.press("Enter")
     expect(overlay).to_have_count(0)
@@ -223,3 +224,26 @@ def test_clicking_a_curve_point_switches_the_breakdown(open_page):
     expect(choice).to_have_value("sample 2")
     expect(page.get_by_text("Loss of sample 2")).to_be_visible()
     _finish(page, "curve-click")
+
+
+CLASSES_EDITOR = '[class*="st-key-classes_editor_"]'
+
+
+@pytest.mark.browser
+def test_a_new_class_keeps_the_weight_typed_for_it(open_page):
+    """Add a class, name it, then type its weight: the weight stays and reaches the scenario."""
+    page = open_page()
+    grid = page.locator(CLASSES_EDITOR)
+    grid.hover()
+    grid.get_by_role("button", name="Add row").click()
+    _edit_cell(page, grid, row=3, column_label="class name", text="cow")
+    expect(page.locator(IDLE_APP)).to_be_visible()
+    expect(page).to_have_url(re.compile(rf"{QUERY_KEY}="))
+    _edit_cell(page, grid, row=3, column_label="weight", text="5")
+    expect(page).to_have_url(re.compile(rf"{QUERY_KEY}="))
+    page.wait_for_timeout(1500)
+    _settle(page)
+    expect(_cell(grid, 3, "weight")).to_have_text("5")
+    token = parse_qs(urlsplit(page.url).query)[QUERY_KEY][0]
+    assert decode(token).weights == (1.0, 1.0, 1.0, 5.0)
+    _finish(page, "new-class-weight")
