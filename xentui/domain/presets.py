@@ -24,7 +24,8 @@ def _preset(**draft: object) -> Scenario:
     """The scenario of a draft the app itself wrote; a refused one is a bug, said at import."""
     checked = check_scenario(draft)
     if checked.scenario is None:
-        raise ValueError(f"preset {draft.get('title')!r}: {'; '.join(map(str, checked.problems))}")
+        lines = [f"preset {draft.get('title')!r} is refused:", *map(str, checked.problems)]
+        raise ValueError("\n".join(lines))
     return checked.scenario
 
 
