@@ -134,6 +134,11 @@ def _select_cell(page, grid, row: int, column_label: str) -> None:
 def _edit_cell(page, grid, row: int, column_label: str, text: str) -> None:
     """Single-click (select), type, Enter — the way the canvas grid accepts an edit."""
     _select_cell(page, grid, row, column_label)
+    _type_into_selected(page, text)
+
+
+def _type_into_selected(page, text: str) -> None:
+    """Type into the selected cell and press Enter."""
     # The first keystroke opens an overlay editor; keys that come before it is focused are lost.
     page.keyboard.type(text[0])
     overlay = page.locator("textarea.gdg-input")
@@ -224,35 +229,3 @@ def test_clicking_a_curve_point_switches_the_breakdown(open_page):
     expect(choice).to_have_value("sample 2")
     expect(page.get_by_text("Loss of sample 2")).to_be_visible()
     _finish(page, "curve-click")
-
-
-CLASSES_EDITOR = '[class*="st-key-classes_editor_"]'
-
-
-@pytest.mark.browser
-def test_a_new_class_keeps_the_weight_typed_for_it(open_page):
-    """Add a class, name it, then type its weight: the weight stays and reaches the scenario."""
-    page = open_page()
-    grid = page.locator(CLASSES_EDITOR)
-    grid.hover()
-    grid.get_by_role("button", name="Add row").click()
-    expect(_cell(grid, 3, "class name")).to_have_count(1)
-    page.keyboard.press("Escape")  # the new row may open its first cell for typing
-    _edit_cell(page, grid, row=3, column_label="class name", text="cow")
-    logits_headers = page.locator(LOGITS_EDITOR).locator('th[role="columnheader"]')
-    expect(logits_headers.filter(has_text=re.compile(r"^cow$"))).to_have_count(1)  # logits follow
-    _edit_cell(page, grid, row=3, column_label="weight", text="5")
-
-    def weights() -> tuple[float, ...] | None:
-        token = parse_qs(urlsplit(page.url).query).get(QUERY_KEY, [None])[0]
-        return decode(token).weights if token else None
-
-    expect(page).to_have_url(re.compile(rf"{QUERY_KEY}="))
-    for _ in range(30):  # the address follows the rerun the weight started
-        if weights() == (1.0, 1.0, 1.0, 5.0):
-            break
-        page.wait_for_timeout(200)
-    _settle(page)
-    expect(_cell(grid, 3, "weight")).to_have_text("5")
-    assert weights() == (1.0, 1.0, 1.0, 5.0)
-    _finish(page, "new-class-weight")
