@@ -2,36 +2,33 @@
 
 from __future__ import annotations
 
-import numpy as np
 import streamlit as st
 
-from xentui.domain.results import analyse, torch_check
-from xentui.domain.scenario import (
+from xentui.domain.limits import (
     MAX_CLASSES,
+    MAX_NAME_CHARS,
     MAX_SAMPLES,
     PRECISIONS,
-    PRESETS,
     REDUCTIONS,
+    SMOOTHING_RANGE,
+    SPREAD_RANGE,
     TEMPERATURE_RANGE,
-    Scenario,
-    random_scenario,
 )
+from xentui.domain.presets import PRESETS, check_random
+from xentui.domain.results import analyse, torch_check
+from xentui.domain.scenario import Scenario
 from xentui.domain.torch_code import torch_code
+from xentui.domain.validation import CLASSES, LOGITS, OPTIONS, SOFT
 from xentui.kit.format import fmt, md_literal
 from xentui.playground import editor, figures, tables
 from xentui.playground.editor import IGNORE_COLUMN, NAME_COLUMN, TARGET_COLUMN, WEIGHT_COLUMN
 from xentui.session import playground as session
+from xentui.session.feedback import show_problems
 
 shown: Scenario = session.current_scenario()
 
 st.title("Playground")
 headline = st.container()
-
-
-def _problems(problems: list[editor.CellProblem]) -> None:
-    for problem in problems:
-        st.error(md_literal(str(problem)), icon="✏️")
-
 
 # ------------------------------------------------------------------------------ the editors
 edit_col, view_col = st.columns([1, 1.15], gap="medium")
@@ -46,20 +43,21 @@ with edit_col:
         )
         seed_col, spread_col, n_col, c_col = st.columns(4)
         seed_col.number_input("Seed", 0, 2**31 - 1, 0, key="random_seed")
-        spread_col.number_input("Spread", 0.1, 100.0, 2.0, 0.5, key="random_spread")
+        spread_col.number_input("Spread", *SPREAD_RANGE, 2.0, 0.5, key="random_spread")
         n_col.number_input("Samples", 1, MAX_SAMPLES, 4, key="random_n")
         c_col.number_input("Classes", 2, MAX_CLASSES, 3, key="random_c")
         st.button(
             "Random",
-            on_click=lambda: session.load_scenario(
-                random_scenario(
-                    int(st.session_state["random_n"]),
-                    int(st.session_state["random_c"]),
-                    int(st.session_state["random_seed"]),
-                    float(st.session_state["random_spread"]),
+            on_click=lambda: session.load_checked(
+                check_random(
+                    st.session_state["random_n"],
+                    st.session_state["random_c"],
+                    st.session_state["random_seed"],
+                    st.session_state["random_spread"],
                 )
             ),
         )
+        show_problems(session.loading_problems())
 
     st.markdown("**Classes** — rename, add or remove rows; a weight rescales a class's loss.")
     classes_out = st.data_editor(
@@ -68,15 +66,12 @@ with edit_col:
         num_rows="dynamic",
         hide_index=True,
         column_config={
-            NAME_COLUMN: st.column_config.TextColumn("class name", max_chars=editor.MAX_NAME_CHARS),
+            NAME_COLUMN: st.column_config.TextColumn("class name", max_chars=MAX_NAME_CHARS),
             WEIGHT_COLUMN: st.column_config.TextColumn("weight", help="Empty means 1."),
         },
     )
-    parsed_classes = editor.parse_classes(classes_out)
-    _problems(parsed_classes.problems)
-    if not parsed_classes.problems:
-        session.follow_class_changes(parsed_classes.names)
-    names = st.session_state["logits_classes"]
+    problem_boxes = {CLASSES: st.container()}
+    names = session.follow_class_changes(classes_out)
 
     st.markdown(
         f"**Logits** — a row per sample, a column per class (at most {MAX_SAMPLES} samples × "
@@ -105,18 +100,17 @@ with edit_col:
             ),
         },
     )
-    parsed_samples = editor.parse_samples(samples_out, names)
-    _problems(parsed_samples.problems)
+    problem_boxes[LOGITS] = st.container()
 
-    soft_targets = None
     st.toggle(
         "Probability targets",
         key=session.SOFT_TOGGLE,
         help="Score each sample against a probability row instead of one class.",
         on_change=session.keep_sample_edits,
     )
+    soft_out = None
     if soft_mode:
-        session.ensure_soft_shape(parsed_samples.targets, len(names))
+        session.ensure_soft_shape(samples_out, names)
         st.markdown("**Probability targets** — each row must sum to 1.")
         soft_out = st.data_editor(
             st.session_state["soft_base"],
@@ -127,10 +121,7 @@ with edit_col:
                 for c, name in enumerate(names)
             },
         )
-        soft_targets, soft_problems = editor.parse_soft_targets(soft_out, names)
-        _problems(soft_problems)
-    else:
-        soft_problems = []
+        problem_boxes[SOFT] = st.container()
 
     st.markdown("**Options**")
     o1, o2 = st.columns(2)
@@ -141,7 +132,7 @@ with edit_col:
         "Precision", PRECISIONS, key=session.OPTION_KEYS["precision"], required=True
     )
     smoothing = o1.slider(
-        "Label smoothing ε", 0.0, 1.0, step=0.01, key=session.OPTION_KEYS["label_smoothing"]
+        "Label smoothing ε", *SMOOTHING_RANGE, step=0.01, key=session.OPTION_KEYS["label_smoothing"]
     )
     temperature = o2.number_input(
         "Temperature T (logits ÷ T)",
@@ -149,41 +140,23 @@ with edit_col:
         step=0.1,
         key=session.OPTION_KEYS["temperature"],
     )
-    # A client that sends no state for a control (a reconnecting tab) gets the shown value back.
-    reduction = reduction or shown.reduction
-    precision = precision or shown.precision
-    temperature = temperature if temperature is not None else shown.temperature
+    problem_boxes[OPTIONS] = st.container()
 
 # ----------------------------------------------------------------- the scenario being shown
-problems = parsed_classes.problems + parsed_samples.problems + list(soft_problems)
-if not problems and parsed_samples.logits is not None:
-    shown = Scenario(
-        classes=tuple(names),
-        logits=tuple(map(tuple, parsed_samples.logits.tolist())),
-        targets=tuple(parsed_samples.targets),
-        ignored=() if soft_mode else tuple(parsed_samples.ignored),
-        soft_targets=None if soft_targets is None else tuple(map(tuple, soft_targets.tolist())),
-        weights=None if parsed_classes.weights is None else tuple(parsed_classes.weights),
-        reduction=reduction,
-        label_smoothing=smoothing,
-        temperature=temperature,
-        precision=precision,
-        title=shown.title,
-    )
-    # The mean divides by Σ w[target] over the samples kept (N for probability targets).
-    if analyse(shown).denominator > 0:
-        st.session_state[session.SCENARIO] = shown
-    elif all(shown.ignored):
-        problems = [editor.CellProblem("logits", None, "ignore", "every sample is ignored")]
-        with edit_col:
-            st.warning("Every sample is ignored: the mean would be 0/0 (NaN). Keep at least one.")
-    else:
-        problems = [editor.CellProblem("classes", None, "weight", "kept targets weigh 0")]
-        with edit_col:
-            st.warning(
-                "Every sample left in the loss has a target class of weight 0: the mean would be "
-                "0/0 (NaN). Give one of those classes a weight, or keep another sample."
-            )
+# A client that sends no state for a control (a reconnecting tab) gets the shown value back.
+options = {
+    "reduction": reduction or shown.reduction,
+    "precision": precision or shown.precision,
+    "label_smoothing": smoothing,
+    "temperature": temperature if temperature is not None else shown.temperature,
+    "title": shown.title,
+}
+checked = editor.read_scenario(classes_out, samples_out, soft_out, options, names)
+for problem_input, box in problem_boxes.items():
+    show_problems([p for p in checked.problems if p.input == problem_input], where=box)
+if checked.scenario is not None:
+    st.session_state[session.SCENARIO] = checked.scenario
+problems = checked.problems
 shown = session.current_scenario()
 results = analyse(shown)
 token = session.sync_link(shown)
@@ -215,12 +188,16 @@ with view_col:
     st.subheader("Softmax probabilities")
     prob_frame = tables.probabilities_frame(shown, results)
     # Progress bars colour-scale every probability at a fraction of a pandas Styler's cost.
-    bar = st.column_config.ProgressColumn(min_value=0.0, max_value=1.0, format="%.4f")
     st.dataframe(
         prob_frame,
         key="prob_table",
         column_config={
-            **{name: bar for name in shown.classes},
+            **{
+                tables.probability_column(c): st.column_config.ProgressColumn(
+                    name, min_value=0.0, max_value=1.0, format="%.4f"
+                )
+                for c, name in enumerate(shown.classes)
+            },
             "loss": st.column_config.NumberColumn(format="%.4f", help="Empty: ignored sample."),
         },
     )
@@ -228,43 +205,24 @@ with view_col:
         f"{int(results.correct.sum())} of {shown.num_samples} argmax predictions match the target."
     )
     if shown.reduction == "none":
-        st.markdown(
-            "**Per-sample losses (reduction none):** "
-            + ", ".join(
-                f"{s}: {fmt(v)}" for s, v in zip(sample_labels, results.per_sample, strict=True)
-            )
-        )
+        st.markdown(tables.per_sample_line(shown, results))
 
 st.subheader("Y · (−log P)ᵀ — the diagonal holds each sample's loss")
-diag = np.diagonal(results.matrix)
-st.markdown(
-    f"Diagonal sum **{fmt(float(diag.sum()))}**, mean **{fmt(float(diag.mean()))}**. Row i is "
-    "sample i's target; column j scores it against sample j's prediction, so only the diagonal "
-    "pairs a sample with its own prediction."
-    + (" Weights are not part of this form." if shown.weights is not None else "")
-)
+st.markdown(tables.matrix_note(shown, results))
 st.plotly_chart(figures.loss_matrix_figure(results.matrix, sample_labels), key="matrix")
 
 curve_col, breakdown_col = st.columns([1.2, 1], gap="large")
-focus_key = "focus_sample"
-selection = st.session_state.get("curve") or {}
-points = (selection.get("selection") or {}).get("points") or []
-picked = [p for p in points if p.get("curve_number") == 1]
-if picked and picked[0].get("point_index") != st.session_state.get("curve_seen"):
-    st.session_state["curve_seen"] = picked[0].get("point_index")
-    st.session_state[focus_key] = int(picked[0]["point_index"])
-if st.session_state.get(focus_key, 0) >= shown.num_samples:
-    st.session_state[focus_key] = 0
+focus = session.focus_sample(shown.num_samples)
 with curve_col:
     st.subheader("−log p of the target class")
     st.plotly_chart(
         figures.loss_curve_figure(
             results.target_probability,
             sample_labels,
-            st.session_state.get(focus_key, 0),
-            np.asarray(shown.ignored) & (shown.soft_targets is None),
+            focus,
+            tables.ignored_samples(shown),
         ),
-        key="curve",
+        key=session.CURVE,
         on_select="rerun",
         selection_mode="points",
     )
@@ -274,7 +232,7 @@ with breakdown_col:
         "Breakdown of",
         range(shown.num_samples),
         format_func=lambda i: sample_labels[i],
-        key=focus_key,
+        key=session.FOCUS,
     )
     st.dataframe(tables.breakdown_frame(shown, results, focus), hide_index=True, key="breakdown")
     focus_loss = fmt(float(results.per_sample[focus]))

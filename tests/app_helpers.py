@@ -19,14 +19,9 @@ from hypothesis import assume
 from hypothesis import strategies as st
 from streamlit.testing.v1 import AppTest
 
-from xentui.domain.scenario import (
-    LOGIT_LIMIT,
-    PRECISIONS,
-    PRESETS,
-    REDUCTIONS,
-    TEMPERATURE_RANGE,
-    Scenario,
-)
+from xentui.domain.limits import LOGIT_LIMIT, PRECISIONS, REDUCTIONS, TEMPERATURE_RANGE
+from xentui.domain.presets import PRESETS
+from xentui.domain.scenario import Scenario
 from xentui.domain.share_link import MAX_LINK_CHARS, encode
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -126,8 +121,11 @@ def table_with_column(at: AppTest, column: str) -> pd.DataFrame:
 
 
 def probabilities(at: AppTest) -> pd.DataFrame:
-    """The softmax table: a column per class, then target, prediction, right?, loss."""
-    return table_with_column(at, "prediction")
+    """The softmax table: a column per class (named as shown), then target, prediction, right?,
+    loss. The page keys the class columns "p0", "p1", … and labels them with the names."""
+    frame = table_with_column(at, "prediction")
+    classes = at.session_state["scenario"].classes
+    return frame.rename(columns={f"p{c}": name for c, name in enumerate(classes)})
 
 
 def editor_table(at: AppTest, table: str) -> pd.DataFrame:
@@ -222,113 +220,120 @@ BAD_LINKS = [
     (
         "target out of range",
         link_token({**TWO_CLASSES, "t": [5]}),
-        "the link's targets should be 1 class indices in [0, 1]",
+        "Row 1, column “target”: expected a class (its name, or its index from 0 to 1); got 5",
     ),
     (
         "NaN logit",
         link_token(raw=b'{"c":["a","b"],"z":[[NaN,2]],"t":[0]}'),
-        "the link's logits row 1 holds nan, which is not a finite number",
+        "Row 1, column “a”: expected a finite number within ±1e+06; got nan",
     ),
     (
         "one class",
         link_token({**TWO_CLASSES, "c": ["a"], "z": [[1]]}),
-        "the link's class names should be 2 to 32 distinct, non-empty names",
+        "Expected 2 to 32 classes; got 1 class",
     ),
     (
         "duplicate classes",
         link_token({**TWO_CLASSES, "c": ["a", "a"]}),
-        "the link's class names should be 2 to 32 distinct, non-empty names",
+        "Row 2, column “name”: expected a different name; got “a” a second time",
     ),
     (
         "no samples",
         link_token({**TWO_CLASSES, "z": [], "t": []}),
-        "the link should hold 1 to 64 samples; it holds 0",
+        "Logits: expected 1 to 64 samples; got 0 rows",
     ),
     (
         "short logit row",
         link_token({**TWO_CLASSES, "z": [[1]]}),
-        "row 1 of the link's logits should have 2 value(s)",
+        "Row 1: expected one value per class (2); got 1 value",
     ),
     (
         "huge logit",
         link_token({**TWO_CLASSES, "z": [[1e7, 0]]}),
-        "the link's logits should lie within ±1e+06",
+        "Row 1, column “a”: expected a finite number within ±1e+06; got 1e+07",
     ),
     (
         "text logit",
-        link_token({**TWO_CLASSES, "z": [["1", 0]]}),
-        "the link's logits row 1 holds '1', which is not a finite number",
+        link_token({**TWO_CLASSES, "z": [["one", 0]]}),
+        "Row 1, column “a”: expected a finite number within ±1e+06; got “one”",
     ),
     (
         "ignored sample out of range",
         link_token({**TWO_CLASSES, "i": [3]}),
-        "the link's ignored samples are not valid sample numbers",
+        "Column “ignore”: expected sample numbers from 0 to 0; got a list of 1 item",
     ),
     (
         "probability above 1",
         link_token({**TWO_CLASSES, "q": [[1.5, 0]]}),
-        "the link's probability targets should lie in [0, 1]",
+        "Row 1, column “a”: expected a probability in [0, 1]; got 1.5",
     ),
     (
         "probabilities not summing to 1",
         link_token({**TWO_CLASSES, "q": [[0.2, 0.2]]}),
-        "the link's probability targets should sum to 1 in every row",
+        "Row 1: expected a row summing to 1 (within 0.001); got a row summing to 0.4",
     ),
     (
         "every sample ignored",
         link_token({**TWO_CLASSES, "i": [0]}),
-        "the link's scenario leaves nothing to average: every sample is ignored or its target "
-        "class has weight 0",
+        "Column “ignore”: expected at least one sample kept; got every sample ignored",
     ),
-    (
-        "every kept target weighs 0",
-        link_token({**TWO_CLASSES, "w": [0, 1]}),
-        "the link's scenario leaves nothing to average: every sample is ignored or its target "
-        "class has weight 0",
-    ),
-    (
-        "kept target weighs 0 in float32",
-        link_token({**TWO_CLASSES, "w": [1e-50, 1]}),
-        "the link's scenario leaves nothing to average: every sample is ignored or its target "
-        "class has weight 0",
-    ),
+    *[
+        (
+            name,
+            link_token({**TWO_CLASSES, "w": weights}),
+            "Column “weight”: expected a kept sample whose target class weighs more than 0; got "
+            "weight 0 on every kept sample's target class",
+        )
+        for name, weights in (
+            ("every kept target weighs 0", [0, 1]),
+            ("kept target weighs 0 in float32", [1e-50, 1]),
+        )
+    ],
     (
         "all weights 0",
         link_token({**TWO_CLASSES, "w": [0, 0], "q": [[0.5, 0.5]]}),
-        "the link's class weights are all 0",
+        "Column “weight”: expected at least one positive weight; got every weight 0",
     ),
     (
         "negative weight",
         link_token({**TWO_CLASSES, "w": [-1, 1]}),
-        "the link's class weights should be non-negative",
+        "Row 1, column “weight”: expected a weight from 0 to 1e+06; got -1",
+    ),
+    (
+        "huge weight",
+        link_token({**TWO_CLASSES, "w": [1e9, 1]}),
+        "Row 1, column “weight”: expected a weight from 0 to 1e+06; got 1e+09",
     ),
     (
         "unknown reduction",
         link_token({**TWO_CLASSES, "r": "avg"}),
-        "the link's reduction 'avg' is not one of mean, sum, none",
+        "Reduction: expected one of mean, sum, none; got “avg”",
     ),
     (
         "smoothing above 1",
         link_token({**TWO_CLASSES, "s": 2}),
-        "the link's label smoothing should lie in [0, 1]",
+        "Label smoothing: expected a number in [0, 1]; got 2",
     ),
     (
         "temperature 0",
         link_token({**TWO_CLASSES, "T": 0}),
-        "the link's temperature should lie in [0.05, 20]",
+        "Temperature: expected a number in [0.05, 20]; got 0",
     ),
     (
         "unknown precision",
         link_token({**TWO_CLASSES, "p": "float16"}),
-        "the link's precision 'float16' is not one of float32, float64",
+        "Precision: expected one of float32, float64; got “float16”",
     ),
 ]
 
 
 # ------------------------------------------------------------------ scenarios for property tests
 
-# Names as the classes editor keeps them: non-empty, no surrounding blanks, at most 40 characters.
-class_names = st.text(min_size=1, max_size=40).filter(lambda name: name == name.strip() != "")
+# Names as the classes editor keeps them: non-empty, no surrounding blanks, at most 40 characters,
+# no control characters or lone surrogates (which no door lets in).
+class_names = st.text(
+    st.characters(blacklist_categories=("Cc", "Cs")), min_size=1, max_size=40
+).filter(lambda name: name == name.strip() != "")
 
 
 @st.composite

@@ -1,4 +1,4 @@
-"""scenario: plain, comparable scenarios; presets that are valid; random draws from a seed."""
+"""scenario and presets: comparable scenarios; presets that pass the one check; random draws."""
 
 from __future__ import annotations
 
@@ -7,14 +7,28 @@ import re
 import numpy as np
 import pytest
 
-from xentui.domain.scenario import (
-    DEFAULT_SCENARIO,
-    MAX_CLASSES,
-    MAX_SAMPLES,
-    PRESETS,
-    Scenario,
-    random_scenario,
-)
+from xentui.domain import scenario as scenario_module
+from xentui.domain.limits import MAX_CLASSES, MAX_SAMPLES
+from xentui.domain.presets import DEFAULT_SCENARIO, PRESETS, check_random, random_scenario
+from xentui.domain.scenario import Scenario
+from xentui.domain.validation import check_scenario
+
+
+def draft_of(scenario: Scenario) -> dict[str, object]:
+    """A scenario written back as the plain draft `check_scenario` reads."""
+    return {
+        "classes": list(scenario.classes),
+        "logits": [list(row) for row in scenario.logits],
+        "targets": list(scenario.targets),
+        "ignored": list(scenario.ignored),
+        "soft_targets": scenario.soft_targets,
+        "weights": scenario.weights,
+        "reduction": scenario.reduction,
+        "label_smoothing": scenario.label_smoothing,
+        "temperature": scenario.temperature,
+        "precision": scenario.precision,
+        "title": scenario.title,
+    }
 
 
 def test_scenarios_built_from_any_sequences_compare_equal():
@@ -50,6 +64,20 @@ def test_every_preset_is_a_valid_scenario(name):
     assert preset.title
 
 
+@pytest.mark.parametrize("name", list(PRESETS))
+def test_every_preset_passes_the_one_check_unchanged(name):
+    checked = check_scenario(draft_of(PRESETS[name]))
+    assert checked.problems == ()
+    assert checked.scenario == PRESETS[name]
+    assert checked.scenario.title == PRESETS[name].title
+
+
+def test_the_presets_are_still_importable_from_scenario():
+    assert scenario_module.PRESETS is PRESETS
+    assert scenario_module.DEFAULT_SCENARIO is DEFAULT_SCENARIO
+    assert scenario_module.random_scenario is random_scenario
+
+
 def test_presets_made_from_probabilities_give_those_probabilities_back():
     """log p as logits gives back p only when p sums to 1: the seeds' rows must."""
     for name, preset in PRESETS.items():
@@ -74,17 +102,39 @@ def test_random_scenarios_keep_given_class_names_of_the_right_count():
     assert random_scenario(2, 2, 0, 1.0, classes=("a",)).classes == ("class 0", "class 1")
 
 
-@pytest.mark.parametrize(
-    ("arguments", "message"),
-    [
-        ((0, 3, 0, 1.0), "num_samples must be in [1, 64]; got 0"),
-        ((65, 3, 0, 1.0), "num_samples must be in [1, 64]; got 65"),
-        ((2, 1, 0, 1.0), "num_classes must be in [2, 32]; got 1"),
-        ((2, 33, 0, 1.0), "num_classes must be in [2, 32]; got 33"),
-        ((2, 3, 0, 0.0), "spread must be in (0, 100]; got 0.0"),
-        ((2, 3, 0, 101.0), "spread must be in (0, 100]; got 101.0"),
-    ],
-)
-def test_random_scenario_refuses_sizes_the_editor_cannot_hold(arguments, message):
-    with pytest.raises(ValueError, match=f"^{re.escape(message)}$"):
+RANDOM_PROBLEMS = [
+    # (arguments, the problems "Random" reports)
+    ((0, 3, 0, 1.0), ["Samples: expected a whole number from 1 to 64; got 0."]),
+    ((65, 3, 0, 1.0), ["Samples: expected a whole number from 1 to 64; got 65."]),
+    ((2, 1, 0, 1.0), ["Classes: expected a whole number from 2 to 32; got 1."]),
+    ((2, 33, 0, 1.0), ["Classes: expected a whole number from 2 to 32; got 33."]),
+    ((2, 3, -1, 1.0), ["Seed: expected a whole number from 0 to 4294967295; got -1."]),
+    ((2, 3, 0, 0.0), ["Spread: expected a number in [0.1, 100]; got 0.0."]),
+    ((2, 3, 0, 101.0), ["Spread: expected a number in [0.1, 100]; got 101.0."]),
+    ((2, 3, 0, float("nan")), ["Spread: expected a number in [0.1, 100]; got nan."]),
+    ((2.5, 3, 0, 1.0), ["Samples: expected a whole number from 1 to 64; got 2.5."]),
+    (
+        (True, "3", 0, "2"),
+        [
+            "Samples: expected a whole number from 1 to 64; got True.",
+            "Classes: expected a whole number from 2 to 32; got 3.",
+            "Spread: expected a number in [0.1, 100]; got 2.",
+        ],
+    ),
+]
+
+
+@pytest.mark.parametrize(("arguments", "messages"), RANDOM_PROBLEMS)
+def test_random_refuses_what_its_controls_cannot_hold(arguments, messages):
+    checked = check_random(*arguments)
+    assert checked.scenario is None
+    assert [str(p) for p in checked.problems] == messages
+    with pytest.raises(ValueError, match=f"^{re.escape(messages[0][:-1])}"):
         random_scenario(*arguments)
+
+
+def test_random_names_come_through_the_one_check():
+    checked = check_random(2, 2, 0, 1.0, classes=("a", "b" * 41))
+    assert [str(p) for p in checked.problems] == [
+        "Row 2, column “name”: expected a name of at most 40 characters; got 41 characters."
+    ]

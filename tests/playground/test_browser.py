@@ -134,10 +134,16 @@ def _select_cell(page, grid, row: int, column_label: str) -> None:
 def _edit_cell(page, grid, row: int, column_label: str, text: str) -> None:
     """Single-click (select), type, Enter — the way the canvas grid accepts an edit."""
     _select_cell(page, grid, row, column_label)
-    page.keyboard.type(text)
-    # The first keystroke opens an overlay editor; an Enter that comes before it is lost.
+    _type_into_selected(page, text)
+
+
+def _type_into_selected(page, text: str) -> None:
+    """Type into the selected cell and press Enter."""
+    # The first keystroke opens an overlay editor; keys that come before it is focused are lost.
+    page.keyboard.type(text[0])
     overlay = page.locator("textarea.gdg-input")
     expect(overlay).to_be_focused()
+    page.keyboard.type(text[1:])
     expect(overlay).to_have_value(text)
     page.keyboard.press("Enter")
     expect(overlay).to_have_count(0)

@@ -37,7 +37,7 @@ from app_helpers import (
 )
 
 import xentcore
-from xentui.domain.scenario import PRESETS, random_scenario
+from xentui.domain.presets import PRESETS, random_scenario
 from xentui.kit.format import fmt
 
 TORCH_PREFIX = "`torch.nn.functional.cross_entropy` gives"
@@ -258,6 +258,24 @@ def test_renamed_class_carries_its_targets_along():
     assert list(probabilities(at)["prediction"]) == ["hog", "hog"]
 
 
+def test_a_weight_typed_for_a_class_just_added_is_kept():
+    """Add a class, then (next run) type its weight and another's: both reach the scenario."""
+    at = open_playground()
+    classes_key = editor_key(at, "classes")
+    edit_table(at, "classes", edit_state(added=[{"name": "cow", "weight": "1"}]))
+    edit_table(
+        at,
+        "classes",
+        edit_state(edited={0: {"weight": "2"}}, added=[{"name": "cow", "weight": "5"}]),
+    )
+    assert editor_key(at, "classes") == classes_key  # the same editor, holding every edit
+    assert alerts(at, "error") == []
+    assert at.session_state["scenario"].weights == (2.0, 1.0, 1.0, 5.0)
+    edit_table(at, "logits", edit_state(edited={0: {"c3": "4", "target": "cow"}}))
+    assert at.session_state["scenario"].weights == (2.0, 1.0, 1.0, 5.0)
+    assert at.session_state["scenario"].targets == (3, 2)
+
+
 def test_class_weight_shows_the_weighted_denominator():
     at = open_playground()
     edit_table(at, "classes", edit_state(edited={0: {"weight": "2"}}))
@@ -273,7 +291,9 @@ def test_a_bad_edit_keeps_the_last_valid_result_not_the_default():
     assert headline(at) == ("Mean loss", "2.1429")
     edit_table(at, "logits", edit_state(edited={0: {"c1": "5", "c2": "abc"}}))
     assert headline(at) == ("Mean loss", "2.1429")
-    assert alerts(at, "error") == ["Row 1, column “pig”: “abc” is not a number"]
+    assert alerts(at, "error") == [
+        "Row 1, column “pig”: expected a finite number within ±1e+06; got “abc”."
+    ]
 
 
 def test_clicking_a_point_on_the_curve_shows_that_sample_s_breakdown():
@@ -549,7 +569,7 @@ def test_a_link_s_own_text_in_the_warning_is_not_markdown():
     at = open_playground(link_token({**TWO_CLASSES, "r": "[fix it](http://evil.example)"}))
     raw = at.warning[0].value
     assert "[fix it](" not in raw  # escaped: shown as typed, never a clickable link
-    assert "'[fix it](http://evil.example)'" in unescape(raw)
+    assert "got “[fix it](http://evil…”" in unescape(raw)  # quoted, and cut short
 
 
 # ------------------------------------------------------------------------------ bad inputs
@@ -564,233 +584,209 @@ class BadInput:
     kind: str = "error"
 
 
+LOGIT = "expected a finite number within ±1e+06; got"
+WEIGHT = "expected a weight from 0 to 1e+06; got"
+PROBABILITY = "expected a probability in [0, 1]; got"
+TARGET = "expected a class (its name, or its index from 0 to 2); got nothing."
+WEIGHED_NOTHING = (
+    "Column “weight”: expected a kept sample whose target class weighs more than 0; got weight 0 "
+    "on every kept sample's target class."
+)
+
 BAD_INPUTS = [
     BadInput(
         "empty cell",
         "logits",
         cell_edit(0, "c1", ""),
-        "Row 1, column “dog”: empty — enter a number",
+        f"Row 1, column “dog”: {LOGIT} an empty cell.",
     ),
     BadInput(
         "cleared cell",
         "logits",
         cell_edit(0, "c1", None),
-        "Row 1, column “dog”: empty — enter a number",
+        f"Row 1, column “dog”: {LOGIT} an empty cell.",
     ),
     BadInput(
         "whitespace only",
         "logits",
         cell_edit(0, "c1", "   "),
-        "Row 1, column “dog”: empty — enter a number",
+        f"Row 1, column “dog”: {LOGIT} an empty cell.",
     ),
+    BadInput("text", "logits", cell_edit(0, "c1", "abc"), f"Row 1, column “dog”: {LOGIT} “abc”."),
     BadInput(
-        "text", "logits", cell_edit(0, "c1", "abc"), "Row 1, column “dog”: “abc” is not a number"
-    ),
-    BadInput(
-        "decimal comma",
-        "logits",
-        cell_edit(1, "c0", "1,5"),
-        "Row 2, column “cat”: “1,5” is not a number",
+        "decimal comma", "logits", cell_edit(1, "c0", "1,5"), f"Row 2, column “cat”: {LOGIT} “1,5”."
     ),
     BadInput(
         "long text is cut",
         "logits",
         cell_edit(0, "c2", "x" * 30),
-        f"Row 1, column “pig”: “{'x' * 20}…” is not a number",
+        f"Row 1, column “pig”: {LOGIT} “{'x' * 20}…”.",
     ),
-    BadInput(
-        "nan",
-        "logits",
-        cell_edit(0, "c1", "nan"),
-        "Row 1, column “dog”: NaN is not a logit — enter a number",
-    ),
+    BadInput("nan", "logits", cell_edit(0, "c1", "nan"), f"Row 1, column “dog”: {LOGIT} nan."),
     *[
-        BadInput(
-            text,
-            "logits",
-            cell_edit(0, "c1", text),
-            "Row 1, column “dog”: an infinite logit makes the loss NaN or ∞ — enter a finite "
-            "number",
-        )
+        BadInput(text, "logits", cell_edit(0, "c1", text), f"Row 1, column “dog”: {LOGIT} {text}.")
         for text in ("inf", "-inf")
     ],
-    BadInput(
-        "1e30",
-        "logits",
-        cell_edit(0, "c1", "1e30"),
-        "Row 1, column “dog”: 1.0000e+30 is outside ±1e+06, the range the editor accepts",
-    ),
+    BadInput("1e30", "logits", cell_edit(0, "c1", "1e30"), f"Row 1, column “dog”: {LOGIT} 1e+30."),
     BadInput(
         "just above the logit limit",
         "logits",
         cell_edit(0, "c1", "1000001"),
-        "Row 1, column “dog”: 1.0000e+06 is outside ±1e+06, the range the editor accepts",
+        f"Row 1, column “dog”: {LOGIT} 1000001.",
     ),
     BadInput(
         "target left empty",
         "logits",
         cell_edit(0, "target", None),
-        "Row 1, column “target”: choose the sample's true class",
+        f"Row 1, column “target”: {TARGET}",
     ),
     BadInput(
         "new row without a target",
         "logits",
         edit_state(added=[new_sample("0", "0", "0", target=None)]),
-        "Row 3, column “target”: choose the sample's true class",
+        f"Row 3, column “target”: {TARGET}",
     ),
     BadInput(
         "new row with an empty cell",
         "logits",
         edit_state(added=[new_sample("1", None, "1", target="dog")]),
-        "Row 3, column “dog”: empty — enter a number",
+        f"Row 3, column “dog”: {LOGIT} an empty cell.",
     ),
     BadInput(
-        "no samples", "logits", edit_state(deleted=[0, 1]), "There are no samples — add a row."
+        "no samples",
+        "logits",
+        edit_state(deleted=[0, 1]),
+        "Logits: expected 1 to 64 samples; got 0 rows.",
     ),
     BadInput(
         "every sample ignored",
         "logits",
         edit_state(edited={0: {"ignore": True}, 1: {"ignore": True}}),
-        "Every sample is ignored: the mean would be 0/0 (NaN). Keep at least one.",
-        kind="warning",
+        "Column “ignore”: expected at least one sample kept; got every sample ignored.",
     ),
     BadInput(
         "65 samples",
         "logits",
         edit_state(added=[new_sample("0", "0", "0", target="cat")] * 63),
-        "65 samples: the editor holds at most 64; the “Your model” page takes larger data.",
+        "Logits: expected 1 to 64 samples; got 65 rows.",
     ),
     BadInput(
         "no classes",
         "classes",
         edit_state(deleted=[0, 1, 2]),
-        "There are no classes — add at least two.",
+        "Expected 2 to 32 classes; got 0 classes.",
     ),
     BadInput(
-        "one class",
-        "classes",
-        edit_state(deleted=[1, 2]),
-        "There is only one class: every probability would be 1 and every loss 0 — add a second "
-        "class.",
+        "one class", "classes", edit_state(deleted=[1, 2]), "Expected 2 to 32 classes; got 1 class."
     ),
     BadInput(
         "33 classes",
         "classes",
         edit_state(added=[{"name": f"extra {i}", "weight": "1"} for i in range(30)]),
-        "33 classes: the editor holds at most 32.",
+        "Expected 2 to 32 classes; got 33 classes.",
     ),
     BadInput(
         "duplicate class name",
         "classes",
         cell_edit(1, "name", "cat"),
-        "Row 2, column “name”: “cat” is already the name of another class",
+        "Row 2, column “name”: expected a different name; got “cat” a second time.",
     ),
-    BadInput(
-        "empty class name",
-        "classes",
-        cell_edit(1, "name", ""),
-        "Row 2, column “name”: empty — every class needs a name",
-    ),
-    BadInput(
-        "blank class name",
-        "classes",
-        cell_edit(2, "name", "  "),
-        "Row 3, column “name”: empty — every class needs a name",
-    ),
-    BadInput(
-        "new class without a name",
-        "classes",
-        edit_state(added=[{"weight": "1"}]),
-        "Row 4, column “name”: empty — every class needs a name",
-    ),
+    *[
+        BadInput(
+            name,
+            "classes",
+            state,
+            f"Row {row}, column “name”: expected a name for every class; got an empty name.",
+        )
+        for name, state, row in (
+            ("empty class name", cell_edit(1, "name", ""), 2),
+            ("blank class name", cell_edit(2, "name", "  "), 3),
+            ("new class without a name", edit_state(added=[{"weight": "1"}]), 4),
+        )
+    ],
     BadInput(
         "class name over 40 characters",
         "classes",
         cell_edit(1, "name", "d" * 41),
-        "Row 2, column “name”: longer than 40 characters",
+        "Row 2, column “name”: expected a name of at most 40 characters; got 41 characters.",
     ),
     BadInput(
         "negative weight",
         "classes",
         cell_edit(1, "weight", "-1"),
-        "Row 2, column “weight”: -1 is negative",
+        f"Row 2, column “weight”: {WEIGHT} -1.",
     ),
     BadInput(
         "text weight",
         "classes",
         cell_edit(1, "weight", "heavy"),
-        "Row 2, column “weight”: “heavy” is not a number",
+        f"Row 2, column “weight”: {WEIGHT} “heavy”.",
     ),
     BadInput(
         "infinite weight",
         "classes",
         cell_edit(0, "weight", "inf"),
-        "Row 1, column “weight”: an infinite weight makes the loss NaN or ∞ — enter a finite "
-        "number",
+        f"Row 1, column “weight”: {WEIGHT} inf.",
     ),
     BadInput(
         "huge weight",
         "classes",
         cell_edit(1, "weight", "1e7"),
-        "Row 2, column “weight”: 1e+07 is above the limit of 1e6",
+        f"Row 2, column “weight”: {WEIGHT} 1e+07.",
     ),
     BadInput(
         "all weights 0",
         "classes",
         edit_state(edited={i: {"weight": "0"} for i in range(3)}),
-        "Column “weight”: all weights are 0 — the mean is 0/0",
+        "Column “weight”: expected at least one positive weight; got every weight 0.",
     ),
     BadInput(
         "every kept target weighs 0",
         "classes",
         edit_state(edited={0: {"weight": "0"}, 2: {"weight": "0"}}),
-        "Every sample left in the loss has a target class of weight 0: the mean would be 0/0 "
-        "(NaN). Give one of those classes a weight, or keep another sample.",
-        kind="warning",
+        WEIGHED_NOTHING,
     ),
     BadInput(
         "kept targets weigh 0 in float32",
         "classes",
         edit_state(edited={0: {"weight": "1e-50"}, 2: {"weight": "1e-50"}}),
-        "Every sample left in the loss has a target class of weight 0: the mean would be 0/0 "
-        "(NaN). Give one of those classes a weight, or keep another sample.",
-        kind="warning",
+        WEIGHED_NOTHING,
     ),
     BadInput(
         "probability row not summing to 1",
         "soft",
         cell_edit(0, "c1", "0.5"),
-        "Row 1: the probabilities sum to 1.5, not 1",
+        "Row 1: expected a row summing to 1 (within 0.001); got a row summing to 1.5.",
     ),
     BadInput(
         "probability 1.5",
         "soft",
         cell_edit(0, "c0", "1.5"),
-        "Row 1, column “cat”: 1.5 is not a probability in [0, 1]",
+        f"Row 1, column “cat”: {PROBABILITY} 1.5.",
     ),
     BadInput(
         "negative probability",
         "soft",
         cell_edit(1, "c2", "-0.1"),
-        "Row 2, column “pig”: -0.1 is not a probability in [0, 1]",
+        f"Row 2, column “pig”: {PROBABILITY} -0.1.",
     ),
     BadInput(
         "text probability",
         "soft",
         cell_edit(0, "c0", "half"),
-        "Row 1, column “cat”: “half” is not a number",
+        f"Row 1, column “cat”: {PROBABILITY} “half”.",
     ),
     BadInput(
         "empty probability",
         "soft",
         cell_edit(0, "c0", ""),
-        "Row 1, column “cat”: empty — enter a number",
+        f"Row 1, column “cat”: {PROBABILITY} an empty cell.",
     ),
     BadInput(
         "NaN probability",
         "soft",
         cell_edit(0, "c0", "nan"),
-        "Row 1, column “cat”: NaN is not a probability — enter a number",
+        f"Row 1, column “cat”: {PROBABILITY} nan.",
     ),
 ]
 
@@ -840,7 +836,9 @@ def test_a_class_name_with_markup_is_valid_and_shown_literally(name, escaped):
     edit_table(at, "logits", cell_edit(0, "c1", "?"))
     [message] = at.error
     assert f"column “{escaped}”" in message.value
-    assert unescape(message.value) == f"Row 1, column “{name}”: “?” is not a number"
+    assert unescape(message.value) == (
+        f"Row 1, column “{name}”: expected a finite number within ±1e+06; got “?”."
+    )
 
 
 def test_a_bad_input_leaves_the_link_on_the_last_valid_scenario():

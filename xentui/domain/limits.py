@@ -18,6 +18,7 @@ __all__ = [
     "PROBABILITY_SUM_TOLERANCE",
     "REDUCTIONS",
     "SMOOTHING_RANGE",
+    "SPREAD_RANGE",
     "TEMPERATURE_RANGE",
     "WEIGHT_LIMIT",
 ]
@@ -45,3 +46,6 @@ PROBABILITY_SUM_TOLERANCE = 1e-3
 IGNORE_INDEX = -100
 # A text box holds a worked example, not a data set: longer text is refused before it is split.
 MAX_TEXT_CHARS = 4_000
+# "Random" draws logits from N(0, spread²): below 0.1 every class looks alike, above 100 the
+# logits leave the range worth reading.
+SPREAD_RANGE = (0.1, 100.0)

@@ -8,6 +8,7 @@ from functools import lru_cache
 import numpy as np
 
 import xentcore
+from xentui.domain.limits import IGNORE_INDEX
 from xentui.domain.scenario import Scenario
 from xentui.kit.format import fmt
 
@@ -20,7 +21,6 @@ __all__ = [
     "torch_check",
 ]
 
-IGNORE_INDEX = -100
 _MAX_TERMS_WRITTEN = 8
 
 

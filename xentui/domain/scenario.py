@@ -2,37 +2,21 @@
 
 Classes, logits, one target per sample (a class index, or a row of probabilities), the samples to
 ignore, and the loss options. Scenarios are immutable and plain (tuples of numbers and strings), so
-they hash, compare and serialise to a link without surprises. Presets reproduce the seed documents.
+they hash, compare and serialise to a link without surprises. The shipped scenarios (the default,
+the presets, random draws) live in `xentui.domain.presets`.
 """
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass, field, replace
 
 import numpy as np
 
-__all__ = [
-    "DEFAULT_SCENARIO",
-    "LOGIT_LIMIT",
-    "MAX_CLASSES",
-    "MAX_SAMPLES",
-    "PRECISIONS",
-    "PRESETS",
-    "REDUCTIONS",
-    "TEMPERATURE_RANGE",
-    "Scenario",
-    "random_scenario",
-]
+# LOGIT_LIMIT, MAX_CLASSES, MAX_SAMPLES, TEMPERATURE_RANGE: still imported from here by code that
+# predates xentui.domain.limits, where they are defined.
+from xentui.domain.limits import LOGIT_LIMIT, MAX_CLASSES, MAX_SAMPLES, TEMPERATURE_RANGE  # noqa: F401
 
-from xentui.domain.limits import (
-    LOGIT_LIMIT,
-    MAX_CLASSES,
-    MAX_SAMPLES,
-    PRECISIONS,
-    REDUCTIONS,
-    TEMPERATURE_RANGE,
-)
+__all__ = ["Scenario"]
 
 
 @dataclass(frozen=True)
@@ -96,118 +80,13 @@ class Scenario:
         return replace(self, **changes)
 
 
-def _from_probabilities(probs: list[list[float]]) -> tuple[tuple[float, ...], ...]:
-    """Logits whose softmax is exactly `probs`: log p (a zero probability would need −inf)."""
-    return tuple(tuple(math.log(p) for p in row) for row in probs)
+def __getattr__(name: str) -> object:
+    """DEFAULT_SCENARIO, PRESETS and random_scenario moved to `xentui.domain.presets`.
 
+    Read from there on first use (presets import this module, so not at import time).
+    """
+    if name in ("DEFAULT_SCENARIO", "PRESETS", "random_scenario"):
+        from xentui.domain import presets
 
-DEFAULT_SCENARIO = Scenario(
-    title="Walkthrough: cat, dog, pig",
-    classes=("cat", "dog", "pig"),
-    logits=((1, 2, 3), (2, 4, 6)),
-    targets=(0, 2),
-)
-
-PRESETS: dict[str, Scenario] = {
-    "Walkthrough: cat, dog, pig (mean 1.2753)": DEFAULT_SCENARIO,
-    "PyTorch explainer: confident and right (0.0037)": Scenario(
-        title="PyTorch explainer: 4 outputs, target class 3",
-        classes=("class 0", "class 1", "class 2", "class 3"),
-        logits=((4, 3, 2, 10),),
-        targets=(3,),
-        reduction="none",
-    ),
-    "PyTorch explainer: confident and wrong (16.0)": Scenario(
-        title="PyTorch explainer: the highest logit is not the target",
-        classes=("class 0", "class 1", "class 2", "class 3"),
-        logits=((20, 2, 3, 4),),
-        targets=(3,),
-        reduction="none",
-    ),
-    "PyTorch explainer: (1, 4, 2) output, one row per position": Scenario(
-        title="PyTorch explainer: a 1×4×2 output; each row is one of the 2 positions",
-        classes=("class 0", "class 1", "class 2", "class 3"),
-        logits=((4, 3, 2, 10), (10, 2, 3, 4)),
-        targets=(3, 1),
-        reduction="none",
-    ),
-    "PyTorch explainer: (2, 4, 2) output, one row per position": Scenario(
-        title="PyTorch explainer: a 2×4×2 output; rows are (sample, position) pairs",
-        classes=("class 0", "class 1", "class 2", "class 3"),
-        logits=((4, 3, 2, 2), (4, 3, 2, 20), (20, 3, 2, 10), (20, 3, 2, 10)),
-        targets=(3, 3, 0, 0),
-        reduction="none",
-    ),
-    "Notebook: one sample, good prediction (0.4170)": Scenario(
-        title="NumPy vs PyTorch notebook: good logits",
-        classes=("class 0", "class 1", "class 2"),
-        logits=((2.0, 1.0, 0.1),),
-        targets=(0,),
-    ),
-    "Notebook: one sample, bad prediction (1.8406)": Scenario(
-        title="NumPy vs PyTorch notebook: bad logits",
-        classes=("class 0", "class 1", "class 2"),
-        logits=((0.5, 2.0, 0.3),),
-        targets=(0,),
-    ),
-    "Notebook: three samples, good predictions (0.3018)": Scenario(
-        title="NumPy vs PyTorch notebook: three samples, good logits",
-        classes=("class 0", "class 1", "class 2"),
-        logits=((0.1, 1.0, 2.1), (2.0, 1.0, 0.1), (0.1, 3.0, 0.1)),
-        targets=(2, 0, 1),
-    ),
-    "Notebook: three samples, bad predictions (1.6242)": Scenario(
-        title="NumPy vs PyTorch notebook: three samples, bad logits",
-        classes=("class 0", "class 1", "class 2"),
-        logits=((2.1, 1.0, 0.1), (0.1, 1.0, 2.1), (0.1, 3.0, 0.1)),
-        targets=(2, 0, 1),
-    ),
-    "Notebook: from probabilities [0.7, 0.2, 0.1] and [0.1, 0.3, 0.6] (0.3567, 2.3026)": Scenario(
-        title="NumPy vs PyTorch notebook: probabilities in, logits = log p",
-        classes=("class 0", "class 1", "class 2"),
-        logits=_from_probabilities([[0.7, 0.2, 0.1], [0.1, 0.3, 0.6]]),
-        targets=(0, 0),
-        reduction="none",
-        precision="float64",
-    ),
-    "Walkthrough: reference answer 0.71355817782": Scenario(
-        title="Walkthrough: predictions [0.25]*4 and [0.01, 0.01, 0.02, 0.96], target class 3",
-        classes=("class 0", "class 1", "class 2", "class 3"),
-        # The seed's second row [0.01, 0.01, 0.01, 0.96] sums to 0.99, which softmax would rescale
-        # (p = 0.9697, mean 0.7085). Its answer only uses p(target) = 0.96, so the missing 0.01
-        # goes to a wrong class and the row sums to 1.
-        logits=_from_probabilities([[0.25, 0.25, 0.25, 0.25], [0.01, 0.01, 0.02, 0.96]]),
-        targets=(3, 3),
-        precision="float64",
-    ),
-    "Walkthrough: binary, prediction [0.01, 0.99] (0.01005034)": Scenario(
-        title="Walkthrough: target [0, 1] (dog), prediction [0.01, 0.99]",
-        classes=("cat", "dog"),
-        logits=_from_probabilities([[0.01, 0.99]]),
-        targets=(1,),
-        precision="float64",
-    ),
-}
-
-
-def random_scenario(
-    num_samples: int, num_classes: int, seed: int, spread: float, classes: tuple[str, ...] = ()
-) -> Scenario:
-    """Logits drawn from N(0, spread²) and uniformly random targets, reproducible from the seed."""
-    if not 1 <= num_samples <= MAX_SAMPLES:
-        raise ValueError(f"num_samples must be in [1, {MAX_SAMPLES}]; got {num_samples}")
-    if not 2 <= num_classes <= MAX_CLASSES:
-        raise ValueError(f"num_classes must be in [2, {MAX_CLASSES}]; got {num_classes}")
-    if not 0 < spread <= 100:
-        raise ValueError(f"spread must be in (0, 100]; got {spread}")
-    rng = np.random.default_rng(seed)
-    logits = np.round(rng.normal(0.0, spread, size=(num_samples, num_classes)), 2)
-    names = (
-        classes if len(classes) == num_classes else tuple(f"class {c}" for c in range(num_classes))
-    )
-    return Scenario(
-        title=f"Random: seed {seed}, spread {spread:g}",
-        classes=names,
-        logits=tuple(map(tuple, logits.tolist())),
-        targets=tuple(rng.integers(0, num_classes, size=num_samples).tolist()),
-    )
+        return getattr(presets, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

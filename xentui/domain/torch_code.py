@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from xentui.domain.results import IGNORE_INDEX
+from xentui.domain.limits import IGNORE_INDEX
 from xentui.domain.scenario import Scenario
 
 __all__ = ["torch_code"]

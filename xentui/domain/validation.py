@@ -34,6 +34,7 @@ __all__ = [
     "OPTIONS",
     "SOFT",
     "Checked",
+    "check_classes",
     "check_scenario",
     "finite_number",
 ]
@@ -63,9 +64,8 @@ def finite_number(value: object, low: float, high: float) -> tuple[float | None,
     if isinstance(value, bool) or value is None:
         return None, "nothing" if value is None else str(value)
     if isinstance(value, int):
-        if abs(value) > 10**18:  # float() of a 400-digit integer raises OverflowError
-            digits = len(str(abs(value))) if abs(value) < 10**4000 else "over 4000"
-            return None, f"a {digits}-digit integer"
+        if abs(value) >= 10**18:  # float() of a 400-digit integer raises OverflowError
+            return None, quote(value)
         number = float(value)
     elif isinstance(value, float):
         number = value
@@ -84,15 +84,27 @@ def finite_number(value: object, low: float, high: float) -> tuple[float | None,
     if not math.isfinite(number):
         return None, str(number)
     if not low <= number <= high:
-        return None, f"{number:g}"
+        return None, _short(number)
     return number, None
+
+
+def _short(number: float) -> str:
+    """Six digits when they are exact, more when they would round 1000001 to "1e+06".
+
+    >>> _short(1e9), _short(1000001.0), _short(-0.5)
+    ('1e+09', '1000001', '-0.5')
+    """
+    text = f"{number:g}"
+    return text if float(text) == number else f"{number:.17g}"
 
 
 def check_scenario(draft: Mapping[str, object]) -> Checked:
     """Check a draft scenario field by field; return the Scenario or every problem.
 
     Fields (all optional but the first three): classes, logits, targets, ignored, soft_targets,
-    weights, reduction, label_smoothing, temperature, precision, title. Targets are class indices.
+    weights, reduction, label_smoothing, temperature, precision, title. A target is a class index
+    or a class name. Values are kept as given (weights of 1 stay weights), so a scenario checked
+    again comes back equal.
 
     >>> check_scenario({"classes": ["a", "b"], "logits": [[1, 2]], "targets": [1]}).problems
     ()
@@ -103,7 +115,6 @@ def check_scenario(draft: Mapping[str, object]) -> Checked:
         return Checked(None, (Problem("scenario", None, None, quote(draft), "a scenario"),))
     problems: list[Problem] = []
     classes = _classes(draft.get("classes"), problems)
-    c = len(classes) if classes is not None else 0
     logits = _logits(draft.get("logits"), classes, problems)
     n = len(logits) if logits is not None else 0
     targets = _targets(draft.get("targets"), n, classes, problems)
@@ -114,7 +125,7 @@ def check_scenario(draft: Mapping[str, object]) -> Checked:
     if problems or classes is None or logits is None or targets is None:
         return Checked(None, tuple(problems))
     if soft is None:
-        _check_denominator(targets, ignored, weights, c, options["precision"], problems)
+        _check_denominator(targets, ignored, weights, len(classes), options["precision"], problems)
     if problems:
         return Checked(None, tuple(problems))
     title = draft.get("title", "")
@@ -122,13 +133,27 @@ def check_scenario(draft: Mapping[str, object]) -> Checked:
         classes=tuple(classes),
         logits=tuple(map(tuple, logits)),
         targets=tuple(targets),
-        ignored=() if soft is not None else tuple(ignored),
+        ignored=tuple(ignored),
         soft_targets=None if soft is None else tuple(map(tuple, soft)),
         weights=None if weights is None else tuple(weights),
         title=quote(title, 200) if isinstance(title, str) else "",
         **options,
     )
     return Checked(scenario, ())
+
+
+def check_classes(classes: object, weights: object = None) -> tuple[Problem, ...]:
+    """The problems of a class list and its weights alone: `check_scenario`'s own rules.
+
+    For an editor that must know the classes are usable before it reshapes the tables that
+    depend on them.
+
+    >>> [str(p) for p in check_classes(["cat", "cat"])]
+    ['Row 2, column “name”: expected a different name; got “cat” a second time.']
+    """
+    problems: list[Problem] = []
+    _weights(weights, _classes(classes, problems), problems)
+    return tuple(problems)
 
 
 def _classes(value: object, problems: list[Problem]) -> list[str] | None:
@@ -142,28 +167,10 @@ def _classes(value: object, problems: list[Problem]) -> list[str] | None:
         return None
     names: list[str] = []
     bad = False
-    for i, raw in enumerate(value, start=1):
-        name = raw.strip() if isinstance(raw, str) else None
-        if name is None:
-            problems.append(Problem(CLASSES, i, "name", quote(raw), "a class name (text)"))
-        elif not name:
-            problems.append(Problem(CLASSES, i, "name", "an empty name", "a name for every class"))
-        elif len(name) > MAX_NAME_CHARS:
-            problems.append(
-                Problem(CLASSES, i, "name", f"{len(name)} characters", f"at most {MAX_NAME_CHARS}")
-            )
-        elif quote(name, MAX_NAME_CHARS) != name:
-            problems.append(
-                Problem(CLASSES, i, "name", f"“{quote(name)}”", "a name without control characters")
-            )
-        elif name in names:
-            problems.append(
-                Problem(CLASSES, i, "name", f"“{name}” a second time", "a different name")
-            )
-        else:
-            names.append(name)
-            continue
-        bad = True
+    for i, name in enumerate(value, start=1):
+        if (problem := _name_problem(name, names)) is not None:
+            problems.append(Problem(CLASSES, i, "name", *problem))
+            bad = True
         names.append(name if isinstance(name, str) else "")
     if not 2 <= len(names) <= MAX_CLASSES:
         count = f"{len(names)} class" + ("" if len(names) == 1 else "es")
@@ -172,27 +179,46 @@ def _classes(value: object, problems: list[Problem]) -> list[str] | None:
     return None if bad else names
 
 
+def _name_problem(name: object, earlier: list[str]) -> tuple[str, str] | None:
+    """(found, expected) when `name` cannot name a class after the names `earlier`."""
+    if not isinstance(name, str):
+        return quote(name), "a class name (text)"
+    if not name.strip():
+        return "an empty name", "a name for every class"
+    if len(name) > MAX_NAME_CHARS:
+        return f"{len(name):,} characters", f"a name of at most {MAX_NAME_CHARS} characters"
+    if quote(name, MAX_NAME_CHARS) != name:
+        return f"“{quote(name)}”", "a name without control characters"
+    if name in earlier:
+        return f"“{name}” a second time", "a different name"
+    return None
+
+
 def _rows(value, n_rows_hint, classes, table, low, high, what, problems):
     """A list of rows of finite numbers in [low, high], one column per class."""
+    label = table[:1].upper() + table[1:]  # the table's own problems name it: "Logits: …"
     if not isinstance(value, (list, tuple)):
-        problems.append(Problem(table, None, None, quote(value), f"rows of {what}"))
+        problems.append(Problem(table, None, None, quote(value), "a list of rows", label))
         return None
     if not 1 <= len(value) <= MAX_SAMPLES:
-        problems.append(
-            Problem(table, None, None, f"{len(value):,} rows", f"1 to {MAX_SAMPLES} samples")
-        )
+        rows = f"{len(value):,} row" + ("" if len(value) == 1 else "s")
+        problems.append(Problem(table, None, None, rows, f"1 to {MAX_SAMPLES} samples", label))
         return None
     if n_rows_hint is not None and len(value) != n_rows_hint:
-        problems.append(
-            Problem(table, None, None, f"{len(value)} rows", f"one row per sample ({n_rows_hint})")
-        )
+        rows = f"{len(value):,} row" + ("" if len(value) == 1 else "s")
+        expected = f"one row per sample ({n_rows_hint})"
+        problems.append(Problem(table, None, None, rows, expected, label))
         return None
     width = len(classes) if classes is not None else None
     out: list[list[float]] = []
     ok = True
     for i, row in enumerate(value, start=1):
         if not isinstance(row, (list, tuple)) or (width is not None and len(row) != width):
-            size = f"{len(row)} values" if isinstance(row, (list, tuple)) else quote(row)
+            size = (
+                f"{len(row)} value" + ("" if len(row) == 1 else "s")
+                if isinstance(row, (list, tuple))
+                else quote(row)
+            )
             problems.append(Problem(table, i, None, size, f"one value per class ({width})"))
             ok = False
             continue
@@ -220,18 +246,26 @@ def _targets(value, n, classes, problems) -> list[int] | None:
         return None
     c = len(classes) if classes is not None else MAX_CLASSES
     out = []
-    for i, raw in enumerate(value, start=1):
-        if isinstance(raw, bool) or not isinstance(raw, int) or not 0 <= raw < c:
-            problems.append(
-                Problem(LOGITS, i, "target", quote(raw), f"a class index from 0 to {c - 1}")
+    for i, raw in enumerate(value[:MAX_SAMPLES], start=1):
+        if isinstance(raw, int) and not isinstance(raw, bool) and 0 <= raw < c:
+            out.append(raw)
+        elif isinstance(raw, str) and classes is not None and raw in classes:
+            out.append(classes.index(raw))
+        else:
+            found = (
+                "nothing"
+                if raw is None
+                else f"“{quote(raw)}”"
+                if isinstance(raw, str)
+                else quote(raw)
             )
-            return None
-        out.append(raw)
-    return out
+            expected = f"a class (its name, or its index from 0 to {c - 1})"
+            problems.append(Problem(LOGITS, i, "target", found, expected))
+    return out if len(out) == len(value) else None
 
 
 def _ignored(value, n, problems) -> list[bool]:
-    if value is None or value == () or value == []:
+    if value is None or value == () or value == [] or n == 0:  # n == 0: the logits are refused
         return [False] * n
     if not isinstance(value, (list, tuple)) or len(value) != n:
         problems.append(Problem(LOGITS, None, "ignore", quote(value), f"{n} ignore flags"))
@@ -273,19 +307,20 @@ def _weights(value, classes, problems) -> list[float] | None:
         problems.append(Problem(CLASSES, None, "weight", found, f"one weight per class ({c})"))
         return None
     out = []
-    for i, raw in enumerate(value, start=1):
+    for i, raw in enumerate(value[:MAX_CLASSES], start=1):
         number, found = finite_number(raw, 0.0, WEIGHT_LIMIT)
         if found is not None:
             expected = f"a weight from 0 to {WEIGHT_LIMIT:g}"
             problems.append(Problem(CLASSES, i, "weight", found, expected))
-            return None
         out.append(number)
+    if None in out or len(out) != len(value):
+        return None
     if not math.fsum(out) > 0:
         problems.append(
             Problem(CLASSES, None, "weight", "every weight 0", "at least one positive weight")
         )
         return None
-    return None if all(w == 1.0 for w in out) else out
+    return out
 
 
 def _options(draft: Mapping[str, object], problems: list[Problem]) -> dict[str, object]:

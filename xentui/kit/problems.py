@@ -20,11 +20,15 @@ def quote(value: object, limit: int = QUOTE_CHARS) -> str:
     """`value` as short, printable text for a message.
 
     Control characters and lone surrogates become escapes, so the text always encodes as UTF-8.
+    A container is named by its type and size, never written out: its repr could be huge or
+    nested too deep to print.
 
     >>> quote("abc"), quote("x" * 100)[-3:], quote("a\\nb"), quote("\\ud800")
     ('abc', 'xx…', 'a\\\\nb', '\\\\ud800')
+    >>> quote([[1, 2]]), quote({"a": 1}), quote(10**100)
+    ('a list of 1 item', 'a dict of 1 item', 'a 101-digit integer')
     """
-    text = value if isinstance(value, str) else repr(value)
+    text = value if isinstance(value, str) else _describe(value)
     text = text[: limit + 1]  # before escaping: the cost stays bounded whatever was received
     out = []
     for ch in text:
@@ -37,6 +41,20 @@ def quote(value: object, limit: int = QUOTE_CHARS) -> str:
             out.append(ch)
     shown = "".join(out)
     return shown if len(shown) <= limit else shown[:limit] + "…"
+
+
+def _describe(value: object) -> str:
+    """Short words for a value that is not text."""
+    if isinstance(value, (list, tuple, dict, set)):
+        count = len(value)
+        return f"a {type(value).__name__} of {count:,} item" + ("" if count == 1 else "s")
+    if isinstance(value, int) and not isinstance(value, bool) and abs(value) >= 10**18:
+        # str() of a huge integer is slow, and refused past 4300 digits
+        digits = len(str(abs(value))) if abs(value) < 10**4000 else "over 4000"
+        return f"a {digits}-digit integer"
+    if isinstance(value, (bool, int, float)) or value is None:
+        return repr(value)
+    return f"a {type(value).__name__}"
 
 
 @dataclass(frozen=True)

@@ -1,21 +1,23 @@
-"""The Playground's editable tables: built from a scenario, read back with a message per bad cell.
+"""The Playground's editable tables: built from a scenario, read back through `check_scenario`.
 
 Cells are text on purpose: whatever the user typed stays in the cell ("abc", "1e30", an empty
-cell) so that nothing is lost, and the parser names the row and column of each problem instead of
-the grid silently refusing the keystroke. Class columns are keyed by position ("c0", "c1", …) and
-labelled with the class names, so a class may be called "target" or carry any characters.
+cell) so that nothing is lost. Reading the tables back turns their cells into a plain draft and
+asks `xentui.domain.validation.check_scenario`, the one check every way in shares, so a bad cell
+gets the same `Problem` a bad link or preset would. Class columns are keyed by position ("c0",
+"c1", …) and labelled with the class names, so a class may be called "target" or carry any
+characters.
 """
 
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
 
-import numpy as np
 import pandas as pd
 
-from xentui.domain.scenario import LOGIT_LIMIT, MAX_CLASSES, MAX_SAMPLES, Scenario
-from xentui.kit.format import fmt
+from xentui.domain.limits import MAX_NAME_CHARS
+from xentui.domain.scenario import Scenario
+from xentui.domain.validation import Checked, check_classes, check_scenario, finite_number
 
 __all__ = [
     "IGNORE_COLUMN",
@@ -23,42 +25,21 @@ __all__ = [
     "NAME_COLUMN",
     "TARGET_COLUMN",
     "WEIGHT_COLUMN",
-    "CellProblem",
-    "ParsedClasses",
-    "ParsedSamples",
     "apply_edits",
     "class_column",
+    "classes_draft",
     "classes_frame",
     "logits_frame",
-    "parse_classes",
-    "parse_samples",
-    "parse_soft_targets",
+    "read_classes",
+    "read_scenario",
     "restructure_samples",
+    "samples_draft",
+    "soft_draft",
     "soft_targets_frame",
 ]
 
 NAME_COLUMN, WEIGHT_COLUMN = "name", "weight"
 TARGET_COLUMN, IGNORE_COLUMN = "target", "ignore"
-MAX_NAME_CHARS = 40
-# Probability rows must sum to 1 within this, which forgives decimal typing (0.1 + 0.2 + 0.7).
-SUM_TOLERANCE = 1e-6
-
-
-@dataclass(frozen=True)
-class CellProblem:
-    """One bad cell: 1-based row, the column's label as the user sees it, and what is wrong."""
-
-    table: str
-    row: int | None
-    column: str | None
-    message: str
-
-    def __str__(self) -> str:
-        where = [f"row {self.row}"] if self.row is not None else []
-        if self.column is not None:
-            where.append(f"column “{self.column}”")
-        prefix = ", ".join(where)
-        return f"{prefix[:1].upper()}{prefix[1:]}: {self.message}" if prefix else self.message
 
 
 def class_column(index: int) -> str:
@@ -181,164 +162,81 @@ def restructure_samples(
     return out.reset_index(drop=True)
 
 
-# ---------------------------------------------------------------- parsing
+# ---------------------------------------------------------------- reading tables back
 
 
-def _parse_number(text: object) -> tuple[float | None, str | None]:
-    """(value, None) for a usable number, else (None, what is wrong in words)."""
-    if text is None or (isinstance(text, float) and math.isnan(text) and not isinstance(text, str)):
-        return None, "empty — enter a number"
-    raw = str(text).strip()
-    if not raw:
-        return None, "empty — enter a number"
-    try:
-        value = float(raw.replace("−", "-"))
-    except ValueError:
-        shown = raw if len(raw) <= 20 else raw[:20] + "…"
-        return None, f"“{shown}” is not a number"
-    if math.isnan(value):
-        return None, "NaN is not a logit — enter a number"
-    if math.isinf(value):
-        return None, "an infinite logit makes the loss NaN or ∞ — enter a finite number"
-    return value, None
+def _cell(value: object) -> object:
+    """A cell as the draft holds it: text or a number; nothing typed (None, NaN) is ""."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return ""
+    return value.strip() if isinstance(value, str) else value
 
 
-@dataclass(frozen=True)
-class ParsedClasses:
-    names: list[str]
-    weights: list[float] | None
-    problems: list[CellProblem]
+def _column(frame: pd.DataFrame, column: str, empty: object = "") -> list[object]:
+    return frame[column].tolist() if column in frame.columns else [empty] * len(frame)
 
 
-def parse_classes(frame: pd.DataFrame) -> ParsedClasses:
-    problems: list[CellProblem] = []
-    names: list[str] = []
-    weights: list[float] = []
-    table = "classes"
-    for i, (raw_name, raw_weight) in enumerate(
-        zip(frame[NAME_COLUMN].tolist(), frame[WEIGHT_COLUMN].tolist(), strict=True), start=1
-    ):
-        name = "" if raw_name is None or raw_name != raw_name else str(raw_name).strip()
-        if not name:
-            problems.append(CellProblem(table, i, "name", "empty — every class needs a name"))
-        elif len(name) > MAX_NAME_CHARS:
-            problems.append(
-                CellProblem(table, i, "name", f"longer than {MAX_NAME_CHARS} characters")
-            )
-        elif name in names:
-            problems.append(
-                CellProblem(table, i, "name", f"“{name}” is already the name of another class")
-            )
-        names.append(name)
-        if raw_weight is None or str(raw_weight).strip() == "" or raw_weight != raw_weight:
-            weights.append(1.0)
-            continue
-        value, problem = _parse_number(raw_weight)
-        if problem:
-            problems.append(CellProblem(table, i, "weight", problem.replace("logit", "weight")))
-        elif value < 0:
-            problems.append(CellProblem(table, i, "weight", f"{value:g} is negative"))
-        elif value > 1e6:
-            problems.append(CellProblem(table, i, "weight", f"{value:g} is above the limit of 1e6"))
-        weights.append(value if value is not None else 1.0)
-    if not names:
-        problems.append(CellProblem(table, None, None, "There are no classes — add at least two."))
-    elif len(names) == 1:
-        problems.append(
-            CellProblem(
-                table,
-                None,
-                None,
-                "There is only one class: every probability would be 1 and every loss 0 — "
-                "add a second class.",
-            )
-        )
-    elif len(names) > MAX_CLASSES:
-        problems.append(
-            CellProblem(
-                table, None, None, f"{len(names)} classes: the editor holds at most {MAX_CLASSES}."
-            )
-        )
-    if weights and not problems and sum(weights) == 0:
-        problems.append(CellProblem(table, None, "weight", "all weights are 0 — the mean is 0/0"))
-    all_one = all(w == 1.0 for w in weights)
-    return ParsedClasses(names, None if all_one else weights, problems)
+def classes_draft(frame: pd.DataFrame) -> dict[str, object]:
+    """The classes table as draft fields: names (blanks trimmed) and weights (empty means 1).
+
+    weights is None when every weight is 1: a plain mean, not a weighted one.
+    """
+    names = [_cell(name) for name in _column(frame, NAME_COLUMN)]
+    weights = [_cell(w) if _cell(w) != "" else 1.0 for w in _column(frame, WEIGHT_COLUMN)]
+    plain = all(finite_number(w, 1.0, 1.0)[1] is None for w in weights)
+    return {"classes": names, "weights": None if plain else weights}
 
 
-@dataclass(frozen=True)
-class ParsedSamples:
-    logits: np.ndarray | None
-    targets: list[int]
-    ignored: list[bool]
-    problems: list[CellProblem]
+def samples_draft(frame: pd.DataFrame, num_classes: int) -> dict[str, object]:
+    """The logits table as draft fields: a row of logit cells, the target's name, the flag."""
+    columns = [_column(frame, class_column(c)) for c in range(num_classes)]
+    targets = [None if _cell(t) == "" else t for t in _column(frame, TARGET_COLUMN, None)]
+    flags = _column(frame, IGNORE_COLUMN, False)
+    return {
+        "logits": [[_cell(v) for v in row] for row in zip(*columns, strict=True)]
+        if columns
+        else [[] for _ in range(len(frame))],
+        "targets": targets,
+        "ignored": [v is True or v == True for v in flags],  # noqa: E712 (numpy booleans)
+    }
 
 
-def parse_samples(frame: pd.DataFrame, classes: list[str]) -> ParsedSamples:
-    """Read the logits table: a finite logit per class, a target class and the ignore flag."""
-    table = "logits"
-    problems: list[CellProblem] = []
-    n = len(frame)
-    if n == 0:
-        problems.append(CellProblem(table, None, None, "There are no samples — add a row."))
-        return ParsedSamples(None, [], [], problems)
-    if n > MAX_SAMPLES:
-        problems.append(
-            CellProblem(
-                table,
-                None,
-                None,
-                f"{n} samples: the editor holds at most {MAX_SAMPLES}; the “Your model” page "
-                "takes larger data.",
-            )
-        )
-    logits = np.zeros((n, len(classes)))
-    for c, name in enumerate(classes):
-        column = class_column(c)
-        values = frame[column].tolist() if column in frame.columns else [None] * n
-        for i, text in enumerate(values):
-            value, problem = _parse_number(text)
-            if problem is None and abs(value) > LOGIT_LIMIT:
-                problem = f"{fmt(value)} is outside ±{LOGIT_LIMIT:g}, the range the editor accepts"
-            if problem:
-                problems.append(CellProblem(table, i + 1, name, problem))
-            else:
-                logits[i, c] = value
-    targets: list[int] = []
-    raw_targets = frame[TARGET_COLUMN].tolist() if TARGET_COLUMN in frame.columns else [None] * n
-    for i, raw in enumerate(raw_targets):
-        if isinstance(raw, str) and raw in classes:
-            targets.append(classes.index(raw))
-        else:
-            problems.append(CellProblem(table, i + 1, "target", "choose the sample's true class"))
-            targets.append(0)
-    raw_ignored = frame[IGNORE_COLUMN].tolist() if IGNORE_COLUMN in frame.columns else [False] * n
-    ignored = [bool(v) if v == v and v is not None else False for v in raw_ignored]
-    return ParsedSamples(None if problems else logits, targets, ignored, problems)
+def soft_draft(frame: pd.DataFrame, num_classes: int) -> list[list[object]]:
+    """The probability-target table as draft rows of cells."""
+    columns = [_column(frame, class_column(c)) for c in range(num_classes)]
+    return [[_cell(v) for v in row] for row in zip(*columns, strict=True)]
 
 
-def parse_soft_targets(frame: pd.DataFrame, classes: list[str]) -> tuple[np.ndarray | None, list]:
-    """Read the probability-target table: numbers in [0, 1], each row summing to 1."""
-    table = "probability targets"
-    problems: list[CellProblem] = []
-    n = len(frame)
-    probs = np.zeros((n, len(classes)))
-    for c, name in enumerate(classes):
-        column = class_column(c)
-        values = frame[column].tolist() if column in frame.columns else [None] * n
-        for i, text in enumerate(values):
-            value, problem = _parse_number(text)
-            if problem:
-                problem = problem.replace("logit", "probability")
-            elif not 0 <= value <= 1:
-                problem = f"{value:g} is not a probability in [0, 1]"
-            if problem:
-                problems.append(CellProblem(table, i + 1, name, problem))
-            else:
-                probs[i, c] = value
-    if not problems:
-        for i, total in enumerate(probs.sum(axis=1), start=1):
-            if abs(total - 1) > SUM_TOLERANCE:
-                problems.append(
-                    CellProblem(table, i, None, f"the probabilities sum to {total:.6g}, not 1")
-                )
-    return (None if problems else probs), problems
+def read_classes(frame: pd.DataFrame) -> tuple[list[str] | None, Checked]:
+    """The class names, when the classes table is usable, and its problems."""
+    draft = classes_draft(frame)
+    problems = check_classes(draft["classes"], draft["weights"])
+    return (None if problems else list(draft["classes"])), Checked(None, problems)
+
+
+def read_scenario(
+    classes_frame: pd.DataFrame,
+    samples_frame: pd.DataFrame,
+    soft_frame: pd.DataFrame | None,
+    options: Mapping[str, object],
+    sample_classes: Sequence[str],
+) -> Checked:
+    """The scenario the three tables and the options describe, or every problem in them.
+
+    sample_classes names the columns of the logits and probability tables: the classes table's
+    names once they are valid, the last valid names while they are not (so a bad cell in the
+    logits is still named by the column the user sees). soft_frame is None without probability
+    targets. options holds reduction, precision, label_smoothing, temperature and title.
+    """
+    classes = classes_draft(classes_frame)
+    class_problems = check_classes(classes["classes"], classes["weights"])
+    if class_problems:  # check the rest against the columns the tables are built for
+        classes = {"classes": list(sample_classes), "weights": None}
+    draft = {**options, **classes, **samples_draft(samples_frame, len(sample_classes))}
+    if soft_frame is not None:
+        draft["soft_targets"] = soft_draft(soft_frame, len(sample_classes))
+        draft["ignored"] = []  # probability targets leave no sample out
+    checked = check_scenario(draft)
+    if class_problems:
+        return Checked(None, class_problems + checked.problems)
+    return checked

@@ -1,8 +1,9 @@
 """The Playground's session state: the current scenario, the editors' base tables, the link.
 
-The only module of xentui that imports Streamlit (with the page scripts). Editors are recreated
-under a new key whenever their shape changes (a class added, a preset loaded); before that, what
-the user typed is folded into the base table, so nothing is lost.
+Streamlit lives here and in the other `xentui.session` modules (and the page scripts), never in
+the builders. The logits and probability editors are recreated under a new key whenever their
+shape changes (a class added or removed, a preset loaded); before that, what the user typed is
+folded into the base table, so nothing is lost.
 """
 
 from __future__ import annotations
@@ -12,20 +13,28 @@ from collections.abc import Callable
 import pandas as pd
 import streamlit as st
 
-from xentui.domain.scenario import DEFAULT_SCENARIO, Scenario
+from xentui.domain.presets import DEFAULT_SCENARIO
+from xentui.domain.scenario import Scenario
 from xentui.domain.share_link import QUERY_KEY, LinkError, decode, encode
+from xentui.domain.validation import Checked
 from xentui.kit.format import md_literal
 from xentui.kit.link_refusal import refusal
 from xentui.playground import editor
 
 __all__ = [
+    "LINK_WARNING",
+    "SCENARIO",
     "current_scenario",
     "editor_key",
     "ensure_soft_shape",
+    "focus_sample",
     "follow_class_changes",
     "init_state",
     "keep_sample_edits",
+    "link_refusals",
+    "load_checked",
     "load_scenario",
+    "loading_problems",
     "sync_link",
 ]
 
@@ -42,6 +51,9 @@ SOFT_TOGGLE = "opt_soft"
 # named by its position in the editor's base plus added rows. Deleting sample 1 then drops
 # probability row 1, not the last one.
 SOFT_ROWS = "soft_rows"
+FOCUS, CURVE, CURVE_SEEN = "focus_sample", "curve", "curve_seen"
+# What a preset or "Random" could not load, kept for the run its button starts.
+LOADING_PROBLEMS = "loading_problems"
 
 
 def editor_key(table: str) -> str:
@@ -65,7 +77,21 @@ def load_scenario(scenario: Scenario) -> None:
         st.session_state[key] = getattr(scenario, field)
     st.session_state[SOFT_TOGGLE] = scenario.soft_targets is not None
     st.session_state[SOFT_ROWS] = _live_sample_rows()
-    st.session_state["focus_sample"] = 0
+    st.session_state[FOCUS] = 0
+    st.session_state[LOADING_PROBLEMS] = ()
+
+
+def load_checked(checked: Checked) -> None:
+    """Load a checked scenario (a preset, a random draw), or keep its problems to show."""
+    if checked.scenario is not None:
+        load_scenario(checked.scenario)
+    else:
+        st.session_state[LOADING_PROBLEMS] = checked.problems
+
+
+def loading_problems() -> tuple:
+    """What the last preset or "Random" could not load; said once."""
+    return st.session_state.pop(LOADING_PROBLEMS, ())
 
 
 def init_state() -> None:
@@ -91,11 +117,16 @@ def current_scenario() -> Scenario:
     return st.session_state[SCENARIO]
 
 
-def follow_class_changes(names: list[str]) -> None:
-    """Re-shape the samples and probability tables when the class list changed shape or names."""
+def follow_class_changes(classes_frame: pd.DataFrame) -> list[str]:
+    """Re-shape the samples and probability tables when the classes table's valid names changed.
+
+    Returns the names the samples tables are now built for: the table's own while it is valid,
+    the last valid ones while it is not.
+    """
     old = st.session_state["logits_classes"]
-    if names == old:
-        return
+    names, _ = editor.read_classes(classes_frame)
+    if names is None or names == old:
+        return old
     soft_aligned = st.session_state.get(SOFT_ROWS) == _live_sample_rows()
     for table in ("logits", "soft"):
         edited = editor.apply_edits(
@@ -104,6 +135,7 @@ def follow_class_changes(names: list[str]) -> None:
         _set_base(table, editor.restructure_samples(edited, old, names))
     st.session_state[SOFT_ROWS] = _live_sample_rows() if soft_aligned else None
     st.session_state["logits_classes"] = list(names)
+    return names
 
 
 def keep_sample_edits() -> None:
@@ -128,12 +160,17 @@ def _live_sample_rows() -> tuple[str, tuple[int, ...]]:
     return key, tuple(r for r in range(total) if r not in deleted)
 
 
-def ensure_soft_shape(targets: list[int], num_classes: int) -> None:
+def ensure_soft_shape(samples_frame: pd.DataFrame, classes: list[str]) -> None:
     """Keep one probability row per live sample, following the samples editor's deletions.
 
     A sample the probability table has not seen (a new row, or every row after the table lost
     track, e.g. when probability targets are switched on) starts one-hot on its target.
     """
+    num_classes = len(classes)
+    targets = [
+        classes.index(t) if t in classes else 0
+        for t in editor.samples_draft(samples_frame, num_classes)["targets"]
+    ]
     live = _live_sample_rows()
     known = st.session_state.get(SOFT_ROWS)
     if known == live:
@@ -152,6 +189,24 @@ def ensure_soft_shape(targets: list[int], num_classes: int) -> None:
     columns = [editor.class_column(c) for c in range(num_classes)]
     _set_base("soft", pd.DataFrame(rows, columns=columns, dtype=object))
     st.session_state[SOFT_ROWS] = live
+
+
+def focus_sample(num_samples: int) -> int:
+    """The sample whose breakdown is shown: a click on the curve picks it; it stays in range.
+
+    Clamped here, before its selectbox is drawn, so a scenario that shrank (a sample deleted, a
+    smaller preset) never leaves the focus on a sample that is gone.
+    """
+    selection = st.session_state.get(CURVE) or {}
+    points = (selection.get("selection") or {}).get("points") or []
+    picked = [p for p in points if p.get("curve_number") == 1]
+    if picked and picked[0].get("point_index") != st.session_state.get(CURVE_SEEN):
+        st.session_state[CURVE_SEEN] = picked[0].get("point_index")
+        st.session_state[FOCUS] = picked[0]["point_index"]
+    focus = st.session_state.get(FOCUS, 0)
+    if not isinstance(focus, int) or not 0 <= focus < num_samples:
+        st.session_state[FOCUS] = focus = 0
+    return focus
 
 
 def sync_link(scenario: Scenario) -> str:
