@@ -1,4 +1,16 @@
-"""xent — cross-entropy loss made visible. Start with `streamlit run app.py`."""
+"""xent — cross-entropy loss made visible. Start with `streamlit run app.py`.
+
+The router and the frame every page runs in. The page scripts live in pages/<menu section>/.
+
+Why pages/ also holds one small file per address (pages/step-by-step.py, …): while no run of a
+server process has called st.navigation yet, Streamlit treats a `pages/` folder beside the entry
+script as an old-style multipage app and routes that first run by the file names at its top
+(streamlit/runtime/pages_manager.py, `uses_pages_directory`; script_runner.py, `_mpa_v1`). With
+no file of that name it answers "Page not found" before this script runs; with a page script of
+that name it would run the page without this frame. Each of those files therefore bears one
+address of the menu and only runs this script, which then routes as usual. AppTest starts every
+run that way, so it too always runs this script.
+"""
 
 import streamlit as st
 
@@ -6,44 +18,50 @@ from xentui.session import frame
 
 st.set_page_config(page_title="xent — cross-entropy, visible", page_icon="🎯", layout="wide")
 
-about = st.Page("pages/about.py", title="About xent", icon="📖", url_path="about")
+about = st.Page("pages/help/about.py", title="About xent", icon="📖", url_path="about")
 pages = {
-    "Explore": [st.Page("pages/playground.py", title="Playground", icon="🧮", default=True)],
+    "Explore": [
+        st.Page("pages/explore/playground.py", title="Playground", icon="🧮", default=True)
+    ],
     "Learn": [
-        st.Page("pages/step_by_step.py", title="Step by step", icon="🪜", url_path="step-by-step"),
         st.Page(
-            "pages/binary_cross_entropy.py",
+            "pages/learn/step_by_step.py", title="Step by step", icon="🪜", url_path="step-by-step"
+        ),
+        st.Page(
+            "pages/learn/binary_cross_entropy.py",
             title="Binary cross-entropy",
             icon="⚖️",
             url_path="binary-cross-entropy",
         ),
         st.Page(
-            "pages/numerical_stability.py",
+            "pages/learn/numerical_stability.py",
             title="Numerical stability",
             icon="🧯",
             url_path="numerical-stability",
         ),
         st.Page(
-            "pages/k_dimensional.py",
+            "pages/learn/k_dimensional.py",
             title="K-dimensional losses",
             icon="🗺️",
             url_path="k-dimensional",
         ),
         st.Page(
-            "pages/targets_weights_smoothing.py",
+            "pages/learn/targets_weights_smoothing.py",
             title="Targets, weights and smoothing",
             icon="🎚️",
             url_path="targets-weights-smoothing",
         ),
         st.Page(
-            "pages/gradients_temperature.py",
+            "pages/learn/gradients_temperature.py",
             title="Gradients and temperature",
             icon="🌡️",
             url_path="gradients-temperature",
         ),
     ],
     "Analyse": [
-        st.Page("pages/your_model.py", title="Your model", icon="🔬", url_path="your-model"),
+        st.Page(
+            "pages/analyse/your_model.py", title="Your model", icon="🔬", url_path="your-model"
+        ),
     ],
     "Help": [about],
 }

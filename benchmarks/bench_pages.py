@@ -60,14 +60,18 @@ class Page:
     metric_value: str
 
 
-PLAYGROUND = Page("pages/playground.py", "", "1.2753")  # its first metric, labelled by reduction
+PLAYGROUND = Page(
+    "pages/explore/playground.py", "", "1.2753"
+)  # its first metric, labelled by reduction
 LEARN = (
-    Page("pages/step_by_step.py", "Where the walk ends: the mean", "1.2753"),
-    Page("pages/binary_cross_entropy.py", "binary_cross_entropy_with_logits(x, y)", "20.0000"),
-    Page("pages/numerical_stability.py", "cross_entropy(z, target)", "200.0000"),
-    Page("pages/k_dimensional.py", "Mean loss over the labelled pixels", "0.6519"),
-    Page("pages/targets_weights_smoothing.py", "PyTorch: ÷ Σ w[target]", "1.6527"),
-    Page("pages/gradients_temperature.py", "Loss of sample 1 of the Playground", "2.4076"),
+    Page("pages/learn/step_by_step.py", "Where the walk ends: the mean", "1.2753"),
+    Page(
+        "pages/learn/binary_cross_entropy.py", "binary_cross_entropy_with_logits(x, y)", "20.0000"
+    ),
+    Page("pages/learn/numerical_stability.py", "cross_entropy(z, target)", "200.0000"),
+    Page("pages/learn/k_dimensional.py", "Mean loss over the labelled pixels", "0.6519"),
+    Page("pages/learn/targets_weights_smoothing.py", "PyTorch: ÷ Σ w[target]", "1.6527"),
+    Page("pages/learn/gradients_temperature.py", "Loss of sample 1 of the Playground", "2.4076"),
 )
 
 
@@ -170,7 +174,9 @@ def main(argv: list[str] | None = None) -> int:
         )
     print(busy)
 
-    print("\nLive timing control of pages/step_by_step.py: the rerun that times all four at N")
+    print(
+        "\nLive timing control of pages/learn/step_by_step.py: the rerun that times all four at N"
+    )
     control = measure_timing_control()
     print(f"{'N':>12}{'rerun ms':>10}")
     for n, ms in control:

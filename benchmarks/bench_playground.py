@@ -18,9 +18,9 @@ the scripts exactly as the server does, minus the network and the browser. After
   edited scenario;
 - the PyTorch cross-check the page runs on every rerun (two `torch_cross_entropy` calls), in a
   fresh thread as the script runner does: torch's thread pool behaves differently there;
-- compiling app.py and pages/playground.py: AppTest creates a new script cache for every run, so
-  each `at.run()` re-reads, rewrites (Streamlit "magic") and compiles both scripts. A live server
-  keeps the bytecode, so this part of `at.run()` is AppTest's, not the server's.
+- compiling app.py and pages/explore/playground.py: AppTest creates a new script cache for every
+  run, so each `at.run()` re-reads, rewrites (Streamlit "magic") and compiles both scripts. A live
+  server keeps the bytecode, so this part of `at.run()` is AppTest's, not the server's.
 
 Times are wall-clock (`time.perf_counter`) with the garbage collector on, as on a server. Beside the
 table: how many CPUs other processes kept busy, since this machine's cores may be shared.

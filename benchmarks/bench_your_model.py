@@ -14,9 +14,9 @@ runs (for the times), once with `_measure.ALLOCATOR_ENV` (for the memory: freed 
 to the kernel, so a peak is a peak — but every block temporary then becomes an mmap and its page
 faults, which would inflate the times). In each process:
 
-1. the app is opened headless with Streamlit's AppTest on pages/your_model.py — the page's own
-   script, run exactly as the server runs it (minus the network) — and a small upload of the
-   same shape class is analysed once, so that imports (torch) and code paths are warm;
+1. the app is opened headless with Streamlit's AppTest on pages/analyse/your_model.py — the
+   page's own script, run exactly as the server runs it (minus the network) — and a small upload
+   of the same shape class is analysed once, so that imports (torch) and code paths are warm;
 2. the peak-RSS mark is reset; the file is read from disk into bytes ("read once": the moment the
    upload has completed, the server holds exactly these bytes);
 3. the bytes are given to the page's file uploader and `at.run()` is timed: this is the server
@@ -58,7 +58,7 @@ import _measure  # noqa: E402
 import numpy as np  # noqa: E402
 
 APP = REPO_ROOT / "app.py"
-PAGE = "pages/your_model.py"
+PAGE = "pages/analyse/your_model.py"
 BUDGET_SECONDS = 3.0
 MEMORY_FACTOR = 3.0
 NPY_CASES = [(100_000, 1_000), (1_000_000, 10)]

@@ -1,8 +1,6 @@
-"""The README, inside the app: what xent is, how to run it, how the code is laid out."""
+"""/about on a server's first run, which is routed by file name: see app.py."""
 
+import runpy
 from pathlib import Path
 
-import streamlit as st
-
-readme = Path(__file__).resolve().parent.parent / "README.md"
-st.markdown(readme.read_text(encoding="utf-8") if readme.exists() else "README.md is missing.")
+runpy.run_path(str(Path(__file__).resolve().parents[1] / "app.py"), run_name="__main__")

@@ -43,7 +43,7 @@ HOSTILE_VALUES = (
 
 
 def open_page(page: str, **query: str) -> AppTest:
-    """A fresh session opened on `page` (e.g. "pages/step_by_step.py") with `query` in its link."""
+    """A fresh session opened on `page` ("pages/learn/step_by_step.py") with `query` in its link."""
     at = AppTest.from_file(APP, default_timeout=60)
     for key, value in query.items():
         at.query_params[key] = value

@@ -25,7 +25,7 @@ from lessons_helpers import open_page as open_learn_page
 from streamlit.testing.v1 import AppTest
 
 ROOT = Path(__file__).resolve().parents[2]
-PAGE = "pages/binary_cross_entropy.py"
+PAGE = "pages/learn/binary_cross_entropy.py"
 open_page = partial(open_learn_page, PAGE)
 
 

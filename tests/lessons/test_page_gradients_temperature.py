@@ -23,7 +23,7 @@ from xentui.kit.format import fmt
 from xentui.lessons import gradients as grads
 from xentui.lessons import temperature as temp
 
-PAGE = "pages/gradients_temperature.py"
+PAGE = "pages/learn/gradients_temperature.py"
 open_page = partial(open_learn_page, PAGE)
 SEED_P1 = r"p = \begin{bmatrix} 0.0900 & 0.2447 & 0.6652 \end{bmatrix}"
 SEED_GRAD1 = r"p - q = \begin{bmatrix} -0.9100 & 0.2447 & 0.6652 \end{bmatrix}"

@@ -22,7 +22,7 @@ from xentui.domain.share_link import encode
 from xentui.kit.format import fmt
 from xentui.lessons import k_dimensional as kdim
 
-PAGE = "pages/k_dimensional.py"
+PAGE = "pages/learn/k_dimensional.py"
 open_page = partial(open_learn_page, PAGE)
 SEED_ONE = "[[3.7192e-03, 8.0037e+00]]"
 SEED_TWO = "[[2.4938e+00, 1.1921e-07],\n [4.5418e-05, 4.5418e-05]]"

@@ -21,7 +21,7 @@ from xentui.domain.scenario import PRESETS
 from xentui.domain.share_link import encode
 
 ROOT = Path(__file__).resolve().parents[2]
-PAGE = "pages/numerical_stability.py"
+PAGE = "pages/learn/numerical_stability.py"
 open_page = partial(open_learn_page, PAGE)
 NAIVE, SHIFT, LSE = "naive: exp, then divide", "max-subtraction", "log-sum-exp (log-softmax)"
 

@@ -29,7 +29,7 @@ from xentui.kit.format import fmt
 from xentui.lessons.step_by_step import walkthrough
 
 ROOT = Path(__file__).resolve().parents[2]
-PAGE = "pages/step_by_step.py"
+PAGE = "pages/learn/step_by_step.py"
 open_page = partial(open_learn_page, PAGE)
 REFERENCE = PRESETS["Walkthrough: reference answer 0.71355817782"]
 

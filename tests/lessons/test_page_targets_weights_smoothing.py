@@ -24,7 +24,7 @@ from xentui.kit.format import fmt
 from xentui.lessons import class_weights as weighting
 from xentui.lessons import soft_targets as soft
 
-PAGE = "pages/targets_weights_smoothing.py"
+PAGE = "pages/learn/targets_weights_smoothing.py"
 STALE = "Meanwhile the last result that could be computed is shown."
 open_page = partial(open_learn_page, PAGE)
 

@@ -36,7 +36,7 @@ from xentui.your_model.analysis import analyse_upload
 from xentui.your_model.example import example_data
 
 APP = str(Path(__file__).resolve().parents[2] / "app.py")
-PAGE = "pages/your_model.py"
+PAGE = "pages/analyse/your_model.py"
 EXAMPLE = analyse_upload(example_data())
 TOY_LOSS = fmt(float(xentcore.cross_entropy(SCORES, LABELS)))  # 1.8597
 STILL_PREVIOUS = "The results below are still those of the previous data; fix the input above."
@@ -340,7 +340,7 @@ def test_open_a_worst_sample_in_the_playground(page):
 
 def test_open_in_the_playground_after_visiting_it(page):
     # The Playground reads ?s= only on a session's first run: a visit first must not matter.
-    page.switch_page("pages/playground.py")
+    page.switch_page("pages/explore/playground.py")
     run(page)
     assert page.metric[0].value == "1.2753"  # its default scenario
     page.switch_page(PAGE)

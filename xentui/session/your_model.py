@@ -49,7 +49,7 @@ _SEEN_UPLOAD = "ym_seen_upload"  # the file_id of the last upload noticed
 _DIGESTS = "ym_digests"  # file_id → SHA-256 of its bytes: a file is hashed once per session
 EXAMPLE, FILE = "example", "file"
 _LOG = logging.getLogger(__name__)
-PLAYGROUND_PAGE = "pages/playground.py"
+PLAYGROUND_PAGE = "pages/explore/playground.py"
 
 
 # cache_resource, not cache_data: cache_data would pickle the Analysis into the cache and unpickle

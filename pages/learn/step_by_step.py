@@ -37,7 +37,7 @@ with head:
     )
     st.latex(r"\text{CE} = -\frac{1}{N}\sum_{i=1}^{N}\sum_{c=1}^{C} y_{ic}\,\log p_{ic}")
     st.page_link(
-        "pages/playground.py",
+        "pages/explore/playground.py",
         label="Change the scenario on the Playground",
         icon="🧮",
         query_params={QUERY_KEY: token} if QUERY_KEY in st.query_params else None,
