@@ -53,8 +53,9 @@ import _measure  # noqa: E402
 from streamlit.testing.v1 import AppTest  # noqa: E402
 
 import xentcore  # noqa: E402
+from xentui.domain.presets import DEFAULT_SCENARIO  # noqa: E402
 from xentui.domain.results import analyse, loss_arguments  # noqa: E402
-from xentui.domain.scenario import DEFAULT_SCENARIO, Scenario  # noqa: E402
+from xentui.domain.scenario import Scenario  # noqa: E402
 from xentui.kit.format import fmt  # noqa: E402
 
 APP = REPO_ROOT / "app.py"
@@ -73,7 +74,7 @@ BUCKETS: list[tuple[str, str, tuple[str, ...]]] = [
     ("read + magic + compile scripts (AppTest only)", "scriptrunner/script_cache.py",
      ("get_bytecode",)),
     ("st.data_editor ×2", "elements/widgets/data_editor.py", ("data_editor",)),
-    ("parse the editors", "xentui/playground/editor.py", ("parse_classes", "parse_samples")),
+    ("read the editors", "xentui/playground/editor.py", ("read_classes", "read_scenario")),
     ("analyse()", "xentui/domain/results.py", ("analyse",)),
     ("share link (encode, query params)", "xentui/session/playground.py", ("sync_link",)),
     ("build tables (frames, Styler)", "xentui/playground/tables.py",

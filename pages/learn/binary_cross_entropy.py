@@ -7,9 +7,9 @@ import math
 import streamlit as st
 
 from xentui.domain.limits import PRECISIONS
+from xentui.domain.link_values import number, one_of, text
 from xentui.kit.format import fmt, md_literal
 from xentui.kit.latex import tex_number, tex_signed
-from xentui.kit.link_refusal import number, one_of, text
 from xentui.lessons import binary_cross_entropy as bce
 from xentui.session import page_state
 from xentui.session import playground as session

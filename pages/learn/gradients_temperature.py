@@ -6,10 +6,10 @@ import math
 
 import streamlit as st
 
+from xentui.domain.link_values import one_of
 from xentui.domain.results import analyse
 from xentui.kit.format import fmt
 from xentui.kit.latex import tex_number, tex_vector
-from xentui.kit.link_refusal import one_of
 from xentui.lessons import gradients as grads
 from xentui.lessons import temperature as temp
 from xentui.session import page_state

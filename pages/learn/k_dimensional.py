@@ -5,9 +5,9 @@ from __future__ import annotations
 import streamlit as st
 
 from xentui.domain.limits import PRECISIONS
+from xentui.domain.link_values import number, one_of, text, whole_number
 from xentui.kit.format import fmt, md_literal
 from xentui.kit.latex import tex_number
-from xentui.kit.link_refusal import number, one_of, text, whole_number
 from xentui.lessons import k_dimensional as kdim
 from xentui.lessons import k_dimensional_views as views
 from xentui.session import page_state

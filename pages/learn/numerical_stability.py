@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import streamlit as st
 
+from xentui.domain.link_values import one_of
 from xentui.kit.format import fmt
 from xentui.kit.latex import tex_number, tex_vector
-from xentui.kit.link_refusal import one_of
 from xentui.lessons import numerical_stability as lab
 from xentui.lessons.implementations import function_source
 from xentui.session import page_state

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import streamlit as st
 
+from xentui.domain.link_values import flag, one_of, whole_number
 from xentui.domain.share_link import QUERY_KEY
 from xentui.kit.format import fmt, md_literal
 from xentui.kit.latex import tex_matrix
-from xentui.kit.link_refusal import flag, one_of, whole_number
 from xentui.lessons import implementations as impl
 from xentui.lessons import step_by_step as steps
 from xentui.lessons import timing

@@ -6,10 +6,10 @@ import math
 
 import streamlit as st
 
+from xentui.domain.link_values import number, some_of, text
 from xentui.domain.results import analyse
 from xentui.kit.format import fmt, md_literal
 from xentui.kit.latex import tex_number
-from xentui.kit.link_refusal import number, some_of, text
 from xentui.lessons import class_weights as weighting
 from xentui.lessons import libraries as libs
 from xentui.lessons import library_inputs as lib_inputs

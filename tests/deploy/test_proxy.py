@@ -15,7 +15,7 @@ import pytest
 from proxy import nginx_binary, routes, start_nginx
 from servers import production_workdir, stop, streamlit_server, unavailable
 
-from xentui.domain.scenario import PRESETS
+from xentui.domain.presets import PRESETS
 from xentui.domain.share_link import encode
 
 pytestmark = pytest.mark.browser

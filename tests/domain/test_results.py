@@ -8,8 +8,10 @@ from app_helpers import printed, scenarios
 from hypothesis import HealthCheck, given, settings
 
 import xentcore
-from xentui.domain.results import IGNORE_INDEX, analyse, loss_arguments, reduction_arithmetic
-from xentui.domain.scenario import DEFAULT_SCENARIO, Scenario
+from xentui.domain.limits import IGNORE_INDEX
+from xentui.domain.presets import DEFAULT_SCENARIO
+from xentui.domain.results import analyse, loss_arguments, reduction_arithmetic
+from xentui.domain.scenario import Scenario
 from xentui.kit.format import fmt
 
 PROPERTY_SETTINGS = settings(

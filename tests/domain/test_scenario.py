@@ -7,7 +7,6 @@ import re
 import numpy as np
 import pytest
 
-from xentui.domain import scenario as scenario_module
 from xentui.domain.limits import MAX_CLASSES, MAX_SAMPLES
 from xentui.domain.presets import DEFAULT_SCENARIO, PRESETS, check_random, random_scenario
 from xentui.domain.scenario import Scenario
@@ -70,12 +69,6 @@ def test_every_preset_passes_the_one_check_unchanged(name):
     assert checked.problems == ()
     assert checked.scenario == PRESETS[name]
     assert checked.scenario.title == PRESETS[name].title
-
-
-def test_the_presets_are_still_importable_from_scenario():
-    assert scenario_module.PRESETS is PRESETS
-    assert scenario_module.DEFAULT_SCENARIO is DEFAULT_SCENARIO
-    assert scenario_module.random_scenario is random_scenario
 
 
 def test_presets_made_from_probabilities_give_those_probabilities_back():

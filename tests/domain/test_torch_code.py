@@ -9,8 +9,9 @@ from app_helpers import scenarios
 from hypothesis import HealthCheck, given, settings
 
 import xentcore
-from xentui.domain.results import IGNORE_INDEX
-from xentui.domain.scenario import DEFAULT_SCENARIO, PRESETS, Scenario
+from xentui.domain.limits import IGNORE_INDEX
+from xentui.domain.presets import DEFAULT_SCENARIO, PRESETS
+from xentui.domain.scenario import Scenario
 from xentui.domain.torch_code import torch_code
 
 # Bounded: every example runs a generated script through PyTorch.

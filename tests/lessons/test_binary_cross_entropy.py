@@ -15,7 +15,7 @@ import pytest
 import torch
 import torch.nn.functional as F
 
-from xentui.kit.typed_numbers import parse_number_rows
+from xentui.domain.typed_numbers import parse_number_rows
 from xentui.lessons import binary_cross_entropy as bce
 
 DOG = (0.0, 1.0)

@@ -17,7 +17,7 @@ from lessons_helpers import HOSTILE_VALUES, assert_hostile_link_is_harmless, met
 from lessons_helpers import open_page as open_learn_page
 from streamlit.testing.v1 import AppTest
 
-from xentui.domain.scenario import PRESETS
+from xentui.domain.presets import PRESETS
 from xentui.domain.share_link import encode
 from xentui.kit.format import fmt
 from xentui.lessons import k_dimensional as kdim

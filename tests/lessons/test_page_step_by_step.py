@@ -23,7 +23,8 @@ from lessons_helpers import (
 from lessons_helpers import open_page as open_learn_page
 from streamlit.testing.v1 import AppTest
 
-from xentui.domain.scenario import DEFAULT_SCENARIO, PRESETS, Scenario, random_scenario
+from xentui.domain.presets import DEFAULT_SCENARIO, PRESETS, random_scenario
+from xentui.domain.scenario import Scenario
 from xentui.domain.share_link import encode
 from xentui.kit.format import fmt
 from xentui.lessons.step_by_step import walkthrough

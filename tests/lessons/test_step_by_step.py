@@ -15,7 +15,8 @@ import torch.nn.functional as F
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from xentui.domain.scenario import DEFAULT_SCENARIO, PRESETS, Scenario
+from xentui.domain.presets import DEFAULT_SCENARIO, PRESETS
+from xentui.domain.scenario import Scenario
 from xentui.kit.format import fmt
 from xentui.lessons import implementations as impl
 from xentui.lessons import step_by_step as steps

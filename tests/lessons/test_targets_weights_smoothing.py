@@ -24,7 +24,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from sklearn.metrics import log_loss
 
-from xentui.domain.scenario import DEFAULT_SCENARIO, Scenario
+from xentui.domain.presets import DEFAULT_SCENARIO
+from xentui.domain.scenario import Scenario
 from xentui.kit.format import fmt
 from xentui.kit.plotly_spec import validated
 from xentui.lessons import class_weights as weighting

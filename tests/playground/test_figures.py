@@ -6,8 +6,8 @@ import numpy as np
 import plotly.graph_objects as go
 import pytest
 
+from xentui.domain.presets import DEFAULT_SCENARIO
 from xentui.domain.results import analyse
-from xentui.domain.scenario import DEFAULT_SCENARIO
 from xentui.playground.figures import loss_curve_figure, loss_matrix_figure
 
 MATRIX = analyse(DEFAULT_SCENARIO).matrix  # [[2.4076, 4.1429], [0.4076, 0.1429]]
@@ -77,8 +77,8 @@ def test_names_are_escaped_for_plotly_s_html(name, shown):
 
 
 def test_the_unvalidated_figures_pass_plotlys_full_check():
+    from xentui.domain.presets import DEFAULT_SCENARIO
     from xentui.domain.results import analyse
-    from xentui.domain.scenario import DEFAULT_SCENARIO
     from xentui.kit.plotly_spec import validated
     from xentui.playground.figures import loss_curve_figure, loss_matrix_figure
 

@@ -19,7 +19,7 @@ from sklearn.metrics import log_loss
 
 import xentcore
 from xentcore._pool import BLOCK_ELEMENTS, row_blocks
-from xentui.domain.scenario import MAX_CLASSES
+from xentui.domain.limits import MAX_CLASSES
 from xentui.domain.share_link import decode, encode
 from xentui.your_model.analysis import MAX_WORST, analyse_upload
 from xentui.your_model.example import OVERCONFIDENCE, example_data

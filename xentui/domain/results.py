@@ -3,17 +3,16 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import lru_cache
 
 import numpy as np
 
 import xentcore
 from xentui.domain.limits import IGNORE_INDEX
 from xentui.domain.scenario import Scenario
+from xentui.kit.cache import memoised
 from xentui.kit.format import fmt
 
 __all__ = [
-    "IGNORE_INDEX",
     "Results",
     "TorchCheck",
     "analyse",
@@ -94,7 +93,7 @@ def reduction_arithmetic(
     return f"({numerator}) / {denominator_text} = {fmt(value)}"
 
 
-@lru_cache(maxsize=64)
+@memoised(maxsize=64)
 def analyse(scenario: Scenario) -> Results:
     """All the Playground's numbers for one scenario (cached: scenarios are immutable)."""
     args = loss_arguments(scenario)
@@ -148,7 +147,7 @@ class TorchCheck:
     agrees: bool
 
 
-@lru_cache(maxsize=256)
+@memoised(maxsize=256)
 def torch_check(scenario: Scenario) -> TorchCheck:
     """The same loss from torch.nn.functional.cross_entropy, and whether it matches ours."""
     _single_threaded_torch()
@@ -164,7 +163,7 @@ def torch_check(scenario: Scenario) -> TorchCheck:
     return TorchCheck(loss, each, agrees)
 
 
-@lru_cache(maxsize=1)
+@memoised(maxsize=1)
 def _single_threaded_torch() -> None:
     # The check handles at most 64 × 32 numbers: torch's thread pool only adds wake-up latency
     # (measured 15-30 ms spikes on a busy 2-core server) and competes with other sessions.

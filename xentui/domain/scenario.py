@@ -12,10 +12,6 @@ from dataclasses import dataclass, field, replace
 
 import numpy as np
 
-# LOGIT_LIMIT, MAX_CLASSES, MAX_SAMPLES, TEMPERATURE_RANGE: still imported from here by code that
-# predates xentui.domain.limits, where they are defined.
-from xentui.domain.limits import LOGIT_LIMIT, MAX_CLASSES, MAX_SAMPLES, TEMPERATURE_RANGE  # noqa: F401
-
 __all__ = ["Scenario"]
 
 
@@ -78,15 +74,3 @@ class Scenario:
 
     def with_options(self, **changes: object) -> Scenario:
         return replace(self, **changes)
-
-
-def __getattr__(name: str) -> object:
-    """DEFAULT_SCENARIO, PRESETS and random_scenario moved to `xentui.domain.presets`.
-
-    Read from there on first use (presets import this module, so not at import time).
-    """
-    if name in ("DEFAULT_SCENARIO", "PRESETS", "random_scenario"):
-        from xentui.domain import presets
-
-        return getattr(presets, name)
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -1,4 +1,8 @@
-"""Remembering what the Learn pages built for the numbers they were given.
+"""The app's one cache of pure results: what a builder made for the numbers it was given.
+
+The cache policy in one place: pure functions (results, figures, tables, library calls) are
+`memoised` here, bounded and shared by every session; only an upload's analysis, which belongs
+to a session's file, is kept by Streamlit (`st.cache_resource` in xentui.session.your_model).
 
 A page reruns top to bottom on every interaction, and most reruns change one control: the figures,
 tables and library calls of the other sections would be rebuilt from the same numbers. `memoised`

@@ -10,17 +10,17 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from functools import cache, lru_cache
 
 import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
 import xentcore
+from xentui.domain.typed_numbers import parse_number_rows
+from xentui.kit.cache import memoised
 from xentui.kit.format import fmt
 from xentui.kit.latex import tex_indicator, tex_number
 from xentui.kit.problems import Problem
-from xentui.kit.typed_numbers import parse_number_rows
 
 __all__ = [
     "EPS_CHOICES",
@@ -94,7 +94,7 @@ def seed_binary_loss(target: tuple[float, float], prediction: np.ndarray, eps: f
     return total
 
 
-@lru_cache(maxsize=32)  # the page shows it as is; callers must not modify it
+@memoised(maxsize=32)  # the page shows it as is; callers must not modify it
 def eleven_point_frame(target: tuple[float, float], eps: float) -> pd.DataFrame:
     """The eleven predictions with the loss of each against `target`."""
     preds = eleven_predictions()
@@ -118,7 +118,7 @@ def seed_loss_latex(target: tuple[float, float], prediction: np.ndarray, eps: fl
     return rf"-\left({' + '.join(parts)}\right) = {tex_number(value)}"
 
 
-@lru_cache(maxsize=16)
+@memoised(maxsize=16)
 def eleven_point_figure(target: tuple[float, float], eps: float, highlight: int) -> go.Figure:
     """Loss against p₁ of the eleven predictions, one highlighted; ∞ is marked, not drawn."""
     frame = eleven_point_frame(target, eps)
@@ -158,7 +158,7 @@ def eleven_point_figure(target: tuple[float, float], eps: float, highlight: int)
     return fig
 
 
-@lru_cache(maxsize=32)  # the page shows it as is; callers must not modify it
+@memoised(maxsize=32)  # the page shows it as is; callers must not modify it
 def eps_frame(eps: float) -> pd.DataFrame:
     """The loss of a target-1 prediction at p = 1, 0.5 and 0 under each way of avoiding log 0.
 
@@ -197,7 +197,7 @@ def _sigmoid(x: np.ndarray) -> np.ndarray:
         return (1 / (1 + np.exp(-x))).astype(x.dtype)
 
 
-@lru_cache(maxsize=16)
+@memoised(maxsize=16)
 def logits_vs_probabilities_figure(y: float, dtype: str, mark: float) -> go.Figure:
     """BCE against the logit x: through σ(x) and PyTorch's clamp, and straight from the logit."""
     x = np.linspace(*LOGIT_RANGE, 241).astype(dtype)  # 0.5 apart: the kinks stay sharp
@@ -232,7 +232,7 @@ def logits_vs_probabilities_figure(y: float, dtype: str, mark: float) -> go.Figu
     return fig
 
 
-@lru_cache(maxsize=32)  # the page shows it as is; callers must not modify it
+@memoised(maxsize=32)  # the page shows it as is; callers must not modify it
 def pos_weight_frame(x: float, pos_weight: float) -> pd.DataFrame:
     """BCE with logits of logit x for target 1 and target 0, with pos_weight 1 and `pos_weight`."""
     rows = []
@@ -332,7 +332,7 @@ def _rows(text: str) -> np.ndarray:
     )
 
 
-@cache  # constant: the page shows it as is
+@memoised(maxsize=1)  # constant: the page shows it as is
 def seed_examples_frame() -> pd.DataFrame:
     """The seed's two worked examples: the answer it prints beside the answer computed now."""
     rows = []

@@ -19,9 +19,9 @@ import pandas as pd
 import xentcore
 from xentui.domain.limits import IGNORE_INDEX, MAX_CLASSES, WEIGHT_LIMIT
 from xentui.domain.scenario import Scenario
+from xentui.domain.typed_numbers import parse_number_rows
 from xentui.kit.latex import tex_number
 from xentui.kit.problems import Problem
-from xentui.kit.typed_numbers import parse_number_rows
 
 __all__ = [
     "IGNORED",

@@ -12,7 +12,6 @@ import inspect
 import textwrap
 from collections.abc import Callable
 from dataclasses import dataclass
-from functools import cache, lru_cache
 
 import numpy as np
 
@@ -20,6 +19,7 @@ import xentcore
 from xentui.domain.results import loss_arguments
 from xentui.domain.scenario import Scenario
 from xentui.domain.torch_code import torch_code
+from xentui.kit.cache import memoised
 from xentui.kit.format import fmt
 from xentui.lessons.step_by_step import walkthrough
 
@@ -40,7 +40,7 @@ class ImplementationResult:
     note: str = ""
 
 
-@cache
+@memoised(maxsize=16)
 def function_source(func: Callable) -> str:
     """The source of `func` without its docstring: the lines that compute."""
     source = textwrap.dedent(inspect.getsource(func))
@@ -68,7 +68,7 @@ def _torch_value(scenario: Scenario) -> tuple[float | None, str]:
     return float(xentcore.torch_cross_entropy(**args, reduction="mean")), ""
 
 
-@lru_cache(maxsize=32)
+@memoised(maxsize=32)
 def implementation_results(scenario: Scenario) -> tuple[ImplementationResult, ...]:
     """The walk's mean by each implementation (cached per scenario)."""
     walk = walkthrough(scenario)

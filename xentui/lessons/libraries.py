@@ -32,7 +32,7 @@ import numpy as np
 import pandas as pd
 
 import xentcore
-from xentui.kit.typed_numbers import parse_number_rows
+from xentui.domain.typed_numbers import parse_number_rows
 
 __all__ = [
     "KERAS_EPSILON",

@@ -8,8 +8,8 @@ are class indices 0 … C − 1 only: Keras and scikit-learn know no ignore_inde
 
 from __future__ import annotations
 
+from xentui.domain.typed_numbers import class_indices
 from xentui.kit.problems import Problem
-from xentui.kit.typed_numbers import class_indices
 from xentui.lessons.class_weights import parse_class_weights
 from xentui.lessons.libraries import LibraryInputs
 from xentui.lessons.soft_targets import probability_rows

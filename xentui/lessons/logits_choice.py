@@ -14,9 +14,9 @@ import numpy as np
 
 from xentui.domain.limits import LOGIT_LIMIT, MAX_CLASSES
 from xentui.domain.scenario import Scenario
+from xentui.domain.typed_numbers import LOGITS_EXPECTED, parse_number_rows
 from xentui.kit.format import md_literal
 from xentui.kit.problems import Problem
-from xentui.kit.typed_numbers import LOGITS_EXPECTED, parse_number_rows
 
 __all__ = ["TARGET", "TYPED", "LogitsChoice", "Picked", "parse_logits", "pick", "scenario_sample"]
 

@@ -10,13 +10,13 @@ from __future__ import annotations
 import math
 from collections.abc import Callable
 from dataclasses import dataclass
-from functools import cache, lru_cache
 
 import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
 import xentcore
+from xentui.kit.cache import memoised
 from xentui.kit.format import fmt
 
 __all__ = [
@@ -88,7 +88,7 @@ def _cell(value: float) -> str:
     return "0" if value == 0 else fmt(value)
 
 
-@lru_cache(maxsize=32)
+@memoised(maxsize=32)
 def _overflow_rows(logits: tuple[float, ...], target: int) -> tuple[tuple, ...]:
     rows = []
     for dtype in DTYPES:
@@ -176,7 +176,7 @@ def p_value(choice: str) -> float:
     return float(choice)
 
 
-@lru_cache(maxsize=32)  # the page shows it as is; callers must not modify it
+@memoised(maxsize=32)  # the page shows it as is; callers must not modify it
 def clipping_frame(p: float) -> pd.DataFrame:
     """Each policy's rule, the loss it reports at p, and its ceiling (the loss at p = 0)."""
     return pd.DataFrame(
@@ -189,13 +189,13 @@ def clipping_frame(p: float) -> pd.DataFrame:
     )
 
 
-@cache
+@memoised(maxsize=1)
 def _clipping_curves() -> tuple[np.ndarray, tuple[list[float], ...]]:
     grid = np.geomspace(1e-50, 1.0, _CURVE_POINTS)
     return grid, tuple([c.loss(float(p)) for p in grid] for c in CLIP_POLICIES)
 
 
-@lru_cache(maxsize=32)
+@memoised(maxsize=32)
 def clipping_figure(mark: float) -> go.Figure:
     """Loss against p (log axis, 1e-50 … 1) for every policy, with a line at the chosen p."""
     grid, curves = _clipping_curves()
@@ -244,7 +244,7 @@ def mistake_losses(logits: np.ndarray, target: int) -> tuple[float, float]:
     return right, mistaken
 
 
-@lru_cache(maxsize=32)
+@memoised(maxsize=32)
 def mistake_figure(logits: tuple[float, ...], target: int, mark: float) -> go.Figure:
     """Both losses as the logits are scaled from 0.01 to 10⁴, with the mistaken loss's bounds."""
     scales = np.geomspace(1e-2, 1e4, 121)

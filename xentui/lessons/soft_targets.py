@@ -21,11 +21,11 @@ import plotly.graph_objects as go
 
 import xentcore
 from xentui.domain.limits import MAX_CLASSES, PROBABILITY_SUM_TOLERANCE
+from xentui.domain.typed_numbers import parse_number_rows
 from xentui.kit.cache import memoised
 from xentui.kit.format import fmt, plotly_literal
 from xentui.kit.plotly_spec import MARGIN, fast_figure
 from xentui.kit.problems import Problem
-from xentui.kit.typed_numbers import parse_number_rows
 
 __all__ = [
     "MAX_PREDICTIONS",

@@ -11,13 +11,14 @@ samples, other reductions); `simplifications` says, in words, what was left out.
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from functools import cached_property, lru_cache
+from functools import cached_property
 
 import numpy as np
 import pandas as pd
 
 from xentui.domain.results import analyse
 from xentui.domain.scenario import Scenario
+from xentui.kit.cache import memoised
 from xentui.kit.format import fmt
 from xentui.kit.latex import tex_indicator, tex_matrix, tex_number, tex_signed
 
@@ -98,7 +99,7 @@ def _kept_samples(scenario: Scenario) -> list[int]:
     return kept or list(range(scenario.num_samples))  # a link may ignore all; walk them all then
 
 
-@lru_cache(maxsize=32)
+@memoised(maxsize=32)
 def walkthrough(scenario: Scenario) -> Walkthrough:
     """The walk over `scenario` (cached: scenarios are immutable)."""
     kept = _kept_samples(scenario)
@@ -178,7 +179,7 @@ def term_position(step: int, num_classes: int) -> tuple[int, int]:
     return divmod(step - 1, num_classes)
 
 
-@lru_cache(maxsize=64)  # walks are cached, so a walk is its own key
+@memoised(maxsize=64)  # walks are cached, so a walk is its own key
 def terms_frame(walk: Walkthrough, upto: int, class_names: tuple[str, ...]) -> pd.DataFrame:
     """A row per term up to the 1-based step `upto`: y, p, log p, −y · log p, the running sum."""
     upto = max(0, min(upto, walk.num_terms))

@@ -17,7 +17,7 @@ import numpy as np
 import plotly.graph_objects as go
 
 import xentcore
-from xentui.domain.scenario import TEMPERATURE_RANGE
+from xentui.domain.limits import TEMPERATURE_RANGE
 from xentui.kit.cache import memoised
 from xentui.kit.format import fmt, plotly_literal
 from xentui.kit.plotly_spec import MARGIN, fast_figure

@@ -20,9 +20,9 @@ from typing import Any, TypeVar
 import streamlit as st
 from streamlit.runtime.state.session_state_proxy import get_session_state
 
+from xentui.domain import link_values as rules
 from xentui.domain.limits import MAX_CLASSES
 from xentui.domain.scenario import Scenario
-from xentui.kit import link_refusal as rules
 from xentui.lessons import logits_choice
 from xentui.session.feedback import show_problems
 

@@ -8,8 +8,6 @@ folded into the base table, so nothing is lost.
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
 import pandas as pd
 import streamlit as st
 
@@ -18,7 +16,6 @@ from xentui.domain.scenario import Scenario
 from xentui.domain.share_link import QUERY_KEY, LinkError, decode, encode
 from xentui.domain.validation import Checked
 from xentui.kit.format import md_literal
-from xentui.kit.link_refusal import refusal
 from xentui.playground import editor
 
 __all__ = [
@@ -31,7 +28,6 @@ __all__ = [
     "follow_class_changes",
     "init_state",
     "keep_sample_edits",
-    "link_refusals",
     "load_checked",
     "load_scenario",
     "loading_problems",
@@ -218,20 +214,3 @@ def sync_link(scenario: Scenario) -> str:
     elif st.query_params.get(QUERY_KEY) != token:
         st.query_params[QUERY_KEY] = token
     return token
-
-
-def link_refusals(page: str) -> Callable[..., None]:
-    """Read a page's link values on its first run in the session; return its refusal warner.
-
-    The values are read before the widgets take them: a widget shows its default in place of a
-    value it cannot use, and the returned function says so beside that control.
-    """
-    flag = f"link_read_{page}"
-    values = {} if st.session_state.get(flag) else st.query_params.to_dict()
-    st.session_state[flag] = True
-
-    def say_if_refused(where, key: str, shown: object, allowed: str, shown_text: str = "") -> None:
-        if message := refusal(values, key, shown, allowed, shown_text):
-            where.warning(md_literal(message), icon="🔗")
-
-    return say_if_refused

@@ -21,7 +21,6 @@ __all__ = [
     "flag",
     "number",
     "one_of",
-    "refusal",
     "refusal_problem",
     "refused",
     "some_of",
@@ -148,13 +147,3 @@ def refusal_problem(key: str, raw: str | Sequence[str], allowed: str, shown: obj
         expected=allowed,
         label=f"The link’s {key}",
     )
-
-
-def refusal(
-    link: dict[str, str], key: str, shown: object, allowed: str, shown_text: str = ""
-) -> str | None:
-    """The message for `key` when the link's value for it was refused, else None."""
-    raw = link.get(key)
-    if not refused(raw, shown):
-        return None
-    return str(refusal_problem(key, raw, allowed, shown_text or shown))

@@ -1,4 +1,4 @@
-"""Parsing typed numbers and writing numbers as LaTeX, for the Learn pages."""
+"""Parsing typed numbers and checking link values: the text boxes' and URL controls' door."""
 
 from __future__ import annotations
 
@@ -6,19 +6,18 @@ import numpy as np
 import pytest
 
 from xentui.domain.limits import MAX_TEXT_CHARS
-from xentui.kit.latex import tex_indicator, tex_matrix, tex_number, tex_signed, tex_vector
-from xentui.kit.link_refusal import (
+from xentui.domain.link_values import (
     flag,
     number,
     one_of,
-    refusal,
+    refusal_problem,
     refused,
     some_of,
     text,
     whole_number,
 )
+from xentui.domain.typed_numbers import class_indices, parse_number_rows
 from xentui.kit.problems import Problem
-from xentui.kit.typed_numbers import class_indices, parse_number_rows
 
 
 def _parse(text, **limits):
@@ -106,30 +105,6 @@ def test_class_indices_take_ignore_index_where_the_page_supports_it():
 
 
 @pytest.mark.parametrize(
-    ("value", "text"),
-    [
-        (1.27526, "1.2753"),
-        (-2.40760596, "-2.4076"),
-        (1.1920929e-07, r"1.1921 \times 10^{-7}"),
-        (float("inf"), r"\infty"),
-        (float("-inf"), r"-\infty"),
-        (float("nan"), r"\text{NaN}"),
-    ],
-)
-def test_tex_number(value, text):
-    assert tex_number(value) == text
-
-
-def test_tex_helpers():
-    assert tex_signed(-1.5) == "(-1.5000)" and tex_signed(1.5) == "1.5000"
-    assert (
-        tex_indicator(1.0) == "1" and tex_indicator(0.0) == "0" and tex_indicator(0.9) == "0.9000"
-    )
-    assert tex_vector([1, 2], 1) == r"\begin{bmatrix} 1.0 & 2.0 \end{bmatrix}"
-    assert tex_matrix(np.eye(2), indicators=True) == r"\begin{bmatrix} 1 & 0 \\ 0 & 1 \end{bmatrix}"
-
-
-@pytest.mark.parametrize(
     ("raw", "shown", "expected"),
     [
         (None, 1, False),
@@ -150,13 +125,10 @@ def test_refused(raw, shown, expected):
 
 
 def test_refusal_message_names_key_value_range_and_what_is_shown():
-    link = {"term": "x" * 500, "scale": "100"}
-    message = refusal(link, "term", 1, "a whole number from 1 to 6")
+    message = str(refusal_problem("term", "x" * 500, "a whole number from 1 to 6", 1))
     assert message.startswith("The link’s term: expected a whole number from 1 to 6; got “x")
     assert message.endswith("…” — showing 1 instead.") and len(message) < 200
-    assert refusal(link, "scale", 100, "anything") is None
-    assert refusal(link, "absent", 3, "anything") is None
-    assert "showing off" in refusal({"all": "maybe"}, "all", False, "true or false", "off")
+    assert "showing off" in str(refusal_problem("all", "maybe", "true or false", "off"))
 
 
 @pytest.mark.parametrize("raw", ["inf", "-inf", "nan", "1e309", "9" * 400, "", "abc", "1.5", "0"])
