@@ -6,6 +6,7 @@ Files are generated here, in memory; nothing is read from disk.
 from __future__ import annotations
 
 import io
+import zipfile
 from dataclasses import dataclass
 
 import numpy as np
@@ -20,6 +21,22 @@ GIB = 2**30
 def npy_bytes(array: np.ndarray) -> bytes:
     buffer = io.BytesIO()
     np.save(buffer, array, allow_pickle=True)  # only so that the tests can write object arrays
+    return buffer.getvalue()
+
+
+def npy_announcing(shape: tuple[int, ...], payload: bytes = b"\x00" * 16) -> bytes:
+    """A .npy whose header announces `shape` (float32), whatever the bytes after it hold."""
+    header = f"{{'descr': '<f4', 'fortran_order': False, 'shape': {shape!r}, }}".encode()
+    header += b" " * (63 - (10 + len(header)) % 64) + b"\n"  # numpy pads to 64 bytes
+    return b"\x93NUMPY\x01\x00" + len(header).to_bytes(2, "little") + header + payload
+
+
+def npz_members(**members: bytes) -> bytes:
+    """An .npz archive of the given .npy files, written as they are."""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        for name, raw in members.items():
+            archive.writestr(f"{name}.npy", raw)
     return buffer.getvalue()
 
 
@@ -73,236 +90,241 @@ def csv_upload(text: str, name: str = "scores.csv") -> Upload:
 
 
 LABELS_NPY = Upload("labels.npy", npy_bytes(LABELS))
-FINITE = "Expected finite numbers: fix or remove those rows."
 
 # (every bad input of the issue, and a few more) → the message the page shows beside the input.
 BAD_UPLOADS = [
     Case(
         "not a number",
         csv_upload("cat,dog,label\n1,x,0\n2,3,1\n"),
-        message="line 2 of “scores.csv” (sample 0), column ‘dog’ holds ‘x’, which is not a "
-        "number; expected a number in every class column.",
+        message="“scores.csv”, line 2 (sample 1), column “dog”: expected a number in every "
+        "class column; got “x”.",
     ),
     Case(
         "ragged row, one value too many",
         csv_upload("cat,dog,label\n1,2,0\n2,3,1,5\n"),
-        message="line 3 of “scores.csv” has 4 value(s), but the header has 3: the rows are "
-        "ragged. Every row needs one value per column.",
+        message="“scores.csv”, line 3 (sample 2): expected 3 values, one per column as in the "
+        "header; got 4 values.",
     ),
     Case(
         "ragged row, one value short",
         csv_upload("cat,dog,pig,label\n1,2,3,0\n2,3,1\n"),
-        message="line 3 of “scores.csv” has 3 value(s), but the header has 4: the rows are "
-        "ragged. Every row needs one value per column.",
+        message="“scores.csv”, line 3 (sample 2): expected 4 values, one per column as in the "
+        "header; got 3 values.",
     ),
     Case(
         "a header where none was expected",
         csv_upload("cat,dog,label\n1,2,0\n2,3,1\n"),
         has_header=False,
-        message="the first row of “scores.csv” holds ‘cat’, which is not a number: it looks "
-        "like a header row. Tick “First row holds column names”.",
+        message="“scores.csv”, first row: expected numbers — if the first row holds column "
+        "names, tick “First row holds column names”; got “cat”, which is not a number: "
+        "it looks like a header row.",
     ),
     Case(
         "no header where one was expected",
         csv_upload("1,2,0\n2,3,1\n"),
-        message="the first row of “scores.csv” (1, 2, 0) holds only numbers, so it looks like "
-        "data, not column names. Untick “First row holds column names”, or add a header row.",
+        message="“scores.csv”, first row: expected column names — untick “First row holds "
+        "column names”, or add a header row; got only numbers (1, 2, 0), which look "
+        "like data.",
     ),
     Case(
         "label out of range",
         csv_upload("cat,dog,label\n1,2,0\n2,3,2\n"),
         field="labels",
-        message="the label column ‘label’: sample 1 has the label 2, out of range for 2 "
-        "classes; expected class indices from 0 to 1.",
+        message="Label column “label”, sample 2: expected a class index from 0 to 1, for 2 "
+        "classes; got 2.",
     ),
     Case(
         "negative label",
         csv_upload("cat,dog,label\n1,2,0\n2,3,-1\n"),
         field="labels",
-        message="the label column ‘label’: sample 1 has the negative label -1; expected class "
-        "indices from 0 to 1. To leave samples out, remove their rows.",
+        message="Label column “label”, sample 2: expected a class index from 0 to 1 — to leave "
+        "samples out, remove their rows; got -1.",
     ),
     Case(
         "label not an integer",
         csv_upload("cat,dog,label\n1,2,0\n2,3,0.5\n"),
         field="labels",
-        message="the label column ‘label’: sample 1 has the label 0.5, which is not an "
-        "integer; expected class indices from 0 to 1.",
+        message="Label column “label”, sample 2: expected a class index from 0 to 1; got 0.5, "
+        "not an integer.",
     ),
     Case(
         "label neither index nor class name",
         csv_upload("cat,dog,label\n1,2,0\n2,3,cow\n"),
         field="labels",
-        message="the label column ‘label’: sample 1 has the label ‘cow’, which is neither a "
-        "class index nor a class name; expected class indices from 0 to 1 or one of the class "
-        "names.",
+        message="Label column “label”, sample 2: expected a class index from 0 to 1 or a class "
+        "name (cat, dog); got “cow”, neither a class index nor a class name.",
     ),
     Case(
         "labels and rows of different lengths",
         Upload("scores.npy", npy_bytes(SCORES)),
         Upload("labels.npy", npy_bytes(np.array([0, 1]))),
         field="labels",
-        message="the labels file “labels.npy” holds 2 labels, but the scores have 3 rows; "
-        "expected exactly one label per row.",
+        message="Labels file “labels.npy”: expected exactly one label per row of the scores (3 "
+        "labels); got 2 labels.",
     ),
     Case(
         "NaN in a .npy",
         Upload("scores.npy", npy_bytes(np.array([[1, 2, 3], [1, np.nan, 3], [0, 0, 0]], "f4"))),
         LABELS_NPY,
-        message=f"sample 1, class ‘class 1’ holds nan; 1 sample(s) hold NaN or ±inf. {FINITE}",
+        message="“scores.npy”, sample 2, class “class 1”: expected finite numbers — fix or "
+        "remove the rows that hold NaN or ±inf; got nan (1 sample with NaN or ±inf).",
     ),
     Case(
         "+inf in a CSV",
         csv_upload("cat,dog,label\n1,inf,0\n2,3,1\n"),
-        message=f"sample 0, class ‘dog’ holds inf; 1 sample(s) hold NaN or ±inf. {FINITE}",
+        message="“scores.csv”, sample 1, class “dog”: expected finite numbers — fix or remove "
+        "the rows that hold NaN or ±inf; got inf (1 sample with NaN or ±inf).",
     ),
     Case(
         "-inf in a .npy",
         Upload("scores.npy", npy_bytes(np.array([[1, 2, 3], [1, 2, 3], [0, -np.inf, 0]]))),
         LABELS_NPY,
-        message=f"sample 2, class ‘class 1’ holds -inf; 1 sample(s) hold NaN or ±inf. {FINITE}",
+        message="“scores.npy”, sample 3, class “class 1”: expected finite numbers — fix or "
+        "remove the rows that hold NaN or ±inf; got -inf (1 sample with NaN or ±inf).",
     ),
     Case(
         "NaN written in a CSV",
         csv_upload("cat,dog,label\n1,nan,0\n2,3,1\n"),
-        message="line 2 of “scores.csv” (sample 0), column ‘dog’ holds nan; expected finite "
-        "numbers (no NaN or ±inf).",
+        message="“scores.csv”, line 2 (sample 1), column “dog”: expected a finite number (no "
+        "NaN or ±inf); got “nan”.",
     ),
     Case(
         "empty cell",
         csv_upload("cat,dog,label\n1,,0\n2,3,1\n"),
-        message="line 2 of “scores.csv” (sample 0), column ‘dog’ is empty; expected a number "
-        "in every class column.",
+        message="“scores.csv”, line 2 (sample 1), column “dog”: expected a number in every "
+        "class column; got an empty cell.",
     ),
     Case(
         "probabilities outside [0, 1]",
         csv_upload("cat,dog,label\n0.5,0.5,0\n1.5,-0.5,1\n"),
         interpretation="probabilities",
         field="kind",
-        message="read as probabilities, but sample 1, class ‘dog’ holds -0.5; probabilities "
-        "lie in [0, 1]. If these are logits, choose “Logits”.",
+        message="Read as probabilities, “scores.csv”, sample 2, class “dog”: expected a "
+        "probability in [0, 1] — if these are logits, choose “Logits”; got -0.5.",
     ),
     Case(
         "probability rows not summing to 1",
         csv_upload("cat,dog,label\n0.5,0.4,0\n0.2,0.8,1\n"),
         interpretation="probabilities",
         field="kind",
-        message="read as probabilities, but the rows sum to 0.9 to 1 (sample 0 sums to 0.9); "
-        "expected every row to sum to 1 within 0.001. If these are logits, choose “Logits”.",
+        message="Read as probabilities, “scores.csv”, sample 1: expected every row to sum to 1 "
+        "within 0.001 — if these are logits, choose “Logits”; got a row sum of 0.9 "
+        "(the rows sum to 0.9 to 1).",
     ),
     Case(
         "a single column (CSV)",
         csv_upload("score,label\n1,0\n2,1\n"),
-        message="“scores.csv” has 1 class column(s) (‘score’) besides the labels; expected at "
-        "least 2: one column of scores per class.",
+        message="“scores.csv”: expected at least 2 columns besides the labels: one column of "
+        "scores per class; got 1 class column (score).",
     ),
     Case(
         "a single column (.npy)",
         Upload("scores.npy", npy_bytes(np.ones((3, 1), np.float32))),
         LABELS_NPY,
-        message="“scores.npy” has 1 column(s) (shape 3 × 1); expected at least 2: one column "
-        "of scores per class.",
+        message="“scores.npy”: expected at least 2 columns: one column of scores per class; "
+        "got 1 column (shape 3 × 1).",
     ),
     Case(
         "an empty file",
         Upload("scores.csv", b""),
-        message="“scores.csv” is empty (0 bytes); expected a table of scores with one row per "
-        "sample.",
+        message="“scores.csv”: expected a table of scores with one row per sample; got an "
+        "empty file (0 bytes).",
     ),
     Case(
         "a blank file",
         Upload("scores.csv", b"\n \n\n"),
-        message="“scores.csv” is blank (only spaces and line breaks); expected a table of "
-        "scores with one row per sample.",
+        message="“scores.csv”: expected a table of scores with one row per sample; got a blank "
+        "file (only spaces and line breaks).",
     ),
     Case(
         "a header and no rows",
         csv_upload("cat,dog,label\n"),
-        message="“scores.csv” has a header but no rows of data; expected one row per sample.",
+        message="“scores.csv”: expected one row per sample; got a header and no rows of data.",
     ),
     Case(
         "a .npy holding Python objects",
         Upload("scores.npy", npy_bytes(np.array([{"a": 1}, None], dtype=object))),
         LABELS_NPY,
-        message="“scores.npy” holds Python objects (dtype object). Such arrays are stored as "
-        "pickles, which can run code when loaded, so they are refused unread. Expected "
-        "numbers: save e.g. np.asarray(logits, dtype=np.float32).",
+        message="“scores.npy”: expected numbers — save e.g. np.asarray(logits, "
+        "dtype=np.float32); got Python objects (dtype object), which are stored as "
+        "pickles: they can run code when loaded, so they are refused unread.",
     ),
     Case(
         "a file over the size limit",
         csv_upload("cat,dog,label\n" + "1,2,0\n" * 300),
         max_bytes=1000,
-        message="“scores.csv” is 1.8 kB; files up to 1000 bytes are accepted here. Upload "
-        "fewer samples, or save the scores as float32 .npy (4 bytes a number, a fraction of "
-        "a CSV's size).",
+        message="“scores.csv”: expected a file of at most 1000 bytes — upload fewer samples, "
+        "or save the scores as float32 .npy (4 bytes a number, a fraction of a CSV's "
+        "size); got 1.8 kB.",
     ),
     Case(
         "UTF-16 with a byte-order mark",
         Upload("scores.csv", "cat,dog,label\n1,2,0\n".encode("utf-16")),
-        message="“scores.csv” is UTF-16 (or UTF-32) text: it starts with the byte-order mark "
-        "FF FE. Expected UTF-8: save it again as “CSV UTF-8”.",
+        message="“scores.csv”: expected UTF-8 text — save it again as “CSV UTF-8”; got UTF-16 "
+        "(or UTF-32) text, which starts with the byte-order mark FF FE.",
     ),
     Case(
         "UTF-16 without a byte-order mark",
         Upload("scores.csv", "cat,dog,label\n1,2,0\n".encode("utf-16-le")),
-        message="“scores.csv” holds NUL bytes, so it is not a CSV file: it looks like UTF-16 "
-        "text without a byte-order mark. Expected UTF-8 CSV, or a NumPy .npy / .npz file.",
+        message="“scores.csv”: expected UTF-8 CSV, or a NumPy .npy / .npz file; got NUL bytes, "
+        "so not a CSV file: it looks like UTF-16 text without a byte-order mark.",
     ),
     Case(
         "Latin-1 text",
         Upload("scores.csv", "café,dog,label\n1,2,0\n".encode("latin-1")),
-        message="the first line of “scores.csv” is not UTF-8 text (byte 0xE9 at position 3); "
-        "expected UTF-8: save the file again as “CSV UTF-8”.",
+        message="“scores.csv”, first line: expected UTF-8 text — save the file again as “CSV "
+        "UTF-8”; got the byte 0xE9 at position 3.",
     ),
     Case(
         "a 3-D array",
         Upload("scores.npy", npy_bytes(np.ones((2, 3, 4), np.float32))),
         LABELS_NPY,
-        message="“scores.npy” has 3 dimension(s) (shape 2 × 3 × 4); expected 2: one row per "
-        "sample, one column per class. For an (N, C, d1, …) output, move the class axis last "
-        "and reshape to (N·d1·…, C), with the labels flattened the same way.",
+        message="“scores.npy”: expected 2 dimensions: one row per sample, one column per class "
+        "— for an (N, C, d1, …) output, move the class axis last and reshape to "
+        "(N·d1·…, C), with the labels flattened the same way; got 3 dimensions (shape "
+        "2 × 3 × 4).",
     ),
     Case(
         "a 1-D array",
         Upload("scores.npy", npy_bytes(np.ones(3, np.float32))),
         LABELS_NPY,
-        message="“scores.npy” has 1 dimension(s) (shape 3); expected 2: one row per sample, "
-        "one column per class. A 1-D array is one number per sample; a classifier gives one "
-        "per class.",
+        message="“scores.npy”: expected 2 dimensions: one row per sample, one column per class "
+        "— a 1-D array is one number per sample, a classifier gives one per class; got "
+        "1 dimension (shape 3).",
     ),
     Case(
         "a .npz without the expected arrays",
         Upload("scores.npz", npz_bytes(x=SCORES, y=LABELS)),
-        message="“scores.npz” holds ‘x’, ‘y’; expected an array named 'logits' or "
-        "'probabilities' or 'probs' (and one named 'labels'), e.g. np.savez(path, "
-        "logits=logits, labels=labels).",
+        message="“scores.npz”: expected an array named 'logits' or 'probabilities' or 'probs' "
+        "(and one named 'labels'), e.g. np.savez(path, logits=logits, labels=labels); "
+        "got 2 arrays (x, y).",
     ),
     Case(
         "a .npz of Python objects",
         Upload("scores.npz", npz_bytes(logits=np.array([None, 1], dtype=object), labels=LABELS)),
-        message="the array ‘logits’ in “scores.npz” holds Python objects (dtype object). Such "
-        "arrays are stored as pickles, which can run code when loaded, so they are refused "
-        "unread. Expected numbers: save e.g. np.asarray(logits, dtype=np.float32).",
+        message="“scores.npz”, array “logits”: expected numbers — save e.g. np.asarray(logits, "
+        "dtype=np.float32); got Python objects (dtype object), which are stored as "
+        "pickles: they can run code when loaded, so they are refused unread.",
     ),
     Case(
         "a .npy cut short",
         Upload("scores.npy", npy_bytes(SCORES)[:-5]),
         LABELS_NPY,
-        message="“scores.npy” is cut short: its header announces 3 × 3 float32 values (36 "
-        "bytes), but only 31 bytes follow. Upload the complete file.",
+        message="“scores.npy”: expected the 36 bytes of 3 × 3 float32 values its header "
+        "announces — upload the complete file; got 31 bytes after the header.",
     ),
     Case(
         "a .npy of booleans",
         Upload("scores.npy", npy_bytes(SCORES > 1)),
         LABELS_NPY,
-        message="“scores.npy” holds True/False values (dtype bool); expected real numbers "
-        "(float32, float64 or integers).",
+        message="“scores.npy”: expected real numbers (float32, float64 or integers); got "
+        "True/False values (dtype bool).",
     ),
     Case(
         "a header naming a column twice",
         csv_upload("cat,cat,label\n1,2,0\n"),
-        message="the header of “scores.csv” names the column ‘cat’ twice; column names must be "
-        "distinct (they become the class names).",
+        message="“scores.csv”, first row: expected a distinct name for every column (the class "
+        "names come from the header); got the name “cat” twice.",
     ),
     Case(
         "a labels file with two columns",
@@ -310,6 +332,35 @@ BAD_UPLOADS = [
         Upload("labels.csv", b"1,2\n3,4\n"),
         label_column=None,
         field="labels",
-        message="the labels file “labels.csv” has 2 columns; expected one label per line.",
+        message="Labels file “labels.csv”: expected one label per line; got 2 columns.",
+    ),
+    Case(
+        "a header over 1 MB of distinct names",
+        csv_upload(
+            ",".join(f"n{i:06d}" for i in range(140_000)) + ",label\n" + "0," * 140_000 + "0\n"
+        ),
+        message="“scores.csv”, first line: expected a first line (the column names) of at most "
+        "1.0 MB; got a line of 1.1 MB.",
+    ),
+    Case(
+        "a .npy announcing a negative dimension",
+        Upload("scores.npy", npy_announcing((-1, 2))),
+        LABELS_NPY,
+        message="“scores.npy”: expected a shape of whole numbers of 0 or more, as numpy.save "
+        "writes; got a header announcing the shape (-1, 2).",
+    ),
+    Case(
+        "a .npy announcing more values than int64 counts",
+        Upload("scores.npy", npy_announcing((2**40, 2**23))),
+        LABELS_NPY,
+        message="“scores.npy”: expected the 33,554,432 TB of 1,099,511,627,776 × 8,388,608 "
+        "float32 values its header announces — upload the complete file; got 16 bytes after "
+        "the header.",
+    ),
+    Case(
+        "an .npz member announcing a negative dimension",
+        Upload("scores.npz", npz_members(logits=npy_announcing((3, -2)), labels=npy_bytes(LABELS))),
+        message="“scores.npz”, array “logits”: expected a shape of whole numbers of 0 or more, as "
+        "numpy.save writes; got a header announcing the shape (3, -2).",
     ),
 ]

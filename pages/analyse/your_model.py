@@ -39,7 +39,7 @@ PAGE_PATH = "your-model"
 st.title("Your model")
 st.caption(
     "Drop in a classifier's outputs and the true labels: see which samples and classes carry "
-    "the loss, and whether the model is over-confident. Samples are numbered from 0, in file "
+    "the loss, and whether the model is over-confident. Samples are numbered from 1, in file "
     "order."
 )
 
@@ -140,9 +140,9 @@ problem: UploadError | None = st.session_state[ym.PROBLEM]
 if problem is not None:
     place = {"file": file_messages, "labels": labels_messages, "kind": kind_messages}
     if isinstance(problem, MissingLabels):  # a request for input more than a fault
-        place[problem.field].info(md_literal(str(problem)), icon="🏷️")
+        place[problem.field].info(md_literal(str(problem.problem)), icon="🏷️")
     else:
-        show_problems([str(problem)], where=place[problem.field], icon="⚠️")
+        show_problems([problem.problem], where=place[problem.field], icon="⚠️")
 
 # ---------------------------------------------------------------------------------- the result
 if problem is not None and not isinstance(problem, MissingLabels):
@@ -272,7 +272,7 @@ def show_worst(analysis: Analysis) -> None:
         "Take a sample apart in the Playground",
         range(k),
         format_func=lambda r: (
-            f"sample {int(analysis.worst_rows[r])} "
+            f"sample {int(analysis.worst_rows[r]) + 1} "
             f"(loss {fmt(float(analysis.loss[analysis.worst_rows[r]]))})"
         ),
         key="ym_open_rank",

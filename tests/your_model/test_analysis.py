@@ -162,7 +162,7 @@ def test_worst_samples_are_the_highest_losses_highest_first(big):
     expected = np.argsort(-analysis.loss.astype(np.float64), kind="stable")[:MAX_WORST]
     np.testing.assert_array_equal(analysis.worst_rows, expected)
     frame = worst_frame(analysis, 5)
-    assert list(frame["sample"]) == list(expected[:5])
+    assert list(frame["sample"]) == list(expected[:5] + 1)  # counted from 1
     assert frame["loss"].is_monotonic_decreasing
 
 
@@ -343,6 +343,7 @@ def test_per_sample_csv_round_trips(big):
         "loss",
     ]
     np.testing.assert_allclose(frame["loss"], analysis.loss, rtol=1e-6)
+    assert frame["sample"].iloc[0] == 1 and frame["sample"].iloc[-1] == len(labels)
     np.testing.assert_array_equal(frame["target"], labels)
 
 

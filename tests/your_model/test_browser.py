@@ -86,7 +86,7 @@ def test_upload_a_csv_and_see_the_result(your_model, tmp_path):
     assert download.value.suggested_filename == "toy-per-sample.csv"
     rows = Path(download.value.path()).read_text().splitlines()
     assert rows[0].startswith("sample,target,target_name,prediction,prediction_name,loss,")
-    assert len(rows) == 4 and rows[3].startswith("2,1,dog,2,pig,3.0284")
+    assert len(rows) == 4 and rows[3].startswith("3,1,dog,2,pig,3.0284")  # counted from 1
     _finish(page, "your-model-upload")
 
 
@@ -99,7 +99,7 @@ def test_a_bad_file_is_explained_and_the_result_stays(your_model, tmp_path):
     _upload(page, toy)
     expect(page.locator(METRIC).first).to_have_text(TOY_LOSS)
     _upload(page, bad)
-    message = "line 3 of “ragged.csv” has 2 value(s), but the header has 3"
+    message = "“ragged.csv”, line 3 (sample 2): expected 3 values, one per column as in the header"
     uploader_column = page.locator('[data-testid="stColumn"]', has=page.locator(".st-key-ym_file"))
     expect(uploader_column.last.get_by_text(message)).to_be_visible()
     expect(page.locator(METRIC).first).to_have_text(TOY_LOSS)

@@ -44,24 +44,50 @@ def test_bad_upload_is_refused_with_its_message(case: Case):
         analyse_upload(case.load(), case.interpretation)
     assert str(raised.value) == case.message
     assert raised.value.field == case.field
+    assert str(raised.value.problem) == case.message
+
+
+def test_a_refusal_is_a_problem_with_its_input_row_and_column():
+    case = next(c for c in BAD_UPLOADS if c.name == "not a number")
+    with pytest.raises(UploadError) as raised:
+        case.load()
+    problem = raised.value.problem
+    assert (problem.input, problem.row, problem.column) == ("scores file", 1, "dog")
+    assert (problem.found, problem.expected) == ("“x”", "a number in every class column")
+    assert raised.value.field == "file"
+
+
+def test_a_hostile_file_name_is_quoted_short_and_printable():
+    name = "a\nb" + "x" * 200 + ".csv"
+    with pytest.raises(UploadError) as raised:
+        check_bytes(b"", name, max_bytes=10)
+    where = raised.value.problem.label
+    assert where.startswith("“a\\nbxxx") and where.endswith("…”") and len(where) == 83
+
+
+ASK_FILE = (
+    "Labels: expected a labels file: a .npy of class indices, or one class index (or class "
+    "name) per line; got no labels yet."
+)
+ASK_COLUMN = (
+    "Labels: expected the label column, or a labels file: a .npy of class indices, or one "
+    "class index (or class name) per line; got no labels yet."
+)
 
 
 @pytest.mark.parametrize(
-    ("scores", "labels", "column", "expected"),
+    ("scores", "expected", "field_input"),
     [
-        (Upload("s.npy", npy_bytes(SCORES)), None, None, "Upload a labels file"),
-        (
-            csv_upload("cat,dog\n1,2\n"),
-            None,
-            None,
-            "Pick the label column, or upload a labels file",
-        ),
-        (Upload("s.npz", npz_bytes(logits=SCORES)), None, None, "Upload a labels file"),
+        (Upload("s.npy", npy_bytes(SCORES)), ASK_FILE, "labels file"),
+        (csv_upload("cat,dog\n1,2\n"), ASK_COLUMN, "label column"),
+        (Upload("s.npz", npz_bytes(logits=SCORES)), ASK_FILE, "labels file"),
     ],
 )
-def test_missing_labels_ask_for_them(scores, labels, column, expected):
-    with pytest.raises(MissingLabels, match=f"^{expected}"):
-        load_model_data(scores, labels, has_header=True, label_column=column, max_bytes=GIB)
+def test_missing_labels_ask_for_them(scores, expected, field_input):
+    with pytest.raises(MissingLabels) as raised:
+        load_model_data(scores, None, has_header=True, label_column=None, max_bytes=GIB)
+    assert str(raised.value) == expected
+    assert raised.value.problem.input == field_input and raised.value.field == "labels"
 
 
 def test_csv_with_a_label_column():
@@ -189,17 +215,21 @@ def test_a_labels_file_wins_over_the_npz_labels_and_says_so():
         Upload("s.npz", raw), other, has_header=True, label_column=None, max_bytes=GIB
     )
     np.testing.assert_array_equal(data.labels, [1, 1, 1])
-    assert "the array ‘labels’ in the .npz is not used" in data.notes[0]
+    assert "the array “labels” in the .npz is not used" in data.notes[0]
 
 
 def test_npz_member_unpacking_beyond_the_limit_is_refused():
     buffer = io.BytesIO()
     np.savez_compressed(buffer, logits=np.zeros((100, 10), np.float32), labels=np.zeros(100, int))
     raw = buffer.getvalue()  # zeros compress well: the archive is far smaller than its arrays
-    with pytest.raises(UploadError, match=r"^the array ‘logits’ in “s\.npz” unpacks to 4\.0 kB"):
+    with pytest.raises(UploadError) as raised:
         load_model_data(
             Upload("s.npz", raw), None, has_header=True, label_column=None, max_bytes=len(raw)
         )
+    assert str(raised.value) == (
+        f"“s.npz”, array “logits”: expected at most {describe_size(len(raw))} unpacked; got an "
+        "array of 4.0 kB unpacked."
+    )
 
 
 def test_format_is_read_from_the_content_not_the_name():
@@ -210,8 +240,10 @@ def test_format_is_read_from_the_content_not_the_name():
 
 def test_size_limit_counts_bytes_exactly():
     check_bytes(b"x" * 10, "f", max_bytes=10)
-    with pytest.raises(UploadError, match="is 11 bytes; files up to 10 bytes"):
+    with pytest.raises(UploadError) as raised:
         check_bytes(b"x" * 11, "f", max_bytes=10)
+    assert str(raised.value).startswith("“f”: expected a file of at most 10 bytes — upload")
+    assert str(raised.value).endswith("; got 11 bytes.")
     assert describe_size(1024 * 2**20) == "1.00 GB"
 
 

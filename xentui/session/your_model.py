@@ -1,9 +1,10 @@
-"""The "Your model" page's state and cache; with st_session, the xentui code that imports Streamlit.
+"""The "Your model" page's state and cache (Streamlit session state, the shared analysis cache).
 
 What the page shows is the last analysis that succeeded (ANALYSIS). Each run works out its
 *request* — which file, labels, options — and only when the request differs from the last one is
 anything read, hashed or analysed; moving a slider is a request already answered. A request that
-fails leaves its UploadError in PROBLEM and the previous analysis on screen.
+fails leaves its UploadError (whose `problem` the page shows beside its input) in PROBLEM and the
+previous analysis on screen.
 
 The results are drawn by a fragment on the page, from ANALYSIS in session state: moving a
 slider reruns only that fragment and reads the same object. Tests drive the page through AppTest,
@@ -21,11 +22,12 @@ from streamlit.runtime.uploaded_file_manager import UploadedFile
 
 from xentui.domain.scenario import Scenario
 from xentui.domain.share_link import QUERY_KEY, encode
-from xentui.session import playground as st_session
+from xentui.kit.problems import Problem, quote
+from xentui.session import playground
 from xentui.your_model.analysis import Analysis, analyse_upload
 from xentui.your_model.example import example_data
 from xentui.your_model.load import Upload, load_model_data
-from xentui.your_model.upload import UploadError, content_digest
+from xentui.your_model.upload import UploadError, content_digest, quoted
 
 __all__ = [
     "ANALYSIS",
@@ -120,6 +122,22 @@ def _file_analysis(scores: UploadedFile, labels: UploadedFile | None, request: t
     return _cached_analysis(key, compute)
 
 
+def _unforeseen(failure: Exception, scores: UploadedFile | None) -> UploadError:
+    """A failure no check foresaw, as a problem beside the scores file."""
+    what = quote(f"{type(failure).__name__}: {failure}")
+    return UploadError(
+        Problem(
+            "scores file",
+            None,
+            None,
+            found=f"an error no check foresaw ({what})",
+            expected="a CSV, .npy or .npz of scores with one row per sample — if the file is "
+            "one, this is a bug in xent",
+            label="The upload" if scores is None else quoted(scores.name),
+        )
+    )
+
+
 def answer(
     scores: UploadedFile | None,
     labels: UploadedFile | None,
@@ -168,11 +186,7 @@ def answer(
         # A file no check foresaw: say what happened beside the file, keep the page working,
         # and leave the traceback in the server's log for whoever can fix the check.
         _LOG.exception("analysing an upload failed")
-        st.session_state[PROBLEM] = UploadError(
-            f"this file could not be analysed ({type(failure).__name__}: {failure}). Expected "
-            "a CSV, .npy or .npz of scores with one row per sample; if the file is one, this "
-            "is a bug in xent."
-        )
+        st.session_state[PROBLEM] = _unforeseen(failure, scores)
         return
     st.session_state[ANALYSIS] = analysis
     st.session_state[PROBLEM] = None
@@ -181,9 +195,9 @@ def answer(
 def open_in_playground(scenario: Scenario) -> None:
     """Make `scenario` the Playground's and go there (call when a button was clicked).
 
-    The Playground reads a link (?s=) only on a session's first run (st_session.init_state), so
+    The Playground reads a link (?s=) only on a session's first run (playground.init_state), so
     within a session the scenario is loaded into its state directly; the link is passed too, so
     that the address bar shows it and a reload reopens it.
     """
-    st_session.load_scenario(scenario)
+    playground.load_scenario(scenario)
     st.switch_page(PLAYGROUND_PAGE, query_params={QUERY_KEY: encode(scenario)})

@@ -155,8 +155,8 @@ def analyse_upload(data: ModelData, interpretation: str = "detect") -> Analysis:
     Raises
     ------
     UploadError
-        NaN or ±inf in the scores (field "file"); the "probabilities" reading of values that are
-        not probabilities (field "kind").
+        NaN or ±inf in the scores (input "scores file"); the "probabilities" reading of values
+        that are not probabilities (input "interpretation").
     """
     if interpretation not in INTERPRETATIONS:
         raise ValueError(
@@ -166,13 +166,13 @@ def analyse_upload(data: ModelData, interpretation: str = "detect") -> Analysis:
     kind = _tentative_kind(scores, interpretation)
     result = xentcore.analyse_scores(scores, labels, from_logits=kind == "logits")
     summary = result.summary
-    check_finite(summary, scores, names)
+    check_finite(summary, scores, names, data.source)
     detected, reason = detect_kind(summary)
     if interpretation == "detect" and detected != kind:  # the subsample misled: read again
         kind = detected
         result = xentcore.analyse_scores(scores, labels, from_logits=kind == "logits")
     if kind == "probabilities":
-        check_probabilities(summary, scores, names)
+        check_probabilities(summary, scores, names, data.source)
     timings = dict(result.timings)
     clock = time.perf_counter()
     libraries = library_means(

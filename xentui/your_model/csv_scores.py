@@ -16,8 +16,15 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from xentui.your_model.labels import quoted
-from xentui.your_model.upload import UTF8_BOM, UploadError
+from xentui.kit.problems import quote
+from xentui.your_model.upload import (
+    UTF8_BOM,
+    UploadError,
+    counted,
+    describe_size,
+    quoted,
+    refuse,
+)
 
 __all__ = ["LABEL_COLUMN_NAMES", "CsvLayout", "csv_layout", "read_csv_scores"]
 
@@ -25,6 +32,8 @@ __all__ = ["LABEL_COLUMN_NAMES", "CsvLayout", "csv_layout", "read_csv_scores"]
 LABEL_COLUMN_NAMES = ("label", "labels", "target", "targets", "y", "y_true", "class", "true")
 _DELIMITERS = (",", ";", "\t")
 _HEADER_LINE_LIMIT = 1 << 20  # a header of 10 000 class names fits many times over
+_SCORES = "scores file"
+_UTF8_FIX = "UTF-8 text — save the file again as “CSV UTF-8”"
 
 
 @dataclass(frozen=True)
@@ -46,14 +55,31 @@ def _is_number(field: str) -> bool:
     return True
 
 
-def _first_lines(data: bytes, count: int, start: int) -> list[bytes]:
-    """The first `count` non-blank lines from byte `start` (BytesIO shares the bytes: no copy)."""
+def _first_lines(data: bytes, count: int, start: int, name: str) -> list[bytes]:
+    """The first `count` non-blank lines from byte `start` (BytesIO shares the bytes: no copy).
+
+    A first line longer than _HEADER_LINE_LIMIT is refused: read in part, its last name would be
+    cut short (and could seem to repeat an earlier one). A later line is only looked at for its
+    first fields: it is cut at its last delimiter within the limit.
+    """
     stream, lines = io.BytesIO(data), []
     stream.seek(start)
     while len(lines) < count:
+        at = stream.tell()
         line = stream.readline(_HEADER_LINE_LIMIT)
         if not line:
             break
+        if len(line) == _HEADER_LINE_LIMIT and not line.endswith(b"\n"):
+            if lines:
+                lines.append(line[: max(line.rfind(d.encode()) for d in _DELIMITERS)])
+                break
+            end = data.find(b"\n", at)
+            raise refuse(
+                _SCORES,
+                f"{quoted(name)}, first line",
+                f"a line of {describe_size((len(data) if end < 0 else end) - at)}",
+                f"a first line (the column names) of at most {describe_size(_HEADER_LINE_LIMIT)}",
+            )
         if line.strip():
             lines.append(line.rstrip(b"\r\n"))
     return lines
@@ -64,20 +90,28 @@ def _decode_line(raw: bytes, which: str, name: str) -> str:
         return raw.decode("utf-8")
     except UnicodeDecodeError as problem:
         bad = raw[problem.start : problem.start + 1].hex().upper()
-        raise UploadError(
-            f"the {which} line of “{name}” is not UTF-8 text (byte 0x{bad} at position "
-            f"{problem.start}); expected UTF-8: save the file again as “CSV UTF-8”.",
-            "file",
+        raise refuse(
+            _SCORES,
+            f"{quoted(name)}, {which} line",
+            f"the byte 0x{bad} at position {problem.start}",
+            _UTF8_FIX,
         ) from None
+
+
+def _not_csv(name: str, where: str, problem: Exception) -> UploadError:
+    return refuse(
+        _SCORES,
+        f"{quoted(name)}, {where}",
+        f"text that cannot be read as CSV ({quote(str(problem))})",
+        "comma-, semicolon- or tab-separated values",
+    )
 
 
 def _fields(line: str, delimiter: str, which: str, name: str) -> list[str]:
     try:
         return [f.strip() for f in next(csv.reader([line], delimiter=delimiter), [])]
     except csv.Error as problem:
-        raise UploadError(
-            f"the {which} line of “{name}” cannot be read as CSV ({problem}).", "file"
-        ) from None
+        raise _not_csv(name, f"{which} line", problem) from None
 
 
 def csv_layout(data: bytes, name: str, has_header: bool) -> CsvLayout:
@@ -87,9 +121,9 @@ def csv_layout(data: bytes, name: str, has_header: bool) -> CsvLayout:
     words above a row of numbers without it, is refused with the fix to make.
     """
     has_bom = data.startswith(UTF8_BOM)
-    lines = _first_lines(data, 2, start=len(UTF8_BOM) if has_bom else 0)
+    lines = _first_lines(data, 2, len(UTF8_BOM) if has_bom else 0, name)
     if not lines:
-        raise UploadError(f"“{name}” holds no lines of data.", "file")
+        raise refuse(_SCORES, quoted(name), "no lines", "a table of scores, a row per sample")
     first = _decode_line(lines[0], "first", name)
     delimiter = max(_DELIMITERS, key=first.count) if any(d in first for d in _DELIMITERS) else ","
     fields = _fields(first, delimiter, "first", name)
@@ -97,47 +131,53 @@ def csv_layout(data: bytes, name: str, has_header: bool) -> CsvLayout:
     if len(lines) > 1:
         second = _fields(_decode_line(lines[1], "second", name), delimiter, "second", name)
 
-    words = [not _is_number(f) for f in fields]
-    if has_header and not any(words):
-        shown = ", ".join(fields[:4]) + (", …" if len(fields) > 4 else "")
-        raise UploadError(
-            f"the first row of “{name}” ({shown}) holds only numbers, so it looks like data, "
-            "not column names. Untick “First row holds column names”, or add a header row.",
-            "file",
-        )
     if not has_header:
-        # A word above a number in the same column is a header; a lone word column may be labels.
-        above_numbers = [
-            f for f, g in zip(fields, second, strict=False) if not _is_number(f) and _is_number(g)
-        ]
-        if above_numbers or (not second and sum(words) >= 2):
-            shown = quoted(above_numbers[0] if above_numbers else fields[words.index(True)])
-            raise UploadError(
-                f"the first row of “{name}” holds {shown}, which is not a number: it looks like "
-                "a header row. Tick “First row holds column names”.",
-                "file",
-            )
+        _check_no_header(fields, second, name)
         columns = tuple(f"column {i + 1}" for i in range(len(fields)))
         return CsvLayout(columns, delimiter, False, has_bom, None)
-
-    for i, field in enumerate(fields):
-        if not field:
-            raise UploadError(
-                f"column {i + 1} of “{name}” has no name in the header; every column needs a "
-                "name (the class names come from the header).",
-                "file",
-            )
-    seen: set[str] = set()
-    for field in fields:
-        if field in seen:
-            raise UploadError(
-                f"the header of “{name}” names the column {quoted(field)} twice; column names "
-                "must be distinct (they become the class names).",
-                "file",
-            )
-        seen.add(field)
+    _check_header(fields, name)
     default = next((i for i, f in enumerate(fields) if f.casefold() in LABEL_COLUMN_NAMES), None)
     return CsvLayout(tuple(fields), delimiter, True, has_bom, default)
+
+
+def _check_no_header(fields: list[str], second: list[str], name: str) -> None:
+    """Refuse a first row that looks like a header while the user says there is none."""
+    words = [not _is_number(f) for f in fields]
+    # A word above a number in the same column is a header; a lone word column may be labels.
+    above_numbers = [
+        f for f, g in zip(fields, second, strict=False) if not _is_number(f) and _is_number(g)
+    ]
+    if above_numbers or (not second and sum(words) >= 2):
+        shown = quoted(above_numbers[0] if above_numbers else fields[words.index(True)])
+        raise refuse(
+            _SCORES,
+            f"{quoted(name)}, first row",
+            f"{shown}, which is not a number: it looks like a header row",
+            "numbers — if the first row holds column names, tick “First row holds column names”",
+        )
+
+
+def _check_header(fields: list[str], name: str) -> None:
+    """Refuse a header of numbers, an unnamed column or a name given twice."""
+    where = f"{quoted(name)}, first row"
+    if not any(not _is_number(f) for f in fields):
+        shown = ", ".join(fields[:4]) + (", …" if len(fields) > 4 else "")
+        raise refuse(
+            _SCORES,
+            where,
+            f"only numbers ({quote(shown)}), which look like data",
+            "column names — untick “First row holds column names”, or add a header row",
+        )
+    expected = "a distinct name for every column (the class names come from the header)"
+    seen: set[str] = set()
+    for i, field in enumerate(fields):
+        if not field:
+            found = f"no name for column {i + 1}"
+            raise refuse(_SCORES, where, found, expected, column=f"column {i + 1}")
+        if field in seen:
+            found = f"the name {quoted(field)} twice"
+            raise refuse(_SCORES, where, found, expected, column=field)
+        seen.add(field)
 
 
 def _rows(reader, name: str):
@@ -148,10 +188,30 @@ def _rows(reader, name: str):
         except StopIteration:
             return
         except csv.Error as problem:
-            raise UploadError(
-                f"line {reader.line_num} of “{name}” cannot be read as CSV ({problem}).", "file"
-            ) from None
+            raise _not_csv(name, f"line {reader.line_num}", problem) from None
         yield row
+
+
+def _cell_problem(field: str, where: str, sample: int, column: str) -> UploadError | None:
+    """What is wrong with a class column's cell, or None for a finite number."""
+    if not field:
+        found = "an empty cell"
+    elif not _is_number(field):
+        found = quoted(field)
+    elif not math.isfinite(float(field)):
+        return refuse(
+            _SCORES,
+            where,
+            quoted(field),
+            "a finite number (no NaN or ±inf)",
+            row=sample,
+            column=column,
+        )
+    else:
+        return None
+    return refuse(
+        _SCORES, where, found, "a number in every class column", row=sample, column=column
+    )
 
 
 def _first_problem(
@@ -163,11 +223,7 @@ def _first_problem(
     except UnicodeDecodeError as problem:
         line = data.count(b"\n", 0, problem.start) + 1
         bad = data[problem.start : problem.start + 1].hex().upper()
-        return UploadError(
-            f"line {line} of “{name}” is not UTF-8 text (byte 0x{bad}); expected UTF-8: save "
-            "the file again as “CSV UTF-8”.",
-            "file",
-        )
+        return refuse(_SCORES, f"{quoted(name)}, line {line}", f"the byte 0x{bad}", _UTF8_FIX)
     reader = csv.reader(io.StringIO(text), delimiter=layout.delimiter)
     width, header_pending, sample = len(layout.columns), layout.has_header, 0
     for fields in _rows(reader, name):
@@ -176,32 +232,24 @@ def _first_problem(
         if header_pending:
             header_pending = False
             continue
-        line = reader.line_num
+        sample += 1
+        where = f"{quoted(name)}, line {reader.line_num} (sample {sample})"
         if len(fields) != width:
-            first_row = "the header has" if layout.has_header else "the first row has"
-            return UploadError(
-                f"line {line} of “{name}” has {len(fields)} value(s), but {first_row} {width}: "
-                "the rows are ragged. Every row needs one value per column.",
-                "file",
+            first_row = "the header" if layout.has_header else "the first row"
+            return refuse(
+                _SCORES,
+                where,
+                counted(len(fields), "value"),
+                f"{counted(width, 'value')}, one per column as in {first_row}",
+                row=sample,
             )
         for c in class_columns:
-            field = fields[c].strip()
-            where = f"line {line} of “{name}” (sample {sample}), column {quoted(layout.columns[c])}"
-            if not field:
-                return UploadError(
-                    f"{where} is empty; expected a number in every class column.", "file"
-                )
-            if not _is_number(field):
-                return UploadError(
-                    f"{where} holds {quoted(field)}, which is not a number; expected a number "
-                    "in every class column.",
-                    "file",
-                )
-            if not math.isfinite(float(field)):
-                return UploadError(
-                    f"{where} holds {field}; expected finite numbers (no NaN or ±inf).", "file"
-                )
-        sample += 1
+            column = layout.columns[c]
+            problem = _cell_problem(
+                fields[c].strip(), f"{where}, column {quoted(column)}", sample, column
+            )
+            if problem is not None:
+                return problem
     return None
 
 
@@ -212,11 +260,12 @@ def read_csv_scores(
     width = len(layout.columns)
     class_columns = [i for i in range(width) if i != label_column]
     if len(class_columns) < 2:
-        listed = ", ".join(quoted(layout.columns[i]) for i in class_columns) or "none"
-        raise UploadError(
-            f"“{name}” has {len(class_columns)} class column(s) ({listed}) besides the labels; "
-            "expected at least 2: one column of scores per class.",
-            "file",
+        listed = quote(", ".join(layout.columns[i] for i in class_columns))
+        raise refuse(
+            _SCORES,
+            quoted(name),
+            counted(len(class_columns), "class column") + (f" ({listed})" if listed else ""),
+            "at least 2 columns besides the labels: one column of scores per class",
         )
     if layout.has_header:
         class_names = tuple(layout.columns[i] for i in class_columns)
@@ -245,12 +294,10 @@ def read_csv_scores(
         if problem is not None:
             raise problem from None
         if label_column is None or not isinstance(failure, ValueError):
-            raise UploadError(f"“{name}” cannot be read as CSV: {failure}", "file") from None
+            raise _not_csv(name, "as a whole", failure) from None
         frame = parse(str)  # the labels are words (class names): read them as text
     if frame.empty:
-        raise UploadError(
-            f"“{name}” has a header but no rows of data; expected one row per sample.", "file"
-        )
+        raise refuse(_SCORES, quoted(name), "a header and no rows of data", "one row per sample")
     scores = np.ascontiguousarray(frame[class_columns].to_numpy(np.float32))
     labels = None if label_column is None else frame[label_column].to_numpy()
     # A short row leaves NaN in its last cells, as an empty cell does: the walk tells them apart.

@@ -2,35 +2,45 @@
 
 Labels may be written as class indices (integers, or floats with nothing after the point, as a
 CSV read into floats gives) or as class names from the scores' header. Anything else is refused
-with the sample it was found at. Samples are numbered from 0, in file order.
+with the sample it was found at. Samples are numbered from 1, in file order.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 import pandas as pd
 
-from xentui.your_model.upload import UploadError
+from xentui.kit.problems import quote
+from xentui.your_model.upload import UploadError, counted, quoted, refuse
 
-__all__ = ["class_indices", "quoted"]
-
-_MAX_SHOWN_CHARS = 40
-
-
-def quoted(value: object) -> str:
-    """A user's value as a message quotes it: in quotes, cut to 40 characters."""
-    text = str(value)
-    if len(text) > _MAX_SHOWN_CHARS:
-        text = text[: _MAX_SHOWN_CHARS - 1] + "…"
-    return f"‘{text}’"
+__all__ = ["LabelSource", "class_indices"]
 
 
-def _fail(message: str) -> UploadError:
-    return UploadError(message, "labels")
+@dataclass(frozen=True)
+class LabelSource:
+    """Where labels come from: the input they belong to and the place in words.
+
+    >>> str(LabelSource("label column", "Label column “y”").at(0, 2.5, "a class index"))
+    'Label column “y”, sample 1: expected a class index; got 2.5.'
+    """
+
+    input: str
+    where: str
+
+    def fail(self, found: str, expected: str) -> UploadError:
+        return refuse(self.input, self.where, found, expected)
+
+    def at(self, index: int, found: object, expected: str) -> UploadError:
+        """A refusal naming the sample at 0-based `index`, counted from 1 as the page does."""
+        shown = found if isinstance(found, str) else f"{found:g}"
+        where = f"{self.where}, sample {index + 1}"
+        return refuse(self.input, where, shown, expected, row=index + 1)
 
 
 def _expected(num_classes: int) -> str:
-    return f"expected class indices from 0 to {num_classes - 1}"
+    return f"a class index from 0 to {num_classes - 1}"
 
 
 def _from_names(values: np.ndarray, class_names: tuple[str, ...]) -> np.ndarray | None:
@@ -41,45 +51,58 @@ def _from_names(values: np.ndarray, class_names: tuple[str, ...]) -> np.ndarray 
     return positions if (positions >= 0).all() else None
 
 
-def _as_numbers(values: np.ndarray, num_classes: int, source: str) -> np.ndarray:
+def _as_numbers(
+    values: np.ndarray, class_names: tuple[str, ...], source: LabelSource
+) -> np.ndarray:
+    num_classes = len(class_names)
     if values.dtype.kind in "iuf":
         return values
     if values.dtype.kind == "b":
-        raise _fail(f"{source} holds True/False values; {_expected(num_classes)}.")
+        raise source.fail("True/False values", _expected(num_classes))
     if values.dtype.kind not in "OUST":
-        raise _fail(f"{source} holds values of type {values.dtype}; {_expected(num_classes)}.")
+        raise source.fail(f"values of type {values.dtype}", _expected(num_classes))
     numbers = pd.to_numeric(pd.Series(values), errors="coerce").to_numpy(np.float64)
     text = pd.Series(values).astype(str).str.strip()
     bad = np.isnan(numbers) & ~text.str.lower().isin(["", "nan", "na", "none"]).to_numpy()
     if bad.any():
         i = int(np.flatnonzero(bad)[0])
-        raise _fail(
-            f"{source}: sample {i} has the label {quoted(values[i])}, which is neither a class "
-            f"index nor a class name; {_expected(num_classes)} or one of the class names."
+        names = quote(", ".join(class_names))
+        raise source.at(
+            i,
+            f"{quoted(values[i])}, neither a class index nor a class name",
+            f"{_expected(num_classes)} or a class name ({names})",
         )
     return numbers
 
 
-def _check_range(numbers: np.ndarray, num_classes: int, source: str) -> None:
+def _check_range(numbers: np.ndarray, num_classes: int, source: LabelSource) -> None:
     """Refuse a negative label or one of C or more, naming the first such sample."""
     negative = numbers < 0
     if negative.any():
         i = int(np.flatnonzero(negative)[0])
-        raise _fail(
-            f"{source}: sample {i} has the negative label {numbers[i]:g}; "
-            f"{_expected(num_classes)}. To leave samples out, remove their rows."
-        )
+        expected = f"{_expected(num_classes)} — to leave samples out, remove their rows"
+        raise source.at(i, numbers[i], expected)
     too_big = numbers >= num_classes
     if too_big.any():
         i = int(np.flatnonzero(too_big)[0])
-        raise _fail(
-            f"{source}: sample {i} has the label {numbers[i]:g}, out of range for "
-            f"{num_classes} classes; {_expected(num_classes)}."
-        )
+        raise source.at(i, numbers[i], f"{_expected(num_classes)}, for {num_classes} classes")
+
+
+def _check_integers(numbers: np.ndarray, num_classes: int, source: LabelSource) -> None:
+    """Refuse a missing (NaN) or fractional label, naming the first such sample."""
+    missing = np.isnan(numbers)
+    if missing.any():
+        i = int(np.flatnonzero(missing)[0])
+        found = f"no label (empty or NaN); {counted(int(missing.sum()), 'label')} missing"
+        raise source.at(i, found, _expected(num_classes))
+    fractional = numbers != np.floor(numbers)
+    if fractional.any():
+        i = int(np.flatnonzero(fractional)[0])
+        raise source.at(i, f"{numbers[i]:g}, not an integer", _expected(num_classes))
 
 
 def class_indices(
-    values: object, num_samples: int, class_names: tuple[str, ...], source: str
+    values: object, num_samples: int, class_names: tuple[str, ...], source: LabelSource
 ) -> np.ndarray:
     """Validate labels and return them as an int32 array of class indices.
 
@@ -90,49 +113,36 @@ def class_indices(
     num_samples : int
         N, the number of rows of the scores: there must be one label per row.
     class_names : tuple of str, length C
-    source : str
-        Where the labels came from, to start each message (e.g. "the labels file ‘y.npy’").
+    source : LabelSource
+        The input the labels came from and its place in words, to start each message.
 
     Raises
     ------
-    UploadError (field "labels")
+    UploadError (for source.input)
         Wrong count, missing, not an integer, negative, or ≥ C.
 
-    >>> class_indices([0, 2.0, "1"], 3, ("a", "b", "c"), "labels").tolist()
+    >>> labels = LabelSource("labels file", "Labels file “y.txt”")
+    >>> class_indices([0, 2.0, "1"], 3, ("a", "b", "c"), labels).tolist()
     [0, 2, 1]
-    >>> class_indices(["c", "a"], 2, ("a", "b", "c"), "labels").tolist()
+    >>> class_indices(["c", "a"], 2, ("a", "b", "c"), labels).tolist()
     [2, 0]
     """
     arr = np.asarray(values)
     if arr.ndim == 2 and arr.shape[1] == 1:
         arr = arr[:, 0]
     if arr.ndim != 1:
-        shape = " × ".join(str(n) for n in arr.shape) or "a single value"
-        raise _fail(f"{source} has shape {shape}; expected one label per sample (a 1-D array).")
+        shape = " × ".join(f"{n:,}" for n in arr.shape) or "a single value"
+        raise source.fail(f"shape {shape}", "one label per sample (a 1-D array)")
     if len(arr) != num_samples:
-        raise _fail(
-            f"{source} holds {len(arr):,} labels, but the scores have {num_samples:,} rows; "
-            "expected exactly one label per row."
+        raise source.fail(
+            counted(len(arr), "label"),
+            f"exactly one label per row of the scores ({counted(num_samples, 'label')})",
         )
-    num_classes = len(class_names)
     names = _from_names(arr, class_names)
     if names is not None:
         return names.astype(np.int32)
-    numbers = _as_numbers(arr, num_classes, source)
+    numbers = _as_numbers(arr, class_names, source)
     if numbers.dtype.kind == "f":
-        missing = np.isnan(numbers)
-        if missing.any():
-            i = int(np.flatnonzero(missing)[0])
-            raise _fail(
-                f"{source}: the label of sample {i} is missing (empty or NaN); "
-                f"{_expected(num_classes)}. {int(missing.sum()):,} label(s) are missing."
-            )
-        fractional = numbers != np.floor(numbers)
-        if fractional.any():
-            i = int(np.flatnonzero(fractional)[0])
-            raise _fail(
-                f"{source}: sample {i} has the label {numbers[i]:g}, which is not an integer; "
-                f"{_expected(num_classes)}."
-            )
-    _check_range(numbers, num_classes, source)
+        _check_integers(numbers, len(class_names), source)
+    _check_range(numbers, len(class_names), source)
     return numbers.astype(np.int32)

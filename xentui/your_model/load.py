@@ -12,10 +12,19 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from xentui.kit.problems import Problem, quote
 from xentui.your_model.csv_scores import CsvLayout, csv_layout, read_csv_scores
-from xentui.your_model.labels import class_indices, quoted
-from xentui.your_model.npy_scores import read_npy, read_npz, score_matrix
-from xentui.your_model.upload import ModelData, UploadError, check_bytes, sniff_format
+from xentui.your_model.labels import LabelSource, class_indices
+from xentui.your_model.npy_scores import member_place, read_npy, read_npz, score_matrix
+from xentui.your_model.upload import (
+    ModelData,
+    UploadError,
+    check_bytes,
+    counted,
+    quoted,
+    refuse,
+    sniff_format,
+)
 
 __all__ = ["MissingLabels", "Upload", "inspect_scores", "load_model_data", "read_labels_file"]
 
@@ -24,11 +33,18 @@ class MissingLabels(UploadError):
     """Nothing says where the labels are yet: a request for input more than a fault."""
 
     def __init__(self, csv: bool) -> None:
-        where = "Pick the label column, or upload" if csv else "Upload"
+        files = (
+            "a labels file: a .npy of class indices, or one class index (or class name) per line"
+        )
         super().__init__(
-            f"{where} a labels file: a .npy of class indices, or one class index (or class "
-            "name) per line.",
-            "labels",
+            Problem(
+                "label column" if csv else "labels file",
+                None,
+                None,
+                found="no labels yet",
+                expected=f"the label column, or {files}" if csv else files,
+                label="Labels",
+            )
         )
 
 
@@ -55,13 +71,16 @@ def _default_names(num_classes: int) -> tuple[str, ...]:
     return tuple(f"class {k}" for k in range(num_classes))
 
 
-def _npz_class_names(names: np.ndarray, num_classes: int, file_name: str) -> tuple[str, ...]:
+def _npz_class_names(
+    names: np.ndarray, names_array: str, num_classes: int, file_name: str
+) -> tuple[str, ...]:
     listed = tuple(str(n).strip() for n in np.ravel(names))
     if len(listed) != num_classes or not all(listed) or len(set(listed)) != len(listed):
-        raise UploadError(
-            f"the class names in “{file_name}” are {len(listed)} name(s) for {num_classes} "
-            "classes; expected one distinct, non-empty name per class.",
-            "file",
+        raise refuse(
+            "scores file",
+            member_place(file_name, names_array),
+            f"{counted(len(listed), 'name')} ({quote(', '.join(listed))})",
+            f"one distinct, non-empty name for each of the {num_classes:,} classes",
         )
     return listed
 
@@ -70,31 +89,28 @@ def read_labels_file(
     upload: Upload, num_samples: int, class_names: tuple[str, ...], max_bytes: int
 ) -> np.ndarray:
     """Class indices from a labels file: a 1-D .npy, or a text/CSV file with one label a line."""
-    source = f"the labels file “{upload.name}”"
-    check_bytes(upload.data, upload.name, max_bytes, field="labels")
-    kind = sniff_format(upload.data, upload.name, field="labels")
+    source = LabelSource("labels file", f"Labels file {quoted(upload.name)}")
+    check_bytes(upload.data, upload.name, max_bytes, input=source.input)
+    kind = sniff_format(upload.data, upload.name, input=source.input)
     if kind == "npy":
         return class_indices(
-            read_npy(upload.data, upload.name, "labels"), num_samples, class_names, source
+            read_npy(upload.data, upload.name, source.input), num_samples, class_names, source
         )
     if kind == "npz":
-        raise UploadError(
-            f"{source} is an .npz archive; expected a .npy array or a text file with one label "
-            "per line (or put the labels inside the scores' .npz as 'labels').",
-            "labels",
+        raise source.fail(
+            "an .npz archive",
+            "a .npy array or a text file with one label per line (or put the labels inside "
+            "the scores' .npz as 'labels')",
         )
     try:
         frame = pd.read_csv(
             io.BytesIO(upload.data), header=None, dtype=str, keep_default_na=False, sep=","
         )
     except (ValueError, pd.errors.ParserError, UnicodeDecodeError) as failure:
-        raise UploadError(
-            f"{source} cannot be read as one label per line ({failure}).", "labels"
-        ) from None
+        found = f"text that cannot be read as one label per line ({quote(str(failure))})"
+        raise source.fail(found, "one label per line") from None
     if frame.shape[1] != 1:
-        raise UploadError(
-            f"{source} has {frame.shape[1]} columns; expected one label per line.", "labels"
-        )
+        raise source.fail(counted(frame.shape[1], "column"), "one label per line")
     values = frame[0].to_numpy()
     first = str(values[0]).strip()
     # A first line that is neither a number nor a class name is a header ("label"): skip it.
@@ -108,28 +124,27 @@ def read_labels_file(
 
 def _npz_scores(
     scores: Upload, labels_file: bool, max_bytes: int, notes: list[str]
-) -> tuple[np.ndarray, tuple[str, ...], np.ndarray | None, str]:
+) -> tuple[np.ndarray, tuple[str, ...], np.ndarray | None, LabelSource | None]:
     """An .npz's (scores, class names, raw labels or None, where the labels came from)."""
     contents = read_npz(scores.data, scores.name, max_bytes)
-    matrix = score_matrix(contents.scores, f"the array ‘{contents.scores_name}’ in “{scores.name}”")
+    matrix = score_matrix(contents.scores, member_place(scores.name, contents.scores_name))
     class_names = (
         _default_names(matrix.shape[1])
         if contents.class_names is None
-        else _npz_class_names(contents.class_names, matrix.shape[1], scores.name)
+        else _npz_class_names(
+            contents.class_names, contents.class_names_name, matrix.shape[1], scores.name
+        )
     )
     if contents.labels is not None and not labels_file:
-        return (
-            matrix,
-            class_names,
-            contents.labels,
-            (f"the array ‘{contents.labels_name}’ in “{scores.name}”"),
-        )
+        # The labels are inside the scores file: that is the input to fix.
+        where = member_place(scores.name, contents.labels_name)
+        return matrix, class_names, contents.labels, LabelSource("scores file", where)
     if contents.labels is not None:
         notes.append(
-            f"The labels come from the labels file; the array ‘{contents.labels_name}’ "
+            f"The labels come from the labels file; the array {quoted(contents.labels_name)} "
             "in the .npz is not used."
         )
-    return matrix, class_names, None, ""
+    return matrix, class_names, None, None
 
 
 def load_model_data(
@@ -155,7 +170,7 @@ def load_model_data(
     """
     kind, layout = inspect_scores(scores, has_header, max_bytes)
     notes: list[str] = []
-    raw_labels, labels_source = None, ""
+    raw_labels, labels_source = None, None
     if layout is not None:  # a CSV
         matrix, raw_labels, class_names = read_csv_scores(
             scores.data, scores.name, layout, label_column
@@ -163,14 +178,15 @@ def load_model_data(
         if layout.has_bom:
             notes.append("The file starts with a UTF-8 byte-order mark; it was skipped.")
         if raw_labels is not None:
-            labels_source = f"the label column {quoted(layout.columns[label_column])}"
+            where = f"Label column {quoted(layout.columns[label_column])}"
+            labels_source = LabelSource("label column", where)
             if labels is not None:
                 notes.append(
                     f"The labels come from the column {quoted(layout.columns[label_column])}; "
                     "the labels file is not used."
                 )
     elif kind == "npy":
-        matrix = score_matrix(read_npy(scores.data, scores.name), f"“{scores.name}”")
+        matrix = score_matrix(read_npy(scores.data, scores.name), quoted(scores.name))
         class_names = _default_names(matrix.shape[1])
     else:
         matrix, class_names, raw_labels, labels_source = _npz_scores(

@@ -10,20 +10,22 @@ way, then read with allow_pickle=False.
 from __future__ import annotations
 
 import io
+import math
 import zipfile
 import zlib
 from dataclasses import dataclass
 
 import numpy as np
 
-from xentui.your_model.labels import quoted
-from xentui.your_model.upload import UploadError, describe_size
+from xentui.kit.problems import quote
+from xentui.your_model.upload import UploadError, counted, describe_size, quoted, refuse
 
 __all__ = [
     "CLASS_NAME_ARRAYS",
     "LABEL_ARRAYS",
     "SCORE_ARRAYS",
     "NpzContents",
+    "member_place",
     "read_npy",
     "read_npz",
     "score_matrix",
@@ -34,6 +36,8 @@ SCORE_ARRAYS = ("logits", "probabilities", "probs", "scores", "outputs", "y_pred
 LABEL_ARRAYS = ("labels", "label", "targets", "target", "y", "y_true")
 CLASS_NAME_ARRAYS = ("classes", "class_names")
 _MAX_HEADER_BYTES = 100_000
+_SCORES = "scores file"
+_SAVEZ = "a file written by numpy.savez"
 
 
 @dataclass(frozen=True)
@@ -48,7 +52,8 @@ def _shape_text(shape: tuple[int, ...]) -> str:
     return " × ".join(f"{n:,}" for n in shape) if shape else "a single value (0-D)"
 
 
-def _read_header(fp: io.BufferedIOBase, what: str, field: str) -> _Header:
+def _read_header(fp: io.BufferedIOBase, what: str, input: str) -> _Header:
+    """The header of the .npy in `fp`; `what` is its place in words, for a message."""
     try:
         version = np.lib.format.read_magic(fp)
         if version == (1, 0):
@@ -60,32 +65,57 @@ def _read_header(fp: io.BufferedIOBase, what: str, field: str) -> _Header:
                 fp, max_header_size=_MAX_HEADER_BYTES
             )
         else:
-            raise UploadError(
-                f"{what} is a .npy of format version {version[0]}.{version[1]}, which only "
-                "structured arrays need; expected a plain numeric array (format 1.0 or 2.0).",
-                field,
+            raise refuse(
+                input,
+                what,
+                f"format version {version[0]}.{version[1]}, which only structured arrays need",
+                "a plain numeric array (.npy format 1.0 or 2.0)",
             )
     except UploadError:
         raise
     except Exception as problem:
         # NumPy parses the header (a Python dict literal) with tokenize and ast: a damaged one
         # can raise ValueError, SyntaxError, tokenize.TokenError and more. All mean the same.
-        raise UploadError(
-            f"{what} starts like a .npy file but its header cannot be read ({problem}); "
-            "expected a file written by numpy.save.",
-            field,
+        raise refuse(
+            input,
+            what,
+            f"a .npy header that cannot be read ({quote(str(problem))})",
+            "a file written by numpy.save",
         ) from None
-    return _Header(tuple(int(n) for n in shape), bool(fortran), dtype, fp.tell())
+    header = _Header(tuple(int(n) for n in shape), bool(fortran), dtype, fp.tell())
+    if any(n < 0 for n in header.shape):
+        raise refuse(
+            input,
+            what,
+            f"a header announcing the shape {quote(repr(header.shape))}",
+            "a shape of whole numbers of 0 or more, as numpy.save writes",
+        )
+    return header
 
 
-def _check_dtype(dtype: np.dtype, what: str, field: str) -> None:
+def _check_length(header: _Header, available: int, what: str, input: str) -> None:
+    """Refuse a header that announces more values than the bytes after it hold."""
+    # Python integers: a product of announced dimensions must not wrap around as int64 does.
+    needed = math.prod(header.shape) * header.dtype.itemsize
+    if available < needed:
+        raise refuse(
+            input,
+            what,
+            describe_size(max(available, 0)) + " after the header",
+            f"the {describe_size(needed)} of {_shape_text(header.shape)} {header.dtype} values "
+            "its header announces — upload the complete file",
+        )
+
+
+def _check_dtype(dtype: np.dtype, what: str, input: str) -> None:
     """Refuse anything that is not real numbers, Python objects first (they would be pickles)."""
     if dtype.hasobject:
-        raise UploadError(
-            f"{what} holds Python objects (dtype {dtype}). Such arrays are stored as pickles, "
-            "which can run code when loaded, so they are refused unread. Expected numbers: "
-            "save e.g. np.asarray(logits, dtype=np.float32).",
-            field,
+        raise refuse(
+            input,
+            what,
+            f"Python objects (dtype {quote(str(dtype))}), which are stored as pickles: they can "
+            "run code when loaded, so they are refused unread",
+            "numbers — save e.g. np.asarray(logits, dtype=np.float32)",
         )
     kinds = {
         "b": "True/False values",
@@ -97,32 +127,25 @@ def _check_dtype(dtype: np.dtype, what: str, field: str) -> None:
         "m": "time spans",
     }
     if dtype.kind in kinds:
-        raise UploadError(
-            f"{what} holds {kinds[dtype.kind]} (dtype {dtype}); expected real numbers "
-            "(float32, float64 or integers).",
-            field,
+        raise refuse(
+            input,
+            what,
+            f"{kinds[dtype.kind]} (dtype {quote(str(dtype))})",
+            "real numbers (float32, float64 or integers)",
         )
 
 
-def read_npy(data: bytes, name: str, field: str = "file") -> np.ndarray:
+def read_npy(data: bytes, name: str, input: str = _SCORES) -> np.ndarray:
     """The array of a .npy upload, as a read-only view on `data` (no copy).
 
     Non-native byte order is converted (a copy); everything else is the bytes as they are.
     """
-    what = f"“{name}”"
+    what = quoted(name)
     fp = io.BytesIO(data)
-    header = _read_header(fp, what, field)
-    _check_dtype(header.dtype, what, field)
-    count = int(np.prod(header.shape, dtype=np.int64))
-    needed = count * header.dtype.itemsize
-    available = len(data) - header.data_offset
-    if available < needed:
-        raise UploadError(
-            f"{what} is cut short: its header announces {_shape_text(header.shape)} "
-            f"{header.dtype} values ({describe_size(needed)}), but only "
-            f"{describe_size(max(available, 0))} follow. Upload the complete file.",
-            field,
-        )
+    header = _read_header(fp, what, input)
+    _check_dtype(header.dtype, what, input)
+    _check_length(header, len(data) - header.data_offset, what, input)
+    count = math.prod(header.shape)
     array = np.frombuffer(data, dtype=header.dtype, count=count, offset=header.data_offset)
     array = array.reshape(header.shape, order="F" if header.fortran_order else "C")
     if not header.dtype.isnative:
@@ -130,34 +153,37 @@ def read_npy(data: bytes, name: str, field: str = "file") -> np.ndarray:
     return array
 
 
-def score_matrix(array: np.ndarray, what: str, field: str = "file") -> np.ndarray:
+def score_matrix(array: np.ndarray, what: str, input: str = _SCORES) -> np.ndarray:
     """Check that `array` is an (N, C) matrix with N ≥ 1 and C ≥ 2; return it as floats.
 
     float32 and float64 are kept as they are; float16 and integers become float32 and float64
     (the loss needs exp and log, for which float16 has too little range).
     """
+    shape = f"shape {_shape_text(array.shape)}"
     if array.ndim != 2:
         hint = ""
         if array.ndim == 1:
-            hint = " A 1-D array is one number per sample; a classifier gives one per class."
+            hint = " — a 1-D array is one number per sample, a classifier gives one per class"
         elif array.ndim >= 3:
             hint = (
-                " For an (N, C, d1, …) output, move the class axis last and reshape to "
-                "(N·d1·…, C), with the labels flattened the same way."
+                " — for an (N, C, d1, …) output, move the class axis last and reshape to "
+                "(N·d1·…, C), with the labels flattened the same way"
             )
-        raise UploadError(
-            f"{what} has {array.ndim} dimension(s) (shape {_shape_text(array.shape)}); expected "
-            f"2: one row per sample, one column per class.{hint}",
-            field,
+        raise refuse(
+            input,
+            what,
+            f"{counted(array.ndim, 'dimension')} ({shape})",
+            f"2 dimensions: one row per sample, one column per class{hint}",
         )
     rows, cols = array.shape
     if rows == 0:
-        raise UploadError(f"{what} has no rows (shape {_shape_text(array.shape)}).", field)
+        raise refuse(input, what, f"no rows ({shape})", "at least 1 row: one per sample")
     if cols < 2:
-        raise UploadError(
-            f"{what} has {cols} column(s) (shape {_shape_text(array.shape)}); expected at least "
-            "2: one column of scores per class.",
-            field,
+        raise refuse(
+            input,
+            what,
+            f"{counted(cols, 'column')} ({shape})",
+            "at least 2 columns: one column of scores per class",
         )
     if array.dtype == np.float16:
         return array.astype(np.float32)
@@ -177,6 +203,7 @@ class NpzContents:
     labels: np.ndarray | None
     labels_name: str | None
     class_names: np.ndarray | None
+    class_names_name: str | None = None
 
 
 # What a damaged or unusual archive raises from zipfile and zlib (encrypted members raise
@@ -192,22 +219,28 @@ _ARCHIVE_ERRORS = (
 )
 
 
+def member_place(name: str, member: str) -> str:
+    """An .npz member's place in words: '“s.npz”, array “logits”'."""
+    return f"{quoted(name)}, array {quoted(member)}"
+
+
 def _damaged(name: str, member: str, problem: Exception) -> UploadError:
-    return UploadError(
-        f"the array ‘{member}’ in “{name}” cannot be read ({problem}); expected a file written "
-        "by numpy.savez.",
-        "file",
-    )
+    found = f"an array that cannot be read ({quote(str(problem))})"
+    return refuse(_SCORES, member_place(name, member), found, _SAVEZ)
 
 
-def _member_header(archive: zipfile.ZipFile, member: str, name: str) -> _Header:
+def _member_header(archive: zipfile.ZipFile, info: zipfile.ZipInfo, name: str) -> _Header:
+    """A member's header, checked against the member's own length."""
+    what = member_place(name, info.filename[:-4])
     try:
-        with archive.open(member) as fp:
-            return _read_header(fp, f"the array ‘{member[:-4]}’ in “{name}”", "file")
+        with archive.open(info) as fp:
+            header = _read_header(fp, what, _SCORES)
     except UploadError:
         raise
     except _ARCHIVE_ERRORS as problem:
-        raise _damaged(name, member[:-4], problem) from None
+        raise _damaged(name, info.filename[:-4], problem) from None
+    _check_length(header, info.file_size - header.data_offset, what, _SCORES)
+    return header
 
 
 def _load_member(
@@ -219,16 +252,17 @@ def _load_member(
     text: bool = False,
 ) -> np.ndarray:
     """One array of the archive, checked (size, then dtype from its header) before it is read."""
+    what = member_place(name, member_name)
     if info.file_size > max_bytes:
-        raise UploadError(
-            f"the array ‘{member_name}’ in “{name}” unpacks to "
-            f"{describe_size(info.file_size)}; at most {describe_size(max_bytes)} is "
-            "accepted.",
-            "file",
+        raise refuse(
+            _SCORES,
+            what,
+            f"an array of {describe_size(info.file_size)} unpacked",
+            f"at most {describe_size(max_bytes)} unpacked",
         )
-    header = _member_header(archive, info.filename, name)
+    header = _member_header(archive, info, name)
     if not text:
-        _check_dtype(header.dtype, f"the array ‘{member_name}’ in “{name}”", "file")
+        _check_dtype(header.dtype, what, _SCORES)
     try:
         with archive.open(info.filename) as fp:
             return np.lib.format.read_array(
@@ -244,10 +278,11 @@ def read_npz(data: bytes, name: str, max_bytes: int) -> NpzContents:
         archive = zipfile.ZipFile(io.BytesIO(data))
         members = [info for info in archive.infolist() if info.filename.endswith(".npy")]
     except _ARCHIVE_ERRORS as problem:
-        raise UploadError(
-            f"“{name}” starts like an .npz (zip) archive but cannot be opened ({problem}); "
-            "expected a file written by numpy.savez.",
-            "file",
+        raise refuse(
+            _SCORES,
+            quoted(name),
+            f"a zip archive that cannot be opened ({quote(str(problem))})",
+            _SAVEZ,
         ) from None
     by_name = {info.filename[:-4]: info for info in members}
 
@@ -256,12 +291,14 @@ def read_npz(data: bytes, name: str, max_bytes: int) -> NpzContents:
 
     scores_name = first(SCORE_ARRAYS)
     if scores_name is None:
-        found = ", ".join(quoted(n) for n in by_name) or "no arrays at all"
-        raise UploadError(
-            f"“{name}” holds {found}; expected an array named "
-            f"{' or '.join(repr(n) for n in SCORE_ARRAYS[:3])} (and one named 'labels'), e.g. "
-            "np.savez(path, logits=logits, labels=labels).",
-            "file",
+        listed = f" ({quote(', '.join(by_name))})" if by_name else ""
+        found = counted(len(by_name), "array") + listed
+        raise refuse(
+            _SCORES,
+            quoted(name),
+            found,
+            f"an array named {' or '.join(repr(n) for n in SCORE_ARRAYS[:3])} (and one named "
+            "'labels'), e.g. np.savez(path, logits=logits, labels=labels)",
         )
 
     def load(member_name: str, text: bool = False) -> np.ndarray:
@@ -272,12 +309,13 @@ def read_npz(data: bytes, name: str, max_bytes: int) -> NpzContents:
     classes = None
     if classes_name is not None:
         info = by_name[classes_name]
-        header = _member_header(archive, info.filename, name)
+        header = _member_header(archive, info, name)
         if header.dtype.kind not in "US":
-            raise UploadError(
-                f"the array ‘{classes_name}’ in “{name}” holds {header.dtype} values; expected "
-                "class names as text, e.g. np.array(['cat', 'dog']).",
-                "file",
+            raise refuse(
+                _SCORES,
+                member_place(name, classes_name),
+                f"{quote(str(header.dtype))} values",
+                "class names as text, e.g. np.array(['cat', 'dog'])",
             )
         classes = load(classes_name, text=True)
     return NpzContents(
@@ -286,4 +324,5 @@ def read_npz(data: bytes, name: str, max_bytes: int) -> NpzContents:
         labels=None if labels_name is None else load(labels_name),
         labels_name=labels_name,
         class_names=classes,
+        class_names_name=classes_name,
     )

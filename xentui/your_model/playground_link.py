@@ -87,7 +87,7 @@ def worst_sample_scenario(analysis: Analysis, rank: int) -> tuple[Scenario, str]
         "logits": [values.tolist()],
         "targets": [int(np.searchsorted(kept, target))],
         "precision": "float64" if analysis.dtype == "float64" else "float32",
-        "title": f"Your model: sample {row} of {analysis.source}",
+        "title": f"Your model: sample {row + 1} of {analysis.source}",
     }
     checked = check_scenario(draft)
     if checked.scenario is None:  # the draft was fitted to every limit: this is a bug

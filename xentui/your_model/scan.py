@@ -10,8 +10,7 @@ from __future__ import annotations
 import numpy as np
 
 from xentcore import ScoreSummary
-from xentui.your_model.labels import quoted
-from xentui.your_model.upload import UploadError
+from xentui.your_model.upload import counted, quoted, refuse
 
 __all__ = [
     "INTERPRETATIONS",
@@ -46,20 +45,26 @@ def rows_normalised(summary: ScoreSummary) -> bool:
     return max(abs(summary.min_row_sum - 1), abs(summary.max_row_sum - 1)) < 1e-6
 
 
-def _cell(scores: np.ndarray, row: int, column: int, class_names: tuple[str, ...]) -> str:
-    return f"sample {row}, class {quoted(class_names[column])} holds {scores[row, column]:g}"
+def _cell(source: str, row: int, column: int, class_names: tuple[str, ...]) -> str:
+    """A cell's place in words, the sample counted from 1 as the page counts it."""
+    return f"{quoted(source)}, sample {row + 1}, class {quoted(class_names[column])}"
 
 
-def check_finite(summary: ScoreSummary, scores: np.ndarray, class_names: tuple[str, ...]) -> None:
+def check_finite(
+    summary: ScoreSummary, scores: np.ndarray, class_names: tuple[str, ...], source: str
+) -> None:
     """Refuse NaN and ±inf, naming the first cell and how many rows hold one."""
     if not summary.nonfinite_rows:
         return
     row = summary.first_nonfinite_row
     column = int(np.flatnonzero(~np.isfinite(scores[row]))[0])
-    raise UploadError(
-        f"{_cell(scores, row, column, class_names)}; {summary.nonfinite_rows:,} sample(s) hold "
-        "NaN or ±inf. Expected finite numbers: fix or remove those rows.",
-        "file",
+    raise refuse(
+        "scores file",
+        _cell(source, row, column, class_names),
+        f"{scores[row, column]:g} ({counted(summary.nonfinite_rows, 'sample')} with NaN or ±inf)",
+        "finite numbers — fix or remove the rows that hold NaN or ±inf",
+        row=row + 1,
+        column=class_names[column],
     )
 
 
@@ -81,33 +86,31 @@ def detect_kind(summary: ScoreSummary) -> tuple[str, str]:
 
 
 def check_probabilities(
-    summary: ScoreSummary, scores: np.ndarray, class_names: tuple[str, ...]
+    summary: ScoreSummary, scores: np.ndarray, class_names: tuple[str, ...], source: str
 ) -> None:
     """Refuse the "probabilities" reading when a value is outside [0, 1] or a row sum is not 1."""
-    advice = "If these are logits, choose “Logits”."
-    if summary.min_value < 0:
-        row = summary.min_row
-        column = int(np.argmin(scores[row]))
-        raise UploadError(
-            f"read as probabilities, but {_cell(scores, row, column, class_names)}; "
-            f"probabilities lie in [0, 1]. {advice}",
-            "kind",
-        )
-    if summary.max_value > 1:
-        row = summary.max_row
-        column = int(np.argmax(scores[row]))
-        raise UploadError(
-            f"read as probabilities, but {_cell(scores, row, column, class_names)}; "
-            f"probabilities lie in [0, 1]. {advice}",
-            "kind",
+    advice = " — if these are logits, choose “Logits”"
+    if summary.min_value < 0 or summary.max_value > 1:
+        low = summary.min_value < 0
+        row = summary.min_row if low else summary.max_row
+        column = int(np.argmin(scores[row]) if low else np.argmax(scores[row]))
+        raise refuse(
+            "interpretation",
+            f"Read as probabilities, {_cell(source, row, column, class_names)}",
+            f"{scores[row, column]:g}",
+            f"a probability in [0, 1]{advice}",
+            row=row + 1,
+            column=class_names[column],
         )
     if not rows_sum_to_one(summary):
         low_off = abs(summary.min_row_sum - 1) >= abs(summary.max_row_sum - 1)
         row = summary.min_sum_row if low_off else summary.max_sum_row
         total = summary.min_row_sum if low_off else summary.max_row_sum
-        raise UploadError(
-            f"read as probabilities, but the rows sum to {summary.min_row_sum:.6g} to "
-            f"{summary.max_row_sum:.6g} (sample {row} sums to {total:.6g}); expected every row "
-            f"to sum to 1 within {PROBABILITY_TOLERANCE:g}. {advice}",
-            "kind",
+        raise refuse(
+            "interpretation",
+            f"Read as probabilities, {quoted(source)}, sample {row + 1}",
+            f"a row sum of {total:.6g} (the rows sum to {summary.min_row_sum:.6g} to "
+            f"{summary.max_row_sum:.6g})",
+            f"every row to sum to 1 within {PROBABILITY_TOLERANCE:g}{advice}",
+            row=row + 1,
         )

@@ -45,7 +45,7 @@ def worst_frame(analysis: Analysis, k: int, links: list[str] | None = None) -> p
     predictions = analysis.prediction[rows]
     frame = pd.DataFrame(
         {
-            "sample": rows,
+            "sample": rows + 1,  # counted from 1, as every message on the page counts them
             "target": names[targets],
             "p(target)": probabilities[np.arange(k), targets],
             "prediction": names[predictions],
@@ -127,7 +127,7 @@ def per_sample_csv(analysis: Analysis) -> bytes:
     names = np.asarray(analysis.class_names, dtype=object)
     frame = pd.DataFrame(
         {
-            "sample": np.arange(analysis.num_samples),
+            "sample": np.arange(1, analysis.num_samples + 1),
             "target": analysis.labels,
             "target_name": names[analysis.labels],
             "prediction": analysis.prediction,

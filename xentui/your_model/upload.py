@@ -2,8 +2,9 @@
 
 An upload is a file of scores (logits or probabilities, one row per sample, one column per class)
 in CSV, NumPy .npy or .npz form, with the labels inside it (a CSV column, an .npz array) or in a
-second file. Everything that can be wrong with a file raises `UploadError`, whose message says what
-was found and what is expected, and whose `field` names the input it belongs beside.
+second file. Everything that can be wrong with a file raises `UploadError`, which carries a
+`xentui.kit.problems.Problem`: where (the file, its line, sample and column), what was found and
+what is expected. The problem's input is the control it is shown beside, as the page names it.
 
 The format is read from the first bytes, not from the name: a .npy renamed .csv is still a .npy.
 """
@@ -15,20 +16,33 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from xentui.kit.problems import Problem, quote
+
 __all__ = [
     "FIELDS",
+    "INPUTS",
     "UTF8_BOM",
     "ModelData",
     "UploadError",
     "check_bytes",
     "content_digest",
+    "counted",
     "describe_size",
+    "quoted",
+    "refuse",
     "sniff_format",
 ]
 
-# Where a message is shown: beside the scores file, the labels (file or column), or the control
-# that says whether the matrix holds logits or probabilities.
-FIELDS = ("file", "labels", "kind")
+# The inputs a problem belongs to, as the page names them, and the place it is shown: beside the
+# scores uploader ("file"), beside the labels (uploader or column picker), or beside the control
+# that says whether the matrix holds logits or probabilities ("kind").
+INPUTS = {
+    "scores file": "file",
+    "labels file": "labels",
+    "label column": "labels",
+    "interpretation": "kind",
+}
+FIELDS = tuple(dict.fromkeys(INPUTS.values()))  # ("file", "labels", "kind")
 
 _NPY_MAGIC = b"\x93NUMPY"
 _ZIP_MAGICS = (b"PK\x03\x04", b"PK\x05\x06")
@@ -38,13 +52,53 @@ _SNIFF_BYTES = 4096
 
 
 class UploadError(ValueError):
-    """The upload cannot be analysed; the message is for the person who uploaded it."""
+    """The upload cannot be analysed: `problem` says where, what was found and what is expected.
 
-    def __init__(self, message: str, field: str = "file") -> None:
-        if field not in FIELDS:
-            raise ValueError(f"field must be one of {', '.join(FIELDS)}; got {field!r}")
-        super().__init__(message)
-        self.field = field
+    `str()` is the problem's sentence; `field` is where the page shows it (see INPUTS).
+    """
+
+    def __init__(self, problem: Problem) -> None:
+        if problem.input not in INPUTS:
+            raise ValueError(
+                f"problem.input must be one of {', '.join(INPUTS)}; got {problem.input!r}"
+            )
+        super().__init__(str(problem))
+        self.problem = problem
+
+    @property
+    def field(self) -> str:
+        return INPUTS[self.problem.input]
+
+
+def refuse(
+    input: str,
+    where: str,
+    found: str,
+    expected: str,
+    *,
+    row: int | None = None,
+    column: str | None = None,
+) -> UploadError:
+    """An UploadError for `input`; `where` is the place in words, row the 1-based sample.
+
+    >>> str(refuse("scores file", "“s.csv”, line 2 (sample 1), column “dog”", "“x”", "a number"))
+    '“s.csv”, line 2 (sample 1), column “dog”: expected a number; got “x”.'
+    """
+    return UploadError(Problem(input, row, column, found=found, expected=expected, label=where))
+
+
+def quoted(value: object) -> str:
+    """A user's value (a file, column or class name, a cell) as a message quotes it."""
+    return f"“{quote(value)}”"
+
+
+def counted(count: int, word: str) -> str:
+    """`count` and `word`, made plural unless the count is 1.
+
+    >>> counted(1, "value"), counted(1200, "value")
+    ('1 value', '1,200 values')
+    """
+    return f"{count:,} {word}" + ("" if count == 1 else "s")
 
 
 @dataclass(frozen=True)
@@ -74,6 +128,8 @@ def describe_size(num_bytes: int) -> str:
 
     >>> describe_size(0), describe_size(1536), describe_size(3 * 2**20), describe_size(2**30)
     ('0 bytes', '1.5 kB', '3.0 MB', '1.00 GB')
+    >>> describe_size(2**63)
+    '8,388,608 TB'
     """
     if num_bytes < 1024:
         return f"{num_bytes} bytes"
@@ -81,27 +137,31 @@ def describe_size(num_bytes: int) -> str:
         return f"{num_bytes / 1024:.1f} kB"
     if num_bytes < 2**30:
         return f"{num_bytes / 2**20:.1f} MB"
-    return f"{num_bytes / 2**30:.2f} GB"
+    if num_bytes < 2**40:
+        return f"{num_bytes / 2**30:.2f} GB"
+    return f"{num_bytes / 2**40:,.0f} TB"  # only a damaged .npy header announces this much
 
 
-def check_bytes(data: bytes, name: str, max_bytes: int, field: str = "file") -> None:
+def check_bytes(data: bytes, name: str, max_bytes: int, input: str = "scores file") -> None:
     """Refuse an empty file or one over the size limit (the server's own cap may be lower)."""
     if len(data) > max_bytes:
-        raise UploadError(
-            f"“{name}” is {describe_size(len(data))}; files up to {describe_size(max_bytes)} "
-            "are accepted here. Upload fewer samples, or save the scores as float32 .npy "
-            "(4 bytes a number, a fraction of a CSV's size).",
-            field,
+        raise refuse(
+            input,
+            quoted(name),
+            describe_size(len(data)),
+            f"a file of at most {describe_size(max_bytes)} — upload fewer samples, or save the "
+            "scores as float32 .npy (4 bytes a number, a fraction of a CSV's size)",
         )
     # isspace() scans without copying; strip() would copy a 400 MB upload.
     if not data or (data[:_SNIFF_BYTES].isspace() and data.isspace()):
-        found = "empty (0 bytes)" if not data else "blank (only spaces and line breaks)"
-        raise UploadError(
-            f"“{name}” is {found}; expected a table of scores with one row per sample.", field
+        found = (
+            "an empty file (0 bytes)" if not data else "a blank file (only spaces and line breaks)"
         )
+        wanted = "scores" if input == "scores file" else "labels"
+        raise refuse(input, quoted(name), found, f"a table of {wanted} with one row per sample")
 
 
-def sniff_format(data: bytes, name: str, field: str = "file") -> str:
+def sniff_format(data: bytes, name: str, input: str = "scores file") -> str:
     """ "npy", "npz" or "csv" from the first bytes; refuse text that is not UTF-8.
 
     A UTF-8 byte-order mark is accepted (spreadsheet programs write one); the CSV reader skips it.
@@ -111,19 +171,22 @@ def sniff_format(data: bytes, name: str, field: str = "file") -> str:
     if data.startswith(_ZIP_MAGICS):
         return "npz"
     if data.startswith(_UTF16_BOMS):
-        raise UploadError(
-            f"“{name}” is UTF-16 (or UTF-32) text: it starts with the byte-order mark "
-            f"{data[:2].hex(' ').upper()}. Expected UTF-8: save it again as “CSV UTF-8”.",
-            field,
+        raise refuse(
+            input,
+            quoted(name),
+            "UTF-16 (or UTF-32) text, which starts with the byte-order mark "
+            f"{data[:2].hex(' ').upper()}",
+            "UTF-8 text — save it again as “CSV UTF-8”",
         )
     head = data[:_SNIFF_BYTES]
     if b"\x00" in head:
         looks_utf16 = head[1::2].count(0) > len(head) // 4 or head[0::2].count(0) > len(head) // 4
         found = "UTF-16 text without a byte-order mark" if looks_utf16 else "binary data"
-        raise UploadError(
-            f"“{name}” holds NUL bytes, so it is not a CSV file: it looks like {found}. "
-            "Expected UTF-8 CSV, or a NumPy .npy / .npz file.",
-            field,
+        raise refuse(
+            input,
+            quoted(name),
+            f"NUL bytes, so not a CSV file: it looks like {found}",
+            "UTF-8 CSV, or a NumPy .npy / .npz file",
         )
     return "csv"
 
