@@ -25,6 +25,7 @@ from xentui.playground.editor import IGNORE_COLUMN, NAME_COLUMN, TARGET_COLUMN, 
 from xentui.session import playground as session
 from xentui.session.feedback import show_problems
 
+session.restore_after_leaving()
 shown: Scenario = session.current_scenario()
 
 st.title("Playground")
@@ -152,6 +153,7 @@ options = {
     "title": shown.title,
 }
 checked = editor.read_scenario(classes_out, samples_out, soft_out, options, names)
+session.remember_tables()
 for problem_input, box in problem_boxes.items():
     show_problems([p for p in checked.problems if p.input == problem_input], where=box)
 if checked.scenario is not None:

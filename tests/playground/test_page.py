@@ -847,3 +847,22 @@ def test_a_bad_input_leaves_the_link_on_the_last_valid_scenario():
     token = at.query_params["s"]
     edit_table(at, "logits", cell_edit(0, "c1", "abc"))
     assert at.query_params["s"] == token
+
+
+@pytest.mark.parametrize("elsewhere", ["pages/help/about.py", "pages/learn/step_by_step.py"])
+def test_edits_and_options_survive_a_visit_to_another_page(elsewhere):
+    # Streamlit forgets the state of widgets a run does not draw: without care, coming back
+    # showed a temperature of 0.05 (mean 20.0000) and the editors without what was typed.
+    at = open_playground()
+    edit_table(at, "logits", cell_edit(0, "c1", "5"))
+    at.session_state["opt_temperature"] = 2.0
+    at.run()
+    before = headline(at)
+    at.switch_page(elsewhere).run()
+    at.switch_page("pages/explore/playground.py").run()
+    assert_no_exception(at)
+    assert headline(at) == before
+    assert editor_table(at, "logits").iloc[0, :3].tolist() == ["1", "5", "3"]
+    assert at.session_state["scenario"].temperature == 2.0
+    at.run()  # and it stays so
+    assert headline(at) == before

@@ -93,9 +93,9 @@ def one_of(options: Sequence[object], words: str | None = None) -> LinkRule:
 
 
 def some_of(options: Sequence[object]) -> LinkRule:
-    """Any of `options`, each at most once (a multiselect): ``?k=a&k=b``."""
+    """Any of `options`, each at most once (a multiselect): ``?k=a&k=b``; ``?k=`` picks none."""
     shown = tuple(str(o) for o in options)
-    return LinkRule("any of " + ", ".join(shown), shown.__contains__, many=True)
+    return LinkRule("any of " + ", ".join(shown), lambda raw: raw in shown or raw == "", many=True)
 
 
 def flag() -> LinkRule:

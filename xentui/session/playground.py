@@ -31,6 +31,8 @@ __all__ = [
     "load_checked",
     "load_scenario",
     "loading_problems",
+    "remember_tables",
+    "restore_after_leaving",
     "sync_link",
 ]
 
@@ -50,6 +52,9 @@ SOFT_ROWS = "soft_rows"
 FOCUS, CURVE, CURVE_SEEN = "focus_sample", "curve", "curve_seen"
 # What a preset or "Random" could not load, kept for the run its button starts.
 LOADING_PROBLEMS = "loading_problems"
+# Each editor's key and the table it showed at the end of the Playground's last run.
+SHOWN_TABLES = "shown_tables"
+EDITORS = ("classes", "logits", "soft")
 
 
 def editor_key(table: str) -> str:
@@ -111,6 +116,37 @@ def init_state() -> None:
 
 def current_scenario() -> Scenario:
     return st.session_state[SCENARIO]
+
+
+def remember_tables() -> None:
+    """Keep what each editor shows, for `restore_after_leaving` (called once they are drawn)."""
+    st.session_state[SHOWN_TABLES] = {
+        table: (editor_key(table), editor.apply_edits(st.session_state[f"{table}_base"], state))
+        for table in EDITORS
+        if isinstance(state := st.session_state.get(editor_key(table)), dict)
+    }
+
+
+def restore_after_leaving() -> None:
+    """Give back what Streamlit dropped while another page was shown (call before the widgets).
+
+    Streamlit forgets a widget's state when a run does not draw it, as on a visit to another
+    page: the options would come back at their minimum (a temperature of 0.05) and the editors
+    without the edits typed into them. The options are set from the scenario shown, and each
+    editor whose state is gone is rebuilt from the table it last showed.
+    """
+    scenario = current_scenario()
+    for field, key in OPTION_KEYS.items():
+        if key not in st.session_state:
+            st.session_state[key] = getattr(scenario, field)
+    if SOFT_TOGGLE not in st.session_state:
+        st.session_state[SOFT_TOGGLE] = scenario.soft_targets is not None
+    soft_aligned = st.session_state.get(SOFT_ROWS) == _live_sample_rows()
+    for table, (key, frame) in st.session_state.get(SHOWN_TABLES, {}).items():
+        if key == editor_key(table) and key not in st.session_state:
+            _set_base(table, frame)
+    if soft_aligned:
+        st.session_state[SOFT_ROWS] = _live_sample_rows()
 
 
 def follow_class_changes(classes_frame: pd.DataFrame) -> list[str]:
