@@ -6,7 +6,6 @@ import re
 
 import streamlit as st
 
-import xentcore
 from xentui.domain.share_link import QUERY_KEY, encode
 from xentui.kit.format import fmt, md_literal
 from xentui.session import your_model as ym
@@ -168,14 +167,8 @@ def show_results() -> None:
     # The bins slider sits in the Calibration tab, below the metrics that use it: read its
     # value from the previous run.
     bins = int(st.session_state.get("ym_bins", 15))
-    correct = analysis.correct
-    before = xentcore.calibration_bins(analysis.confidence, correct, bins)
+    before, after = analysis.reliability(bins)
     fit = analysis.temperature
-    after = (
-        None
-        if fit.confidence_after is None
-        else xentcore.calibration_bins(fit.confidence_after, correct, bins)
-    )
     m1, m2, m3, m4 = st.columns(4)
     m1.metric("Mean cross-entropy", fmt(analysis.mean_loss), help="Natural log, in nats.")
     m2.metric("Accuracy", f"{analysis.accuracy:.2%}")

@@ -3,7 +3,10 @@
 A door is a function draft → the messages it shows, where a draft is what `check_scenario`
 reads. Each door says which fields of a draft it can carry (Random only names classes); every
 bad scenario below goes through every door that can carry it and must give the same message.
-More doors (the Learn pages' text boxes, Your model's "open in the Playground") join the table.
+The Learn pages' text boxes are doors of single values: each names its place its own way
+("Entry 2" of a box, "Row 1, column “cat”" of a table), and says the rest in the same words.
+Your model's "open in the Playground" cleans what it carries until the check accepts it (see
+tests/your_model/test_analysis.py::test_any_class_names_open_in_the_playground).
 """
 
 from __future__ import annotations
@@ -18,6 +21,8 @@ from xentui.domain import presets
 from xentui.domain.presets import check_random
 from xentui.domain.scenario import Scenario
 from xentui.domain.share_link import LinkError, decode
+from xentui.lessons.logits_choice import parse_logits
+from xentui.lessons.soft_targets import parse_distributions
 from xentui.playground import editor
 
 Draft = Mapping[str, object]
@@ -179,3 +184,49 @@ def test_every_bad_scenario_goes_through_several_doors():
     for what, changes, _ in BAD_SCENARIOS:
         doors = [door.name for door in DOORS if set(changes) <= door.fields]
         assert len(doors) >= 3, (what, doors)
+
+
+def _typed(text_of_draft: Callable[[Draft], str], read: Callable[[str], object]):
+    """A text box as a door: the draft's value typed into it, its one Problem read back."""
+
+    def door(draft: Draft) -> list[str]:
+        problem = read(text_of_draft(draft))
+        return [] if problem is None else [problem.message]
+
+    return door
+
+
+def _row_text(rows: list[list[float]]) -> str:
+    return "; ".join(", ".join(f"{v:g}" for v in row) for row in rows)
+
+
+# (what is wrong, the fields that differ from GOOD, the text box that can carry it)
+TYPED_DOORS = [
+    (
+        "logit 1e9",
+        {"logits": [[1e9, 2, 3], [2, 4, 6]]},
+        _typed(lambda d: _row_text(d["logits"][:1]), lambda text: parse_logits(text)[1]),
+    ),
+    (
+        "a probability row summing to 1.5",
+        {"soft_targets": [[1, 0.5, 0], [0, 0, 1]]},
+        _typed(
+            lambda d: _row_text(d["soft_targets"]),
+            lambda text: parse_distributions(text, "targets p", 4).problem,
+        ),
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    ("changes", "typed"),
+    [(c, door) for _, c, door in TYPED_DOORS],
+    ids=[w for w, *_ in TYPED_DOORS],
+)
+def test_a_text_box_refuses_a_bad_value_in_the_words_of_the_editors(changes, typed):
+    draft = {**GOOD, **changes}
+    (in_the_editor,) = through_the_editors(draft)
+    (in_the_box,) = typed(draft)
+    assert in_the_editor.endswith(f": {in_the_box}.")
+    good = {field: GOOD[field] or [[1, 0, 0], [0, 0, 1]] for field in changes}
+    assert typed({**GOOD, **good}) == []

@@ -347,6 +347,7 @@ def test_open_in_the_playground_after_visiting_it(page):
     page.switch_page("pages/explore/playground.py")
     run(page)
     assert page.title[0].value == "Playground"
+    assert page.metric[0].value == "1.2753"  # the default scenario, whatever page came before
     page.switch_page(PAGE)
     run(page)
     upload(page, "ym_file", "toy.csv", TOY_CSV)

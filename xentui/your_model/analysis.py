@@ -88,6 +88,14 @@ class Analysis:
     def worst_probabilities(self) -> np.ndarray:
         return xentcore.softmax(self.worst_logits, axis=1)
 
+    def reliability(self, n_bins: int) -> tuple[xentcore.Reliability, xentcore.Reliability | None]:
+        """The reliability bins before and, when a temperature was fitted, after scaling."""
+        before = xentcore.calibration_bins(self.confidence, self.correct, n_bins)
+        after = self.temperature.confidence_after
+        return before, None if after is None else xentcore.calibration_bins(
+            after, self.correct, n_bins
+        )
+
     @property
     def loss_share_top(self) -> tuple[tuple[float, float], ...]:
         """(fraction of samples, share of the loss) for the worst 1 % and 10 %."""
