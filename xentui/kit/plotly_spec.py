@@ -11,9 +11,12 @@ from __future__ import annotations
 
 from typing import Any
 
+import numpy as np
 import plotly.graph_objects as go
 
-__all__ = ["MARGIN", "fast_figure", "validated"]
+from xentui.kit.format import fmt, plotly_literal
+
+__all__ = ["MARGIN", "fast_figure", "probability_pair_figure", "validated"]
 
 MARGIN = {"l": 10, "r": 10, "t": 40, "b": 10}
 
@@ -27,3 +30,52 @@ def fast_figure(spec: dict[str, Any]) -> go.Figure:
 def validated(figure: go.Figure) -> go.Figure:
     """The same figure rebuilt with every property checked: raises ValueError on a bad one."""
     return go.Figure(figure.to_dict())
+
+
+def probability_pair_figure(
+    class_names: list[str],
+    first: tuple[str, str, np.ndarray],
+    second: tuple[str, str, np.ndarray],
+    target: np.ndarray,
+) -> go.Figure:
+    """Two probability vectors as grouped bars, class by class, with the target q marked.
+
+    `first` and `second` are (legend name, hover tag, probabilities); the second is the one the
+    reader compares, so its bars carry their values.
+    """
+    names = [plotly_literal(name) for name in class_names]
+    bars = []
+    for (name, tag, values), color, labelled in (
+        (first, "#9ecae1", False),
+        (second, "#08519c", True),
+    ):
+        values = np.asarray(values, dtype=np.float64)
+        bar = {
+            "type": "bar",
+            "name": name,
+            "x": names,
+            "y": values.tolist(),
+            "marker": {"color": color},
+            "hovertemplate": f"%{{x}}: p = %{{y:.4f}}<extra>{tag}</extra>",
+        }
+        if labelled:
+            bar |= {"text": [fmt(float(v)) for v in values], "textposition": "outside"}
+        bars.append(bar)
+    marks = {
+        "type": "scatter",
+        "mode": "markers",
+        "name": "target q",
+        "x": names,
+        "y": np.asarray(target, dtype=np.float64).tolist(),
+        "marker": {"symbol": "line-ew-open", "size": 30, "color": "#222"},
+        "hovertemplate": "%{x}: q = %{y:.4f}<extra></extra>",
+    }
+    layout = {
+        "barmode": "group",
+        "yaxis": {"range": [0, 1.12], "title": {"text": "probability"}},
+        "xaxis": {"title": {"text": "class"}},
+        "legend": {"orientation": "h", "y": -0.2},
+        "height": 340,
+        "margin": MARGIN,
+    }
+    return fast_figure({"data": [*bars, marks], "layout": layout})

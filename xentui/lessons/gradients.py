@@ -23,7 +23,7 @@ from xentui.domain.results import loss_arguments
 from xentui.domain.scenario import Scenario
 from xentui.kit.cache import memoised
 from xentui.kit.format import fmt, plotly_literal
-from xentui.kit.plotly_spec import MARGIN, fast_figure
+from xentui.kit.plotly_spec import MARGIN, fast_figure, probability_pair_figure
 from xentui.lessons.logits_choice import LogitsChoice
 
 __all__ = [
@@ -215,46 +215,16 @@ def gradient_figure(sample: SampleGradient, class_names: list[str]) -> go.Figure
 @memoised()
 def step_figure(sample: SampleGradient, step: GradientStep, class_names: list[str]) -> go.Figure:
     """The probabilities before and after one gradient step, class by class."""
-    names = [plotly_literal(name) for name in class_names]
-    before = sample.probabilities.astype(np.float64)
-    traces = [
-        {
-            "type": "bar",
-            "name": f"before: loss {fmt(sample.loss)}",
-            "x": names,
-            "y": before.tolist(),
-            "marker": {"color": "#9ecae1"},
-            "hovertemplate": "%{x}: p = %{y:.4f}<extra>before</extra>",
-        },
-        {
-            "type": "bar",
-            "name": f"after one step (lr = {step.learning_rate:g}): loss {fmt(step.loss)}",
-            "x": names,
-            "y": step.probabilities.tolist(),
-            "marker": {"color": "#08519c"},
-            "text": [fmt(float(v)) for v in step.probabilities],
-            "textposition": "outside",
-            "hovertemplate": "%{x}: p = %{y:.4f}<extra>after</extra>",
-        },
-        {
-            "type": "scatter",
-            "mode": "markers",
-            "name": "target q",
-            "x": names,
-            "y": sample.target.tolist(),
-            "marker": {"symbol": "line-ew-open", "size": 30, "color": "#222"},
-            "hovertemplate": "%{x}: q = %{y:.4f}<extra></extra>",
-        },
-    ]
-    layout = {
-        "barmode": "group",
-        "yaxis": {"range": [0, 1.12], "title": {"text": "probability"}},
-        "xaxis": {"title": {"text": "class"}},
-        "legend": {"orientation": "h", "y": -0.2},
-        "height": 340,
-        "margin": MARGIN,
-    }
-    return fast_figure({"data": traces, "layout": layout})
+    return probability_pair_figure(
+        class_names,
+        (f"before: loss {fmt(sample.loss)}", "before", sample.probabilities),
+        (
+            f"after one step (lr = {step.learning_rate:g}): loss {fmt(step.loss)}",
+            "after",
+            step.probabilities,
+        ),
+        sample.target,
+    )
 
 
 @memoised()

@@ -19,8 +19,8 @@ import plotly.graph_objects as go
 import xentcore
 from xentui.domain.limits import TEMPERATURE_RANGE
 from xentui.kit.cache import memoised
-from xentui.kit.format import fmt, plotly_literal
-from xentui.kit.plotly_spec import MARGIN, fast_figure
+from xentui.kit.format import fmt
+from xentui.kit.plotly_spec import MARGIN, fast_figure, probability_pair_figure
 
 __all__ = [
     "TEMPERATURES",
@@ -149,42 +149,9 @@ def probabilities_figure(
     class_names: list[str], at_one: TemperatureView, view: TemperatureView, target: np.ndarray
 ) -> go.Figure:
     """softmax(z) and softmax(z / T) side by side, the target marked."""
-    names = [plotly_literal(name) for name in class_names]
-    traces = [
-        {
-            "type": "bar",
-            "name": "T = 1: plain softmax",
-            "x": names,
-            "y": at_one.probabilities.tolist(),
-            "marker": {"color": "#9ecae1"},
-            "hovertemplate": "%{x}: p = %{y:.4f}<extra>T = 1</extra>",
-        },
-        {
-            "type": "bar",
-            "name": f"T = {view.temperature:g}",
-            "x": names,
-            "y": view.probabilities.tolist(),
-            "marker": {"color": "#08519c"},
-            "text": [fmt(float(v)) for v in view.probabilities],
-            "textposition": "outside",
-            "hovertemplate": f"%{{x}}: p = %{{y:.4f}}<extra>T = {view.temperature:g}</extra>",
-        },
-        {
-            "type": "scatter",
-            "mode": "markers",
-            "name": "target q",
-            "x": names,
-            "y": np.asarray(target, dtype=np.float64).tolist(),
-            "marker": {"symbol": "line-ew-open", "size": 30, "color": "#222"},
-            "hovertemplate": "%{x}: q = %{y:.4f}<extra></extra>",
-        },
-    ]
-    layout = {
-        "barmode": "group",
-        "yaxis": {"range": [0, 1.12], "title": {"text": "probability"}},
-        "xaxis": {"title": {"text": "class"}},
-        "legend": {"orientation": "h", "y": -0.2},
-        "height": 340,
-        "margin": MARGIN,
-    }
-    return fast_figure({"data": traces, "layout": layout})
+    return probability_pair_figure(
+        class_names,
+        ("T = 1: plain softmax", "T = 1", at_one.probabilities),
+        (f"T = {view.temperature:g}", f"T = {view.temperature:g}", view.probabilities),
+        target,
+    )
