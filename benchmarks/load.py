@@ -7,9 +7,16 @@ p50/p95/p99/max, errors, reruns per second, and the server's CPU and RSS (read f
 memory per session; a second wave after the first has left shows whether memory leaks. Flood mode
 (--flood) drops the think time and reports the most reruns per second the server sustains.
 
+Hostile mode (--hostile K) runs a wave of the benign students alone, then the same wave again with
+K hostile sessions beside them, which paste oversized tables into the editors and open crafted
+links (JSON nested 100,000 deep, 400-digit numbers, a 200,000-character option, …) without pause.
+It reports the benign p95 of both waves and their ratio, the benign errors, and the server's peak
+RSS, sampled every 0.2 s, against the memory limit of deploy/k8s/deployment.yaml.
+
     python benchmarks/load.py --sessions 50 --duration 120          # starts a production server
     python benchmarks/load.py --url http://127.0.0.1:8080 --flood   # targets a running one
     python benchmarks/load.py --replicas 2 --flood                  # two replicas behind nginx
+    python benchmarks/load.py --sessions 30 --hostile 3 --duration 60 --waves 1
 
 Only addresses on this machine are targets; every loop is bounded in count and time.
 """
@@ -18,23 +25,30 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import base64
+import json
 import os
 import random
+import re
 import statistics
 import sys
 import tempfile
+import threading
 import time
+import zlib
 from contextlib import ExitStack
 from pathlib import Path
 from urllib.parse import urlparse
 
 import websockets
+from streamlit.proto.WidgetStates_pb2 import WidgetState
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
 from servers import production_workdir, streamlit_server
 from ws_client import Session, connect, editor_edit, slider_value
 
 MAX_RERUNS_PER_SESSION = 10_000
+DEPLOYMENT = Path(__file__).resolve().parent.parent / "deploy" / "k8s" / "deployment.yaml"
 
 
 def random_edit(session: Session, rng: random.Random, edits: dict) -> list:
@@ -64,6 +78,84 @@ async def student(url: str, seed: int, deadline: float, think: float, cookie: st
         return session
 
 
+def _token(payload_json: str) -> str:
+    """A share link's scenario in the app's link format, whatever the JSON holds."""
+    body = base64.urlsafe_b64encode(zlib.compress(payload_json.encode(), 9)).rstrip(b"=")
+    return "1." + body.decode("ascii")
+
+
+# Links a hostile student crafts: each opens a new session on its query string.
+CRAFTED_LINKS = [
+    "s=" + _token("[" * 100_000 + "]" * 100_000),
+    "s=" + _token('{"c":["a","b"],"z":[[1,' + "9" * 400 + ']],"t":[0]}'),
+    "s=" + _token('{"c":["a","b"],"z":5,"t":[0]}'),
+    "s=" + _token('{"c":["a","\\ud800"],"z":[[1,2]],"t":[0],"w":[1e300,1]}'),
+    "s=" + _token('{"c":["a","b"],"z":[[1,2]],"t":[0],"r":"' + "x" * 200_000 + '"}'),
+    "s=1." + "A" * 15_000,
+    "term=inf&s=garbage",
+]
+
+
+def oversized_paste(session: Session, rows: int) -> list:
+    """The logits editor's state after pasting `rows` new rows (3 classes, a target each)."""
+    state = WidgetState(id=session.widget("logits_editor_"))
+    added = [{"c0": "1", "c1": "2", "c2": str(r % 7), "target": "cat"} for r in range(rows)]
+    state.string_value = json.dumps({"edited_rows": {}, "added_rows": added, "deleted_rows": []})
+    return [state]
+
+
+async def hostile(url: str, seed: int, deadline: float, cookie: str) -> Session:
+    """Crafted links and oversized pastes, back to back, until the deadline."""
+    rng = random.Random(seed)
+    record = Session(None)
+    for step in range(MAX_RERUNS_PER_SESSION):
+        if time.monotonic() >= deadline:
+            break
+        try:
+            async with connect(url, route_cookie=cookie) as ws:
+                session = Session(ws)
+                if step % 2:
+                    await session.rerun(query_string=rng.choice(CRAFTED_LINKS))
+                else:
+                    await session.rerun()
+                    await session.rerun(oversized_paste(session, rng.choice((3_000, 10_000))))
+                record.latencies.extend(session.latencies)
+                record.exceptions.extend(session.exceptions)
+        except (TimeoutError, KeyError, websockets.WebSocketException) as problem:
+            record.exceptions.append(f"{type(problem).__name__}: {problem}")
+    return record
+
+
+class PeakRSS:
+    """The largest RSS of the server processes, sampled in a thread until stopped."""
+
+    def __init__(self, pids: list[int], every: float = 0.2) -> None:
+        self.pids, self.every, self.peak = pids, every, 0.0
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._sample, daemon=True)
+
+    def _sample(self) -> None:
+        while not self._stop.is_set():
+            self.peak = max(self.peak, sum(proc_stats(pid)[1] for pid in self.pids))
+            self._stop.wait(self.every)
+
+    def __enter__(self) -> PeakRSS:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self._stop.set()
+        self._thread.join()
+
+
+def memory_limit_mib() -> float:
+    """The container's memory limit in deploy/k8s/deployment.yaml (the `limits:` entry)."""
+    text = DEPLOYMENT.read_text()
+    limits = text[text.index("limits:") :]
+    value, unit = re.search(r"memory:\s*(\d+)(Mi|Gi)", limits).groups()
+    return float(value) * (1024 if unit == "Gi" else 1)
+
+
 def proc_stats(pid: int) -> tuple[float, float]:
     """(CPU seconds used, RSS in MiB) of a process, from /proc."""
     fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
@@ -73,14 +165,24 @@ def proc_stats(pid: int) -> tuple[float, float]:
     return cpu, rss_pages * os.sysconf("SC_PAGE_SIZE") / 2**20
 
 
-async def wave(url: str, sessions: int, duration: float, think: float, seed: int) -> list[Session]:
+async def wave(
+    url: str, sessions: int, duration: float, think: float, seed: int, hostiles: int = 0
+) -> list[Session]:
+    """The benign students' sessions (the hostile ones run beside them, not returned)."""
     deadline = time.monotonic() + duration
-    tasks = []
+    tasks, attackers = [], []
+    for i in range(hostiles):
+        attackers.append(asyncio.create_task(hostile(url, -seed - i, deadline, f"h{seed + i}")))
     for i in range(sessions):
         # Students arrive over the first few seconds, not in one instant.
         await asyncio.sleep(min(0.1, 3.0 / max(sessions, 1)))
         tasks.append(asyncio.create_task(student(url, seed + i, deadline, think, f"s{seed + i}")))
-    return await asyncio.gather(*tasks)
+    benign = await asyncio.gather(*tasks)
+    done = await asyncio.gather(*attackers)  # each stops by itself at the deadline
+    if done:
+        acts = sum(len(record.latencies) for record in done)
+        print(f"  hostile sessions: {acts} reruns (links opened, pastes sent)")
+    return benign
 
 
 def percentile(values: list[float], q: float) -> float:
@@ -141,9 +243,15 @@ def main() -> None:
     parser.add_argument("--flood", action="store_true", help="no think time: maximum throughput")
     parser.add_argument("--waves", type=int, default=2, help="the second wave checks for leaks")
     parser.add_argument("--replicas", type=int, default=1, help="behind nginx when above 1")
+    parser.add_argument(
+        "--hostile", type=int, default=0, help="hostile sessions beside the students (0: none)"
+    )
+    parser.add_argument("--runs", type=int, default=1, help="hostile mode: repeat, for a median")
     args = parser.parse_args()
     if not 1 <= args.sessions <= 500 or not 0 < args.duration <= 1800:
         parser.error("sessions must be in [1, 500] and duration in (0, 1800] seconds")
+    if not 0 <= args.hostile <= 20 or not 1 <= args.runs <= 5:
+        parser.error("hostile must be in [0, 20] and runs in [1, 5]")
 
     with ExitStack() as stack:
         url, pids = args.url, list(args.pid)
@@ -156,6 +264,10 @@ def main() -> None:
         # A few sessions first, so that the imports (torch, Plotly, pandas) a cold server pays
         # once are not counted as memory per session; behind nginx, 4 per replica reach them all.
         asyncio.run(wave(url, 4 * max(1, len(pids)), 1.0, 0, seed=1))
+        print(f"machine load (1, 5, 15 min): {', '.join(f'{v:.2f}' for v in os.getloadavg())}")
+        if args.hostile:
+            hostile_runs(url, args, pids)
+            return
         peaks = []
         for number in range(1, args.waves + 1):
             figures, rss_before, rss_after = run_wave(
@@ -183,6 +295,41 @@ def main() -> None:
                 f"VERDICT second-wave RSS {peaks[-1]:.0f} MiB vs first {peaks[0]:.0f} MiB "
                 f"({growth:+.1%}, budget +10%): {'PASS' if growth <= 0.10 else 'FAIL'}"
             )
+
+
+def hostile_runs(url: str, args, pids: list[int]) -> None:
+    """Benign students alone, then beside the hostile sessions; `args.runs` times."""
+    limit = memory_limit_mib()
+    ratios, peaks, errors = [], [], 0
+    for run in range(1, args.runs + 1):
+        think = 0 if args.flood else args.think
+        alone = asyncio.run(wave(url, args.sessions, args.duration, think, 1000 * run))
+        calm = report(f"run {run}, students alone", alone, args.duration)
+        with PeakRSS(pids) as rss:
+            beside = asyncio.run(
+                wave(url, args.sessions, args.duration, think, 1000 * run, args.hostile)
+            )
+        attacked = report(
+            f"run {run}, beside {args.hostile} hostile sessions", beside, args.duration
+        )
+        ratios.append(attacked["p95"] / calm["p95"] if calm["p95"] else float("inf"))
+        peaks.append(rss.peak)
+        errors += attacked["errors"]
+        print(
+            f"  peak server RSS {rss.peak:.0f} MiB (limit {limit:.0f}); p95 ratio {ratios[-1]:.2f}"
+        )
+        time.sleep(5)
+    spread = f"median {statistics.median(ratios):.2f}, range {min(ratios):.2f}–{max(ratios):.2f}"
+    print(
+        f"VERDICT benign p95 beside hostile sessions / alone: {spread} (budget 2×): "
+        f"{'PASS' if statistics.median(ratios) <= 2 else 'FAIL'}"
+    )
+    print(
+        f"VERDICT peak server RSS {max(peaks):.0f} MiB (limit {limit:.0f} MiB, "
+        f"{args.runs} runs): {'PASS' if max(peaks) < limit else 'FAIL'}"
+    )
+    verdict = "PASS" if not errors else "FAIL"
+    print(f"VERDICT benign errors beside hostile sessions: {errors}: {verdict}")
 
 
 def start_servers(stack: ExitStack, replicas: int) -> tuple[str, list[int]]:
