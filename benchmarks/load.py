@@ -9,7 +9,8 @@ memory per session; a second wave after the first has left shows whether memory 
 
 Hostile mode (--hostile K) runs a wave of the benign students alone, then the same wave again with
 K hostile sessions beside them, which paste oversized tables into the editors and open crafted
-links (JSON nested 100,000 deep, 400-digit numbers, a 200,000-character option, …) without pause.
+links (JSON nested 100,000 deep, 400-digit numbers, a 200,000-character option, …) and upload
+small files that unpack to hundreds of MB to Your model, without pause.
 It reports the benign p95 of both waves and their ratio, the benign errors, and the server's peak
 RSS, sampled every 0.2 s, against the memory limit of deploy/k8s/deployment.yaml.
 
@@ -26,6 +27,8 @@ from __future__ import annotations
 import argparse
 import asyncio
 import base64
+import functools
+import io
 import json
 import os
 import random
@@ -96,6 +99,25 @@ CRAFTED_LINKS = [
 ]
 
 
+@functools.cache
+def upload_bombs() -> tuple[tuple[str, bytes], ...]:
+    """Files of about 200 KB that unpack to 24 M × 2 float32 logits or 45 M class names."""
+    import numpy as np  # only hostile mode needs it
+
+    bombs = []
+    for name, arrays in (
+        ("logits.npz", {"logits": np.zeros((24_000_000, 2), np.float32)}),
+        (
+            "names.npz",
+            {"logits": np.zeros((2, 2), np.float32), "class_names": np.full(45_000_000, "a")},
+        ),
+    ):
+        buffer = io.BytesIO()
+        np.savez_compressed(buffer, **arrays)
+        bombs.append((name, buffer.getvalue()))
+    return tuple(bombs)
+
+
 def oversized_paste(session: Session, rows: int) -> list:
     """The logits editor's state after pasting `rows` new rows (3 classes, a target each)."""
     state = WidgetState(id=session.widget("logits_editor_"))
@@ -114,14 +136,19 @@ async def hostile(url: str, seed: int, deadline: float, cookie: str) -> Session:
         try:
             async with connect(url, route_cookie=cookie) as ws:
                 session = Session(ws)
-                if step % 2:
+                if step % 3 == 1:
                     await session.rerun(query_string=rng.choice(CRAFTED_LINKS))
+                elif step % 3 == 2:
+                    await session.rerun(page="your-model")
+                    name, data = rng.choice(upload_bombs())
+                    bomb = await session.upload(url, session.widget("ym_file"), name, data)
+                    await session.rerun([bomb], page="your-model")
                 else:
                     await session.rerun()
                     await session.rerun(oversized_paste(session, rng.choice((3_000, 10_000))))
                 record.latencies.extend(session.latencies)
                 record.exceptions.extend(session.exceptions)
-        except (TimeoutError, KeyError, websockets.WebSocketException) as problem:
+        except (TimeoutError, KeyError, OSError, websockets.WebSocketException) as problem:
             record.exceptions.append(f"{type(problem).__name__}: {problem}")
     return record
 
@@ -181,7 +208,7 @@ async def wave(
     done = await asyncio.gather(*attackers)  # each stops by itself at the deadline
     if done:
         acts = sum(len(record.latencies) for record in done)
-        print(f"  hostile sessions: {acts} reruns (links opened, pastes sent)")
+        print(f"  hostile sessions: {acts} reruns (crafted links, oversized pastes, upload bombs)")
     return benign
 
 

@@ -10,11 +10,14 @@ from __future__ import annotations
 import asyncio
 import json
 import time
+import urllib.request
+import uuid
 from dataclasses import dataclass, field
 from urllib.parse import urlparse
 
 import websockets
 from streamlit.proto.BackMsg_pb2 import BackMsg
+from streamlit.proto.Common_pb2 import FileUploaderState, UploadedFileInfo
 from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
 from streamlit.proto.WidgetStates_pb2 import WidgetState
 
@@ -70,8 +73,10 @@ def _shown_value(kind: str, proto) -> WidgetState | None:
     elif kind == "selectbox":
         if proto.set_value:
             state.string_value = proto.raw_value
-        elif proto.default:
-            state.string_value = proto.options[proto.default[0]]
+        elif proto.default or proto.default == 0:
+            # A list of indices in some elements' protos, one index in others.
+            index = proto.default if isinstance(proto.default, int) else proto.default[0]
+            state.string_value = proto.options[index]
         else:
             return None
     else:
@@ -88,11 +93,16 @@ class Session:
     exceptions: list[str] = field(default_factory=list)
     query_string: str = ""
     latencies: list[float] = field(default_factory=list)
+    session_id: str = ""
+    _file_urls: dict[str, object] = field(default_factory=dict)  # request id → FileURLs
 
-    async def rerun(self, states: list[WidgetState] = (), query_string: str = "") -> float:
-        """Ask for a rerun; wait until it finishes; return its latency in seconds."""
+    async def rerun(
+        self, states: list[WidgetState] = (), query_string: str = "", page: str = ""
+    ) -> float:
+        """Ask for a rerun (of the page at address `page`); wait until it finishes; its latency."""
         msg = BackMsg()
         msg.rerun_script.query_string = query_string
+        msg.rerun_script.page_name = page
         changed = {state.id for state in states}
         echoed = [s for i, s in self.shown_states.items() if i not in changed]
         msg.rerun_script.widget_states.widgets.extend([*echoed, *states])
@@ -107,6 +117,8 @@ class Session:
                 self._see(forward.delta.new_element)
             elif kind == "page_info_changed":
                 self.query_string = forward.page_info_changed.query_string
+            elif kind == "new_session":
+                self.session_id = forward.new_session.initialize.session_id
             elif kind == "script_finished":
                 if forward.script_finished == ForwardMsg.FINISHED_WITH_COMPILE_ERROR:
                     self.exceptions.append("compile error")
@@ -130,9 +142,62 @@ class Session:
                 if shown is not None:
                     self.shown_states[widget_id] = shown
 
+    async def upload(self, base_url: str, uploader: str, name: str, data: bytes) -> WidgetState:
+        """Upload `data` as a browser does; return the uploader's state that names the file.
+
+        Ask the server for an upload address over the WebSocket, PUT the file there over HTTP
+        (with the XSRF cookie and header a page holds), and name it in the widget's state.
+        """
+        request = BackMsg()
+        request.file_urls_request.request_id = request_id = uuid.uuid4().hex
+        request.file_urls_request.file_names.append(name)
+        request.file_urls_request.session_id = self.session_id
+        await self.ws.send(request.SerializeToString())
+        while True:
+            forward = ForwardMsg()
+            forward.ParseFromString(await asyncio.wait_for(self.ws.recv(), RERUN_TIMEOUT))
+            if forward.WhichOneof("type") == "file_urls_response":
+                response = forward.file_urls_response
+                if response.response_id == request_id:
+                    break
+        if response.error_msg:
+            raise RuntimeError(f"no upload address: {response.error_msg}")
+        urls = response.file_urls[0]
+        await asyncio.to_thread(_put_file, base_url, urls.upload_url, name, data)
+        info = UploadedFileInfo(name=name, size=len(data), file_id=urls.file_id)
+        info.file_urls.CopyFrom(urls)
+        state = WidgetState(id=uploader)
+        state.file_uploader_state_value.CopyFrom(FileUploaderState(uploaded_file_info=[info]))
+        return state
+
     def widget(self, key_part: str) -> str:
         """The id of the widget whose key contains `key_part` (ids embed the user key)."""
         found = [w for w in self.widgets if key_part in w]
         if not found:
             raise KeyError(f"no widget with {key_part!r} among {sorted(self.widgets)}")
         return found[-1]
+
+
+def _put_file(base_url: str, upload_url: str, name: str, data: bytes) -> None:
+    """PUT one file as multipart/form-data, with the XSRF cookie a page gets from the health URL."""
+    health = base_url.rstrip("/") + "/_stcore/health"
+    with urllib.request.urlopen(health, timeout=RERUN_TIMEOUT) as page:
+        cookies = [c.split(";", 1)[0] for c in page.headers.get_all("Set-Cookie") or []]
+    xsrf = next((c.split("=", 1)[1] for c in cookies if c.startswith("_streamlit_xsrf=")), "")
+    xsrf = xsrf.strip('"')  # the cookie value may be quoted; the header carries it bare
+    boundary = uuid.uuid4().hex
+    body = (
+        (
+            f'--{boundary}\r\nContent-Disposition: form-data; name="file"; filename="{name}"\r\n'
+            "Content-Type: application/octet-stream\r\n\r\n"
+        ).encode()
+        + data
+        + f"\r\n--{boundary}--\r\n".encode()
+    )
+    target = upload_url if upload_url.startswith("http") else base_url.rstrip("/") + upload_url
+    put = urllib.request.Request(target, data=body, method="PUT")
+    put.add_header("Content-Type", f"multipart/form-data; boundary={boundary}")
+    put.add_header("Cookie", "; ".join(cookies))
+    put.add_header("X-Xsrftoken", xsrf)
+    with urllib.request.urlopen(put, timeout=RERUN_TIMEOUT) as answer:
+        answer.read()
