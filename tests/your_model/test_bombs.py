@@ -217,3 +217,25 @@ def test_a_matrix_of_more_classes_than_the_limit_is_refused():
         "“wide.npy”: expected at most 100,000 columns, one per class; got 100,001 columns "
         "(shape 1 × 100,001)."
     )
+
+
+@pytest.mark.parametrize(
+    ("name", "bomb"), [("zeros.npz", zeros_bomb), ("names.npz", names_bomb)], ids=["zeros", "names"]
+)
+def test_the_page_shows_a_bombs_refusal_beside_the_uploader_and_keeps_the_example(name, bomb):
+    from pathlib import Path
+
+    from streamlit.testing.v1 import AppTest
+
+    at = AppTest.from_file(str(Path(__file__).resolve().parents[2] / "app.py"), default_timeout=120)
+    at.run()
+    at.switch_page("pages/analyse/your_model.py").run()
+    example = at.session_state["ym_analysis"]
+    at.file_uploader(key="ym_file").set_value((name, bomb(), "application/octet-stream"))
+    started = time.perf_counter()
+    at.run()
+    assert time.perf_counter() - started < 5  # ~0.1 s; the bound only catches a read of 183 MB
+    assert not at.exception
+    problem = at.session_state["ym_problem"]
+    assert problem is not None and problem.field == "file" and str(problem).startswith(f"“{name}”")
+    assert at.session_state["ym_analysis"] is example

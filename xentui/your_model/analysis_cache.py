@@ -119,6 +119,14 @@ class AnalysisCache(Generic[V]):
         with self._lock:
             return sum(entry.size for entry in self._entries.values())
 
+    def __contains__(self, key: Hashable) -> bool:
+        with self._lock:
+            return key in self._entries
+
+    def __len__(self) -> int:
+        with self._lock:
+            return len(self._entries)
+
     def keys(self) -> list[Hashable]:
         """The keys held, least recently used first."""
         with self._lock:
