@@ -131,8 +131,8 @@ def child(scores_path: Path, labels_path: Path | None) -> dict[str, object]:
     from streamlit.testing.v1 import AppTest
 
     at = AppTest.from_file(str(APP), default_timeout=600)
-    at.switch_page(PAGE)
-    at.run()
+    at.run()  # the first run calls st.navigation, which registers the page to switch to
+    at.switch_page(PAGE).run()
     csv = labels_path is None
     # Warm-up with a small file of the same kind (and the example already shown): imports, torch's
     # thread pool, every code path of parsing, analysis, figures and tables.

@@ -1,5 +1,9 @@
 """The "Your model" page's state and cache (Streamlit session state, the shared analysis cache).
 
+Uploads are analysed within a CPU budget (ANALYSIS_CPU_SECONDS, xentui/your_model/upload.py)
+and kept in ANALYSES, shared by every session, bounded in bytes (UPLOAD_CACHE_BYTES, set by
+XENT_UPLOAD_CACHE_MB) and per session, and let go of when the session ends.
+
 What the page shows is the last analysis that succeeded (ANALYSIS). Each run works out its
 *request* — which file, labels, options — and only when the request differs from the last one is
 anything read, hashed or analysed; moving a slider is a request already answered. A request that
