@@ -4,6 +4,7 @@ Run from the repository root:
 
     python benchmarks/bench_your_model.py            # the two .npy cases, then a CSV for reference
     python benchmarks/bench_your_model.py --no-csv
+    python benchmarks/bench_your_model.py --bombs     # small hostile files: refused how fast?
 
 Cases (the issue's scale targets): a 100 000 × 1 000 float32 .npy (400 MB) and a 1 000 000 × 10
 float32 .npy (40 MB), each with a labels .npy. For reference only (no target): the 1 000 000 × 10
@@ -31,6 +32,12 @@ upload's bytes themselves; it is compared with 3 × the file size. Beside the se
 time to read the file once, and two hashes of it (the page uses SHA-256; BLAKE2b for comparison),
 and the analysis's own stage times. Times are wall-clock on a machine that may be shared: the
 number of CPUs other processes kept busy is printed beside them.
+
+With --bombs, each of the small hostile files of tests/upload_cases.py (an .npz unpacking to
+24 M × 2 float32, one of 45 M class names, a CSV of 10⁶ columns, an .npz of 10 000 arrays, a
+lying archive) is given to the page's uploader in a fresh process (with `_measure.ALLOCATOR_ENV`)
+three times; the medians of the wall time and CPU time of that run and of its peak memory growth
+are printed with the message the page shows.
 
 Lines starting with "VERDICT" compare with the issue's targets (3 s, 3 × the file). The script
 exits 0 either way: it is a report, not a test.
@@ -124,8 +131,8 @@ def child(scores_path: Path, labels_path: Path | None) -> dict[str, object]:
     from streamlit.testing.v1 import AppTest
 
     at = AppTest.from_file(str(APP), default_timeout=600)
-    at.switch_page(PAGE)
-    at.run()
+    at.run()  # the first run calls st.navigation, which registers the page to switch to
+    at.switch_page(PAGE).run()
     csv = labels_path is None
     # Warm-up with a small file of the same kind (and the example already shown): imports, torch's
     # thread pool, every code path of parsing, analysis, figures and tables.
@@ -235,6 +242,72 @@ def _child_process(
     return json.loads(completed.stdout.strip().splitlines()[-1])
 
 
+# ----------------------------------------------------------------------------------- the bombs
+
+
+def _bombs() -> dict[str, object]:
+    """name → a callable giving (file name, bytes, has_header) — built in the measuring process."""
+    sys.path.insert(0, str(REPO_ROOT / "tests"))
+    import upload_cases
+
+    return {
+        "npz of 24 M × 2 float32 zeros": lambda: ("zeros.npz", upload_cases.zeros_bomb(), True),
+        "npz of 45 M class names": lambda: ("names.npz", upload_cases.names_bomb(), True),
+        "CSV of 10⁶ header columns": lambda: ("wide.csv", upload_cases.header_bomb(), True),
+        "CSV of 10⁶ columns, no header": lambda: ("wide.csv", upload_cases.columns_bomb(), False),
+        "npz of 10 000 arrays": lambda: ("many.npz", upload_cases.members_bomb(), True),
+        "npz whose sizes lie": lambda: ("lying.npz", upload_cases.lying_bomb(), True),
+    }
+
+
+def bomb_child(name: str) -> dict[str, object]:
+    """Give one bomb to the page's uploader; measure that run (wall, CPU, peak memory growth)."""
+    from streamlit.testing.v1 import AppTest
+
+    file_name, data, has_header = _bombs()[name]()
+    at = AppTest.from_file(str(APP), default_timeout=600)
+    at.run()
+    at.switch_page(PAGE).run()
+    gc.collect()
+    _measure.reset_peak_rss()
+    baseline = _measure._status_kib("VmRSS") * 1024
+    wall, cpu = time.perf_counter(), time.process_time()
+    at.file_uploader(key="ym_file").set_value((file_name, data, "application/octet-stream"))
+    at.run()
+    if not has_header and any(box.key == "ym_header" for box in at.checkbox):
+        at.checkbox(key="ym_header").set_value(False).run()
+    wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
+    peak = _measure._status_kib("VmHWM") * 1024 - baseline
+    problem = at.session_state["ym_problem"]
+    shown = "no problem shown" if problem is None else str(problem)
+    return {"wall": wall, "cpu": cpu, "peak": peak, "file": len(data), "message": shown}
+
+
+def run_bombs(repeats: int = 3) -> None:
+    import statistics
+
+    for name in _bombs():
+        runs = []
+        for _ in range(repeats):
+            command = [sys.executable, __file__, "--bomb-child", name]
+            environment = {**os.environ, **_measure.ALLOCATOR_ENV}
+            completed = subprocess.run(
+                command, capture_output=True, text=True, env=environment, cwd=REPO_ROOT
+            )
+            if completed.returncode != 0:
+                raise RuntimeError(f"the measuring process failed:\n{completed.stderr[-4000:]}")
+            runs.append(json.loads(completed.stdout.strip().splitlines()[-1]))
+        wall = statistics.median(r["wall"] for r in runs)
+        cpu = statistics.median(r["cpu"] for r in runs)
+        peak = statistics.median(r["peak"] for r in runs)
+        print(
+            f"\n{name} ({runs[0]['file'] / 1024:,.0f} kB): wall {wall:.2f} s, CPU {cpu:.2f} s, "
+            f"peak memory growth {peak / 2**20:,.0f} MB (medians of {repeats})\n"
+            f"  shown: {runs[0]['message'][:300]}",
+            flush=True,
+        )
+
+
 # ------------------------------------------------------------------------------------- report
 
 
@@ -277,7 +350,15 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--child", nargs="+", help=argparse.SUPPRESS)
     parser.add_argument("--no-csv", action="store_true", help="skip the CSV reference case")
+    parser.add_argument("--bombs", action="store_true", help="measure the hostile small files")
+    parser.add_argument("--bomb-child", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
+    if args.bomb_child:
+        print(json.dumps(bomb_child(args.bomb_child)))
+        return 0
+    if args.bombs:
+        run_bombs()
+        return 0
     if args.child:
         paths = [Path(p) for p in args.child]
         result = child(paths[0], paths[1] if len(paths) > 1 else None)

@@ -8,6 +8,7 @@ from __future__ import annotations
 import io
 import zipfile
 from dataclasses import dataclass
+from functools import cache
 
 import numpy as np
 
@@ -24,11 +25,16 @@ def npy_bytes(array: np.ndarray) -> bytes:
     return buffer.getvalue()
 
 
+def npy_header(shape: tuple[int, ...], descr: str = "<f4") -> bytes:
+    """A .npy file's header (format 1.0) announcing `shape` of `descr`, padded as numpy pads it."""
+    header = f"{{'descr': '{descr}', 'fortran_order': False, 'shape': {shape!r}, }}".encode()
+    header += b" " * (63 - (10 + len(header)) % 64) + b"\n"
+    return b"\x93NUMPY\x01\x00" + len(header).to_bytes(2, "little") + header
+
+
 def npy_announcing(shape: tuple[int, ...], payload: bytes = b"\x00" * 16) -> bytes:
     """A .npy whose header announces `shape` (float32), whatever the bytes after it hold."""
-    header = f"{{'descr': '<f4', 'fortran_order': False, 'shape': {shape!r}, }}".encode()
-    header += b" " * (63 - (10 + len(header)) % 64) + b"\n"  # numpy pads to 64 bytes
-    return b"\x93NUMPY\x01\x00" + len(header).to_bytes(2, "little") + header + payload
+    return npy_header(shape) + payload
 
 
 def npz_members(**members: bytes) -> bytes:
@@ -364,3 +370,76 @@ BAD_UPLOADS = [
         "numpy.save writes; got a header announcing the shape (3, -2).",
     ),
 ]
+
+
+# ---------------------------------------------------------------------------------- the bombs
+# Small files that would make the server read, hold or compute far more than their size. Each is
+# built here in a few hundred milliseconds, streamed (never held unpacked), and kept once built.
+
+BOMB_ROWS = 24_000_000  # 24 M × 2 float32 = 183 MB unpacked, from a 210 kB archive
+BOMB_NAMES = 45_000_000  # 45 M one-letter class names = 172 MB unpacked, from a 176 kB archive
+_CHUNK = 1 << 22
+
+
+def npz_streamed(**members: tuple[bytes, bytes, int]) -> bytes:
+    """A compressed .npz whose members are (header, a repeated pattern, bytes of it), streamed."""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, (header, pattern, size) in members.items():
+            block = pattern * (_CHUNK // len(pattern))
+            with archive.open(f"{name}.npy", "w", force_zip64=True) as out:
+                out.write(header)
+                for start in range(0, size, len(block)):
+                    out.write(block[: min(len(block), size - start)])
+    return buffer.getvalue()
+
+
+@cache
+def zeros_bomb() -> bytes:
+    """A 210 kB .npz of 24 M × 2 float32 zeros (and 24 M uint8 labels)."""
+    return npz_streamed(
+        logits=(npy_header((BOMB_ROWS, 2)), b"\x00", BOMB_ROWS * 8),
+        labels=(npy_header((BOMB_ROWS,), "|u1"), b"\x00", BOMB_ROWS),
+    )
+
+
+@cache
+def names_bomb() -> bytes:
+    """A 176 kB .npz of 3 × 3 logits, their labels and 45 M class names “a”."""
+    return npz_streamed(
+        logits=(npy_header((3, 3)), b"\x00", 36),
+        labels=(npy_header((3,), "|u1"), b"\x00", 3),
+        classes=(npy_header((BOMB_NAMES,), "<U1"), b"a\x00\x00\x00", BOMB_NAMES * 4),
+    )
+
+
+def members_bomb(count: int = 10_000) -> bytes:
+    """An .npz of `count` tiny arrays besides its logits and labels."""
+    extra = {f"a{i}": npy_bytes(np.zeros(1, np.uint8)) for i in range(count)}
+    return npz_members(logits=npy_bytes(SCORES), labels=npy_bytes(LABELS), **extra)
+
+
+def columns_bomb(columns: int = 1_000_000) -> bytes:
+    """A CSV without a header whose two rows hold `columns` empty fields (1 MB a line)."""
+    return (("," * (columns - 1) + "\n") * 2).encode()
+
+
+def header_bomb(columns: int = 1_000_000) -> bytes:
+    """A CSV whose header names `columns` classes “a” (2 MB), above one row."""
+    return ("a," * columns + "label\n" + "0," * columns + "0\n").encode()
+
+
+@cache
+def lying_bomb() -> bytes:
+    """The zeros bomb's logits, its central directory claiming 1 kB unpacked instead of 183 MB."""
+    buffer = io.BytesIO()
+    archive = zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED)
+    block = b"\x00" * _CHUNK
+    with archive.open("logits.npy", "w", force_zip64=True) as out:
+        out.write(npy_header((BOMB_ROWS, 2)))
+        for start in range(0, BOMB_ROWS * 8, _CHUNK):
+            out.write(block[: min(_CHUNK, BOMB_ROWS * 8 - start)])
+    archive.filelist[-1].file_size = 1000  # written into the central directory on close
+    archive.writestr("labels.npy", npy_bytes(np.zeros(3, np.uint8)))
+    archive.close()
+    return buffer.getvalue()

@@ -19,6 +19,7 @@ Probabilities are read as log-probabilities: z = log P, so softmax(z) = P / Σ P
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -260,11 +261,18 @@ def _outputs(n: int, dtype: np.dtype, scaled: bool) -> tuple:
     return np.empty(n, np.int32), np.empty(n, dtype), np.empty(n, dtype), at_t(), at_t()
 
 
-def _pass(scores, labels, from_logits, inverse_t, out) -> ScoreSummary:
+def _pass(scores, labels, from_logits, inverse_t, out, on_block=None) -> ScoreSummary:
     """The one pass: fill out's per-sample arrays block by block; return the summary."""
     prediction, loss, confidence, loss_after, confidence_after = out
 
     def work(rows: slice) -> tuple:
+        started = time.thread_time()
+        summary = _block(rows)
+        if on_block is not None:
+            on_block(time.thread_time() - started)
+        return summary
+
+    def _block(rows: slice) -> tuple:
         raw = scores[rows]
         t = labels[rows].astype(np.intp)[:, None]
         with np.errstate(invalid="ignore", over="ignore", divide="ignore"):
@@ -322,6 +330,7 @@ def analyse_scores(
     from_logits: bool = True,
     n_bins: int = 15,
     fit: bool = True,
+    on_block: Callable[[float], None] | None = None,
 ) -> ScoreAnalysis:
     """Every per-sample number of a classifier's scores against its labels, in one pass.
 
@@ -339,6 +348,10 @@ def analyse_scores(
         Fit a temperature (`fit_temperature`) on `fit_sample_rows`' subsample first — its own
         passes over that subsample, before the one pass over the matrix — and give the loss and
         confidence at it for every sample.
+    on_block : callable or None, default None
+        Called after each row block of the pass with the CPU seconds (``time.thread_time``) that
+        block took, in the thread that ran it — so it must be thread-safe. An exception it raises
+        stops the pass (blocks not started are cancelled) and propagates: a caller's CPU budget.
 
     Returns
     -------
@@ -365,7 +378,7 @@ def analyse_scores(
     scaled = temperature is not None and 0 < temperature < np.inf
     timings["fit temperature"], clock = time.perf_counter() - clock, time.perf_counter()
     out = _outputs(n, x.dtype, scaled)
-    summary = _pass(x, t, from_logits, 1.0 / temperature if scaled else None, out)
+    summary = _pass(x, t, from_logits, 1.0 / temperature if scaled else None, out, on_block)
     timings["one pass"], clock = time.perf_counter() - clock, time.perf_counter()
     analysis = _summaries(x, t, from_logits, n_bins, summary, out, fitted, refusal, fitted_on)
     timings["summaries"] = time.perf_counter() - clock

@@ -227,8 +227,8 @@ def test_npz_member_unpacking_beyond_the_limit_is_refused():
             Upload("s.npz", raw), None, has_header=True, label_column=None, max_bytes=len(raw)
         )
     assert str(raised.value) == (
-        f"“s.npz”, array “logits”: expected at most {describe_size(len(raw))} unpacked; got an "
-        "array of 4.0 kB unpacked."
+        f"“s.npz”, array “logits”: expected arrays of at most {describe_size(len(raw))} unpacked "
+        "in all; got 4.0 kB unpacked."
     )
 
 

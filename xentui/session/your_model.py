@@ -1,5 +1,9 @@
 """The "Your model" page's state and cache (Streamlit session state, the shared analysis cache).
 
+Uploads are analysed within a CPU budget (ANALYSIS_CPU_SECONDS, xentui/your_model/upload.py)
+and kept in ANALYSES, shared by every session, bounded in bytes (UPLOAD_CACHE_BYTES, set by
+XENT_UPLOAD_CACHE_MB) and per session, and let go of when the session ends.
+
 What the page shows is the last analysis that succeeded (ANALYSIS). Each run works out its
 *request* — which file, labels, options — and only when the request differs from the last one is
 anything read, hashed or analysed; moving a slider is a request already answered. A request that
@@ -15,7 +19,6 @@ mime))` (see tests/your_model/test_page.py); no hook beyond the widgets' keys is
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
 
 import streamlit as st
 from streamlit.runtime.uploaded_file_manager import UploadedFile
@@ -25,11 +28,23 @@ from xentui.domain.share_link import QUERY_KEY, encode
 from xentui.kit.problems import Problem, quote
 from xentui.session import playground
 from xentui.your_model.analysis import Analysis, analyse_upload
+from xentui.your_model.analysis_cache import AnalysisCache, TooLarge
 from xentui.your_model.example import example_data
 from xentui.your_model.load import Upload, load_model_data
-from xentui.your_model.upload import UploadError, content_digest, quoted
+from xentui.your_model.upload import (
+    ANALYSES_PER_SESSION,
+    ANALYSIS_CPU_SECONDS,
+    UPLOAD_CACHE_BYTES,
+    CpuBudget,
+    UploadError,
+    content_digest,
+    describe_size,
+    quoted,
+    refuse,
+)
 
 __all__ = [
+    "ANALYSES",
     "ANALYSIS",
     "EXAMPLE",
     "FILE",
@@ -49,21 +64,37 @@ SOURCE = "ym_source"  # EXAMPLE or FILE: what the user last chose to see
 _REQUEST = "ym_request"  # the request ANALYSIS or PROBLEM answers
 _SEEN_UPLOAD = "ym_seen_upload"  # the file_id of the last upload noticed
 _DIGESTS = "ym_digests"  # file_id → SHA-256 of its bytes: a file is hashed once per session
+_KEY = "ym_key"  # the cache key of ANALYSIS, None for the example
 EXAMPLE, FILE = "example", "file"
 _LOG = logging.getLogger(__name__)
 PLAYGROUND_PAGE = "pages/explore/playground.py"
 
 
-# cache_resource, not cache_data: cache_data would pickle the Analysis into the cache and unpickle
-# a private copy for every caller — for a million samples, 25 MB of arrays pickled, stored twice
-# and copied again on each hit (a second session with the same file, a switch back from
-# "Logits" to "Detect"). cache_resource hands every caller the same object, which is safe because
-# an Analysis is a frozen dataclass whose arrays are read-only. The key is a SHA-256 of the bytes
-# plus the options that change the result: the same content is analysed once, and different
-# content can never be served another upload's results.
-@st.cache_resource(max_entries=4, ttl=3600, show_spinner="Analysing the scores…")
-def _cached_analysis(key: str, _compute: Callable[[], Analysis]) -> Analysis:
-    return _compute()
+# The uploads' analyses, shared by every session: bounded in bytes, at most
+# ANALYSES_PER_SESSION a session, freed when the session ends (see analysis_cache.py). The same
+# object is handed to every session asking for it — safe because an Analysis is a frozen
+# dataclass whose arrays are read-only. The key is a SHA-256 of the bytes plus the options that
+# change the result: the same content is analysed once, and different content can never be
+# served another upload's results.
+ANALYSES: AnalysisCache[Analysis] = AnalysisCache(UPLOAD_CACHE_BYTES, ANALYSES_PER_SESSION)
+
+
+class _Session:
+    """The token this session holds its analyses by (one per session, compared by identity)."""
+
+
+# Session-scoped: Streamlit clears a session's resources when its browser disconnects (a closed
+# tab, a lost network) and when it shuts down, calling on_release — which lets go of what the
+# session held. A session that reconnects gets a new token and holds its analysis again.
+@st.cache_resource(scope="session", on_release=ANALYSES.release, show_spinner=False)
+def _session() -> _Session:
+    return _Session()
+
+
+# The example is three fixed analyses (one per reading) of 20 000 × 10 scores: kept for all.
+@st.cache_resource(max_entries=3, show_spinner=False)
+def _example_analysis(interpretation: str) -> Analysis:
+    return analyse_upload(example_data(), interpretation)
 
 
 def init_state() -> None:
@@ -74,9 +105,8 @@ def init_state() -> None:
     st.session_state[_DIGESTS] = {}
     st.session_state[_REQUEST] = (EXAMPLE, "detect")
     st.session_state[PROBLEM] = None
-    st.session_state[ANALYSIS] = _cached_analysis(
-        "example|detect", lambda: analyse_upload(example_data(), "detect")
-    )
+    st.session_state[_KEY] = None
+    st.session_state[ANALYSIS] = _example_analysis("detect")
 
 
 def use_example() -> None:
@@ -101,8 +131,10 @@ def _digest(upload: UploadedFile) -> str:
     return digests[upload.file_id]
 
 
-def _file_analysis(scores: UploadedFile, labels: UploadedFile | None, request: tuple) -> Analysis:
-    """The cached analysis of an upload, keyed by its bytes' digest and the options."""
+def _file_analysis(
+    scores: UploadedFile, labels: UploadedFile | None, request: tuple
+) -> tuple[str, Analysis]:
+    """(the cache key, the analysis) of an upload, keyed by its bytes' digest and the options."""
     _, _, _, has_header, label_column, interpretation, max_bytes = request
     labels_key = "-" if labels is None else _digest(labels)
     # The name is part of the key: the analysis shows it, and a second upload of the same bytes
@@ -110,16 +142,39 @@ def _file_analysis(scores: UploadedFile, labels: UploadedFile | None, request: t
     key = repr((_digest(scores), labels_key, has_header, label_column, interpretation, scores.name))
 
     def compute() -> Analysis:
+        budget = CpuBudget(ANALYSIS_CPU_SECONDS, scores.name)
         data = load_model_data(
             Upload(scores.name, scores.getvalue()),
             None if labels is None else Upload(labels.name, labels.getvalue()),
             has_header=has_header,
             label_column=label_column,
             max_bytes=max_bytes,
+            budget=budget,
         )
-        return analyse_upload(data, interpretation)
+        return analyse_upload(data, interpretation, budget)
 
-    return _cached_analysis(key, compute)
+    try:
+        with st.spinner("Analysing the scores…"):
+            return key, ANALYSES.get(key, _session(), compute)
+    except TooLarge as failure:
+        raise refuse(
+            "scores file",
+            quoted(scores.name),
+            f"results of {describe_size(failure.size)}",
+            f"results of at most {describe_size(failure.max_bytes)}, what the server keeps for "
+            "all open pages together — upload fewer samples",
+        ) from None
+
+
+def _hold_on_screen() -> None:
+    """Hold the analysis on screen again if the cache let go of it.
+
+    That happens to a session that reconnected (its token was released) or whose analysis was
+    dropped to make room: what it shows is counted again, and room is made for it.
+    """
+    key = st.session_state.get(_KEY)
+    if key is not None and key not in ANALYSES.held_by(_session()):
+        ANALYSES.put(key, _session(), st.session_state[ANALYSIS])
 
 
 def _unforeseen(failure: Exception, scores: UploadedFile | None) -> UploadError:
@@ -169,16 +224,16 @@ def answer(
             max_bytes,
         )
     if request == st.session_state[_REQUEST]:
+        _hold_on_screen()
         return
     st.session_state[_REQUEST] = request
     try:
         if early_problem is not None:
             raise early_problem
         if scores is None:
-            key = f"example|{interpretation}"
-            analysis = _cached_analysis(key, lambda: analyse_upload(example_data(), interpretation))
+            key, analysis = None, _example_analysis(interpretation)
         else:
-            analysis = _file_analysis(scores, labels, request)
+            key, analysis = _file_analysis(scores, labels, request)
     except UploadError as problem:
         st.session_state[PROBLEM] = problem
         return
@@ -189,6 +244,7 @@ def answer(
         st.session_state[PROBLEM] = _unforeseen(failure, scores)
         return
     st.session_state[ANALYSIS] = analysis
+    st.session_state[_KEY] = key
     st.session_state[PROBLEM] = None
 
 

@@ -26,7 +26,7 @@ from xentui.your_model.scan import (
     detect_kind,
     rows_normalised,
 )
-from xentui.your_model.upload import ModelData
+from xentui.your_model.upload import CpuBudget, ModelData
 
 __all__ = ["MAX_WORST", "Analysis", "TemperatureScaling", "analyse_upload"]
 
@@ -149,7 +149,9 @@ def _tentative_kind(scores: np.ndarray, interpretation: str) -> str:
     return detect_kind(sample)[0] if sample.finite else "logits"
 
 
-def analyse_upload(data: ModelData, interpretation: str = "detect") -> Analysis:
+def analyse_upload(
+    data: ModelData, interpretation: str = "detect", budget: CpuBudget | None = None
+) -> Analysis:
     """Analyse a model's scores against its labels.
 
     Parameters
@@ -159,26 +161,42 @@ def analyse_upload(data: ModelData, interpretation: str = "detect") -> Analysis:
     interpretation : {"detect", "logits", "probabilities"}, default "detect"
         How to read the scores. "detect" reads probabilities when every value lies in [0, 1]
         and every row sums to 1 (within scan.PROBABILITY_TOLERANCE), logits otherwise.
+    budget : CpuBudget or None, default None
+        Told the CPU time of every block of the pass and of every step; it stops the analysis
+        with its UploadError once spent.
 
     Raises
     ------
     UploadError
         NaN or ±inf in the scores (input "scores file"); the "probabilities" reading of values
-        that are not probabilities (input "interpretation").
+        that are not probabilities (input "interpretation"); a spent CPU budget.
     """
     if interpretation not in INTERPRETATIONS:
         raise ValueError(
             f"interpretation must be one of {', '.join(INTERPRETATIONS)}; got {interpretation!r}"
         )
     scores, labels, names = data.scores, data.labels, data.class_names
+    on_block = None if budget is None else budget.spend
+
+    def step(name: str) -> None:
+        if budget is not None:
+            budget.checkpoint(name)
+
     kind = _tentative_kind(scores, interpretation)
-    result = xentcore.analyse_scores(scores, labels, from_logits=kind == "logits")
+    step("looking at a sample of the scores")
+    result = xentcore.analyse_scores(
+        scores, labels, from_logits=kind == "logits", on_block=on_block
+    )
+    step("analysing the scores")
     summary = result.summary
     check_finite(summary, scores, names, data.source)
     detected, reason = detect_kind(summary)
     if interpretation == "detect" and detected != kind:  # the subsample misled: read again
         kind = detected
-        result = xentcore.analyse_scores(scores, labels, from_logits=kind == "logits")
+        result = xentcore.analyse_scores(
+            scores, labels, from_logits=kind == "logits", on_block=on_block
+        )
+        step("analysing the scores again")
     if kind == "probabilities":
         check_probabilities(summary, scores, names, data.source)
     timings = dict(result.timings)
@@ -191,6 +209,7 @@ def analyse_upload(data: ModelData, interpretation: str = "detect") -> Analysis:
         rows_normalised=rows_normalised(summary),
     )
     timings["libraries"] = time.perf_counter() - clock
+    step("computing the other libraries' figures")
     labels.flags.writeable = False
     return Analysis(
         source=data.source,

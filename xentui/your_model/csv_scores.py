@@ -18,7 +18,10 @@ import pandas as pd
 
 from xentui.kit.problems import quote
 from xentui.your_model.upload import (
+    MAX_CLASS_NAME_CHARS,
+    MAX_CSV_COLUMNS,
     UTF8_BOM,
+    CpuBudget,
     UploadError,
     counted,
     describe_size,
@@ -33,6 +36,7 @@ LABEL_COLUMN_NAMES = ("label", "labels", "target", "targets", "y", "y_true", "cl
 _DELIMITERS = (",", ";", "\t")
 _HEADER_LINE_LIMIT = 1 << 20  # a header of 10 000 class names fits many times over
 _SCORES = "scores file"
+_BUDGET_ROWS = 4096
 _UTF8_FIX = "UTF-8 text — save the file again as “CSV UTF-8”"
 
 
@@ -127,6 +131,13 @@ def csv_layout(data: bytes, name: str, has_header: bool) -> CsvLayout:
     first = _decode_line(lines[0], "first", name)
     delimiter = max(_DELIMITERS, key=first.count) if any(d in first for d in _DELIMITERS) else ","
     fields = _fields(first, delimiter, "first", name)
+    if len(fields) > MAX_CSV_COLUMNS:
+        raise refuse(
+            _SCORES,
+            f"{quoted(name)}, first row",
+            counted(len(fields), "column"),
+            f"at most {MAX_CSV_COLUMNS:,} columns: one per class and a label column",
+        )
     second = []
     if len(lines) > 1:
         second = _fields(_decode_line(lines[1], "second", name), delimiter, "second", name)
@@ -174,6 +185,10 @@ def _check_header(fields: list[str], name: str) -> None:
         if not field:
             found = f"no name for column {i + 1}"
             raise refuse(_SCORES, where, found, expected, column=f"column {i + 1}")
+        if len(field) > MAX_CLASS_NAME_CHARS:
+            found = f"a name of {len(field):,} characters for column {i + 1} ({quoted(field)})"
+            wanted = f"column names of at most {MAX_CLASS_NAME_CHARS} characters"
+            raise refuse(_SCORES, where, found, wanted, column=f"column {i + 1}")
         if field in seen:
             found = f"the name {quoted(field)} twice"
             raise refuse(_SCORES, where, found, expected, column=field)
@@ -215,9 +230,16 @@ def _cell_problem(field: str, where: str, sample: int, column: str) -> UploadErr
 
 
 def _first_problem(
-    data: bytes, name: str, layout: CsvLayout, class_columns: list[int]
+    data: bytes,
+    name: str,
+    layout: CsvLayout,
+    class_columns: list[int],
+    budget: CpuBudget | None = None,
 ) -> UploadError | None:
-    """Walk the file line by line; describe the first ragged row, empty or non-numeric cell."""
+    """Walk the file line by line; describe the first ragged row, empty or non-numeric cell.
+
+    `budget` is told the time spent every _BUDGET_ROWS rows: the walk is Python, a row at a time.
+    """
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as problem:
@@ -233,6 +255,8 @@ def _first_problem(
             header_pending = False
             continue
         sample += 1
+        if budget is not None and sample % _BUDGET_ROWS == 0:
+            budget.checkpoint("looking for the faulty line of the CSV")
         where = f"{quoted(name)}, line {reader.line_num} (sample {sample})"
         if len(fields) != width:
             first_row = "the header" if layout.has_header else "the first row"
@@ -254,9 +278,17 @@ def _first_problem(
 
 
 def read_csv_scores(
-    data: bytes, name: str, layout: CsvLayout, label_column: int | None
+    data: bytes,
+    name: str,
+    layout: CsvLayout,
+    label_column: int | None,
+    budget: CpuBudget | None = None,
 ) -> tuple[np.ndarray, object | None, tuple[str, ...]]:
-    """(scores as float32 (N, C), the label column's raw values or None, class names)."""
+    """(scores as float32 (N, C), the label column's raw values or None, class names).
+
+    `budget` (or None) is told the CPU time spent parsing and, for a faulty file, looking for
+    the faulty line.
+    """
     width = len(layout.columns)
     class_columns = [i for i in range(width) if i != label_column]
     if len(class_columns) < 2:
@@ -289,8 +321,10 @@ def read_csv_scores(
 
     try:
         frame = parse(np.float64)
+        if budget is not None:
+            budget.checkpoint("parsing the CSV")
     except (ValueError, pd.errors.ParserError, UnicodeDecodeError) as failure:
-        problem = _first_problem(data, name, layout, class_columns)
+        problem = _first_problem(data, name, layout, class_columns, budget)
         if problem is not None:
             raise problem from None
         if label_column is None or not isinstance(failure, ValueError):
@@ -303,7 +337,7 @@ def read_csv_scores(
     # A short row leaves NaN in its last cells, as an empty cell does: the walk tells them apart.
     missing_label = labels is not None and pd.isna(labels).any()
     if missing_label or np.isnan(scores).any():
-        problem = _first_problem(data, name, layout, class_columns)
+        problem = _first_problem(data, name, layout, class_columns, budget)
         if problem is not None:
             raise problem
     return scores, labels, class_names

@@ -17,6 +17,7 @@ from xentui.your_model.csv_scores import CsvLayout, csv_layout, read_csv_scores
 from xentui.your_model.labels import LabelSource, class_indices
 from xentui.your_model.npy_scores import member_place, read_npy, read_npz, score_matrix
 from xentui.your_model.upload import (
+    CpuBudget,
     ModelData,
     UploadError,
     check_bytes,
@@ -123,10 +124,10 @@ def read_labels_file(
 
 
 def _npz_scores(
-    scores: Upload, labels_file: bool, max_bytes: int, notes: list[str]
+    scores: Upload, labels_file: bool, max_bytes: int, notes: list[str], budget: CpuBudget | None
 ) -> tuple[np.ndarray, tuple[str, ...], np.ndarray | None, LabelSource | None]:
     """An .npz's (scores, class names, raw labels or None, where the labels came from)."""
-    contents = read_npz(scores.data, scores.name, max_bytes)
+    contents = read_npz(scores.data, scores.name, max_bytes, budget)
     matrix = score_matrix(contents.scores, member_place(scores.name, contents.scores_name))
     class_names = (
         _default_names(matrix.shape[1])
@@ -154,6 +155,7 @@ def load_model_data(
     has_header: bool,
     label_column: int | None,
     max_bytes: int,
+    budget: CpuBudget | None = None,
 ) -> ModelData:
     """Read the scores and their labels; raise UploadError saying what is wrong and where.
 
@@ -167,13 +169,15 @@ def load_model_data(
         CSV only: the position of the label column, or None when the labels are in a file.
     max_bytes : int
         The largest file accepted (the page passes the server's server.maxUploadSize).
+    budget : CpuBudget or None
+        Told the CPU time spent reading; raises the UploadError when it runs out.
     """
     kind, layout = inspect_scores(scores, has_header, max_bytes)
     notes: list[str] = []
     raw_labels, labels_source = None, None
     if layout is not None:  # a CSV
         matrix, raw_labels, class_names = read_csv_scores(
-            scores.data, scores.name, layout, label_column
+            scores.data, scores.name, layout, label_column, budget
         )
         if layout.has_bom:
             notes.append("The file starts with a UTF-8 byte-order mark; it was skipped.")
@@ -190,9 +194,11 @@ def load_model_data(
         class_names = _default_names(matrix.shape[1])
     else:
         matrix, class_names, raw_labels, labels_source = _npz_scores(
-            scores, labels is not None, max_bytes, notes
+            scores, labels is not None, max_bytes, notes, budget
         )
 
+    if budget is not None:
+        budget.checkpoint("reading the scores")
     if raw_labels is not None:
         indices = class_indices(raw_labels, matrix.shape[0], class_names, labels_source)
     elif labels is not None:

@@ -18,7 +18,21 @@ from dataclasses import dataclass
 import numpy as np
 
 from xentui.kit.problems import quote
-from xentui.your_model.upload import UploadError, counted, describe_size, quoted, refuse
+from xentui.your_model.upload import (
+    MAX_CLASS_NAME_CHARS,
+    MAX_CLASSES,
+    MAX_NPZ_LIST_BYTES,
+    MAX_NPZ_MEMBERS,
+    READ_CHUNK_BYTES,
+    UNPACK_FREE_BYTES,
+    UNPACK_RATIO,
+    UploadError,
+    counted,
+    describe_size,
+    quoted,
+    refuse,
+    unpack_budget,
+)
 
 __all__ = [
     "CLASS_NAME_ARRAYS",
@@ -71,8 +85,8 @@ def _read_header(fp: io.BufferedIOBase, what: str, input: str) -> _Header:
                 f"format version {version[0]}.{version[1]}, which only structured arrays need",
                 "a plain numeric array (.npy format 1.0 or 2.0)",
             )
-    except UploadError:
-        raise
+    except (UploadError, zipfile.BadZipFile):
+        raise  # a damaged archive member is said so by the caller
     except Exception as problem:
         # NumPy parses the header (a Python dict literal) with tokenize and ast: a damaged one
         # can raise ValueError, SyntaxError, tokenize.TokenError and more. All mean the same.
@@ -176,6 +190,8 @@ def score_matrix(array: np.ndarray, what: str, input: str = _SCORES) -> np.ndarr
             f"2 dimensions: one row per sample, one column per class{hint}",
         )
     rows, cols = array.shape
+    if cols > MAX_CLASSES:
+        _refuse_classes(array.shape, what, input)
     if rows == 0:
         raise refuse(input, what, f"no rows ({shape})", "at least 1 row: one per sample")
     if cols < 2:
@@ -230,7 +246,7 @@ def _damaged(name: str, member: str, problem: Exception) -> UploadError:
 
 
 def _member_header(archive: zipfile.ZipFile, info: zipfile.ZipInfo, name: str) -> _Header:
-    """A member's header, checked against the member's own length."""
+    """A member's header, checked against the member's own length (as its directory entry says)."""
     what = member_place(name, info.filename[:-4])
     try:
         with archive.open(info) as fp:
@@ -243,37 +259,120 @@ def _member_header(archive: zipfile.ZipFile, info: zipfile.ZipInfo, name: str) -
     return header
 
 
-def _load_member(
-    archive: zipfile.ZipFile,
-    info: zipfile.ZipInfo,
-    member_name: str,
-    name: str,
-    max_bytes: int,
-    text: bool = False,
+def _read_member(
+    archive: zipfile.ZipFile, info: zipfile.ZipInfo, header: _Header, name: str, budget
 ) -> np.ndarray:
-    """One array of the archive, checked (size, then dtype from its header) before it is read."""
-    what = member_place(name, member_name)
-    if info.file_size > max_bytes:
+    """The array a checked header announces, unpacked READ_CHUNK_BYTES at a time.
+
+    Never more than the header's bytes are read, whatever the stream holds; `budget` (a
+    CpuBudget or None) is told the time spent between chunks.
+    """
+    member = info.filename[:-4]
+    count = math.prod(header.shape)
+    array = np.empty(count, dtype=header.dtype)
+    raw = array.view(np.uint8)  # the array's own bytes, filled in place
+    try:
+        with archive.open(info) as fp:
+            fp.read(header.data_offset)  # the header, already checked
+            filled = 0
+            while filled < raw.size:
+                chunk = fp.read(min(READ_CHUNK_BYTES, raw.size - filled))
+                if not chunk:
+                    found = f"an array that ends after {describe_size(filled)} of data"
+                    raise refuse(_SCORES, member_place(name, member), found, _SAVEZ)
+                raw[filled : filled + len(chunk)] = np.frombuffer(chunk, np.uint8)
+                filled += len(chunk)
+                if budget is not None:
+                    budget.checkpoint("unpacking the .npz")
+    except UploadError:
+        raise
+    except _ARCHIVE_ERRORS as problem:
+        raise _damaged(name, member, problem) from None
+    array = array.reshape(header.shape, order="F" if header.fortran_order else "C")
+    if not header.dtype.isnative:
+        array = array.astype(header.dtype.newbyteorder("="))
+    return array
+
+
+def _check_members(data: bytes, name: str) -> None:
+    """Refuse an archive listing more than MAX_NPZ_MEMBERS members, before zipfile reads the list.
+
+    zipfile.ZipFile makes an object for every member it finds in the list, which a 200 MB file
+    could fill with millions. The count and the list's size come from the end record that
+    zipfile itself reads (the same private function), so the two cannot disagree.
+    """
+    try:
+        record = zipfile._EndRecData(io.BytesIO(data))
+    except OSError:
+        record = None
+    if not record:
+        return  # not a readable archive: zipfile.ZipFile refuses it in its own words
+    members, listed = record[zipfile._ECD_ENTRIES_TOTAL], record[zipfile._ECD_SIZE]
+    if members > MAX_NPZ_MEMBERS or listed > MAX_NPZ_LIST_BYTES:
+        found = (
+            counted(members, "array")
+            if members > MAX_NPZ_MEMBERS
+            else (f"a list of arrays of {describe_size(listed)}")
+        )
+        raise refuse(
+            _SCORES,
+            quoted(name),
+            found,
+            f"at most {MAX_NPZ_MEMBERS} arrays, e.g. np.savez(path, logits=logits, labels=labels)",
+        )
+
+
+def _check_scores_header(header: _Header, what: str) -> None:
+    """Refuse, from its header, a scores array of more than MAX_CLASSES columns."""
+    if len(header.shape) == 2 and header.shape[1] > MAX_CLASSES:
+        _refuse_classes(header.shape, what, _SCORES)
+
+
+def _refuse_classes(shape: tuple[int, ...], what: str, input: str) -> None:
+    raise refuse(
+        input,
+        what,
+        f"{counted(shape[1], 'column')} (shape {_shape_text(shape)})",
+        f"at most {MAX_CLASSES:,} columns, one per class",
+    )
+
+
+def _check_names_header(header: _Header, what: str, num_classes: int | None) -> None:
+    """Refuse class names that are not text, too many or too long — from the header alone."""
+    if header.dtype.kind not in "US":
         raise refuse(
             _SCORES,
             what,
-            f"an array of {describe_size(info.file_size)} unpacked",
-            f"at most {describe_size(max_bytes)} unpacked",
+            f"{quote(str(header.dtype))} values",
+            "class names as text, e.g. np.array(['cat', 'dog'])",
         )
-    header = _member_header(archive, info, name)
-    if not text:
-        _check_dtype(header.dtype, what, _SCORES)
-    try:
-        with archive.open(info.filename) as fp:
-            return np.lib.format.read_array(
-                fp, allow_pickle=False, max_header_size=_MAX_HEADER_BYTES
-            )
-    except _ARCHIVE_ERRORS as problem:
-        raise _damaged(name, member_name, problem) from None
+    count = math.prod(header.shape)
+    wanted = MAX_CLASSES if num_classes is None else num_classes
+    if count != wanted and (num_classes is not None or count > MAX_CLASSES):
+        raise refuse(
+            _SCORES,
+            what,
+            counted(count, "name"),
+            f"one distinct, non-empty name for each of the {wanted:,} classes",
+        )
+    chars = header.dtype.itemsize // (4 if header.dtype.kind == "U" else 1)
+    if chars > MAX_CLASS_NAME_CHARS:
+        raise refuse(
+            _SCORES,
+            what,
+            f"names of up to {chars:,} characters (dtype {quote(str(header.dtype))})",
+            f"class names of at most {MAX_CLASS_NAME_CHARS} characters",
+        )
 
 
-def read_npz(data: bytes, name: str, max_bytes: int) -> NpzContents:
-    """Find the scores (and labels, class names) of an .npz by their names; read only those."""
+def read_npz(data: bytes, name: str, max_bytes: int, budget=None) -> NpzContents:
+    """Find the scores (and labels, class names) of an .npz by their names; read only those.
+
+    Before any array is unpacked: the number of members, every header (dtype, shape, the class
+    names' count and length) and the bytes they announce together, against `unpack_budget`.
+    `budget` (a CpuBudget or None) is told the time spent unpacking.
+    """
+    _check_members(data, name)
     try:
         archive = zipfile.ZipFile(io.BytesIO(data))
         members = [info for info in archive.infolist() if info.filename.endswith(".npy")]
@@ -300,29 +399,57 @@ def read_npz(data: bytes, name: str, max_bytes: int) -> NpzContents:
             f"an array named {' or '.join(repr(n) for n in SCORE_ARRAYS[:3])} (and one named "
             "'labels'), e.g. np.savez(path, logits=logits, labels=labels)",
         )
-
-    def load(member_name: str, text: bool = False) -> np.ndarray:
-        return _load_member(archive, by_name[member_name], member_name, name, max_bytes, text)
-
-    labels_name = first(LABEL_ARRAYS)
-    classes_name = first(CLASS_NAME_ARRAYS)
-    classes = None
+    labels_name, classes_name = first(LABEL_ARRAYS), first(CLASS_NAME_ARRAYS)
+    chosen = [n for n in (scores_name, labels_name, classes_name) if n is not None]
+    headers = {n: _member_header(archive, by_name[n], name) for n in chosen}
+    scores_header = headers[scores_name]
+    _check_dtype(scores_header.dtype, member_place(name, scores_name), _SCORES)
+    _check_scores_header(scores_header, member_place(name, scores_name))
+    if labels_name is not None:
+        _check_dtype(headers[labels_name].dtype, member_place(name, labels_name), _SCORES)
     if classes_name is not None:
-        info = by_name[classes_name]
-        header = _member_header(archive, info, name)
-        if header.dtype.kind not in "US":
-            raise refuse(
-                _SCORES,
-                member_place(name, classes_name),
-                f"{quote(str(header.dtype))} values",
-                "class names as text, e.g. np.array(['cat', 'dog'])",
-            )
-        classes = load(classes_name, text=True)
+        shape = scores_header.shape
+        _check_names_header(
+            headers[classes_name],
+            member_place(name, classes_name),
+            shape[1] if len(shape) == 2 else None,
+        )
+    _check_unpacked(by_name, chosen, len(data), max_bytes, name)
+
+    def load(member_name: str | None) -> np.ndarray | None:
+        if member_name is None:
+            return None
+        return _read_member(archive, by_name[member_name], headers[member_name], name, budget)
+
     return NpzContents(
         scores=load(scores_name),
         scores_name=scores_name,
-        labels=None if labels_name is None else load(labels_name),
+        labels=load(labels_name),
         labels_name=labels_name,
-        class_names=classes,
+        class_names=load(classes_name),
         class_names_name=classes_name,
     )
+
+
+def _check_unpacked(
+    by_name: dict[str, zipfile.ZipInfo], chosen: list[str], size: int, max_bytes: int, name: str
+) -> None:
+    """Refuse members that announce more unpacked bytes, together, than `unpack_budget` allows."""
+    allowed, total = unpack_budget(size, max_bytes), 0
+    for member in chosen:
+        total += by_name[member].file_size
+        if total > allowed:
+            ratio = (
+                f" — {UNPACK_RATIO} times the archive's {describe_size(size)}, or "
+                f"{describe_size(UNPACK_FREE_BYTES)}, whichever is more; save the arrays with "
+                "np.savez rather than np.savez_compressed, or as .npy"
+                if allowed < max_bytes
+                else ""
+            )
+            raise refuse(
+                _SCORES,
+                member_place(name, member),
+                f"{describe_size(total)} unpacked"
+                + ("" if total == by_name[member].file_size else " with the arrays before it"),
+                f"arrays of at most {describe_size(allowed)} unpacked in all{ratio}",
+            )

@@ -12,6 +12,10 @@ The format is read from the first bytes, not from the name: a .npy renamed .csv 
 from __future__ import annotations
 
 import hashlib
+import logging
+import os
+import threading
+import time
 from dataclasses import dataclass
 
 import numpy as np
@@ -19,9 +23,21 @@ import numpy as np
 from xentui.kit.problems import Problem, quote
 
 __all__ = [
+    "ANALYSES_PER_SESSION",
+    "ANALYSIS_CPU_SECONDS",
     "FIELDS",
     "INPUTS",
+    "MAX_CLASSES",
+    "MAX_CLASS_NAME_CHARS",
+    "MAX_CSV_COLUMNS",
+    "MAX_NPZ_LIST_BYTES",
+    "MAX_NPZ_MEMBERS",
+    "READ_CHUNK_BYTES",
+    "UNPACK_FREE_BYTES",
+    "UNPACK_RATIO",
+    "UPLOAD_CACHE_BYTES",
     "UTF8_BOM",
+    "CpuBudget",
     "ModelData",
     "UploadError",
     "check_bytes",
@@ -31,6 +47,7 @@ __all__ = [
     "quoted",
     "refuse",
     "sniff_format",
+    "unpack_budget",
 ]
 
 # The inputs a problem belongs to, as the page names them, and the place it is shown: beside the
@@ -49,6 +66,51 @@ _ZIP_MAGICS = (b"PK\x03\x04", b"PK\x05\x06")
 UTF8_BOM = b"\xef\xbb\xbf"
 _UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")  # UTF-32 LE starts with FF FE too: refused alike
 _SNIFF_BYTES = 4096
+_LOG = logging.getLogger(__name__)
+
+
+def _setting(name: str, default: float) -> float:
+    """A positive number from the environment variable `name`, else `default` (said in the log)."""
+    text = os.environ.get(name, "")
+    try:
+        value = float(text) if text else default
+    except ValueError:
+        value = -1.0
+    if not value > 0 or value == float("inf"):
+        _LOG.warning("%s must be a positive number; got %r: using %g", name, text, default)
+        return default
+    return value
+
+
+# ------------------------------------------------------------------------------ upload limits
+# What one upload may make the server do, written once. The file's own size is capped by
+# server.maxUploadSize (the page passes it on as max_bytes); these limits bound what a small file
+# can still ask for — an archive unpacks, a header announces, a first line fans out into columns,
+# a matrix costs CPU time — and every one is checked before the work it bounds is done.
+
+# Columns of scores. ImageNet-21k's 21,843 classes and a language model's vocabulary (GPT-2's
+# 50,257 tokens) fit; each class costs per-class arrays, a name and a row of the class table.
+MAX_CLASSES = 100_000
+MAX_CSV_COLUMNS = MAX_CLASSES + 1  # the class columns and a label column
+# A class name is a label on a chart and in a table (WordNet's longest lemma has 80 characters).
+MAX_CLASS_NAME_CHARS = 200
+# numpy.savez writes one member per array; an upload needs three (scores, labels, class names).
+MAX_NPZ_MEMBERS = 64
+# The archive's list of members, in bytes: an entry is 46 bytes, its name and a few extras.
+MAX_NPZ_LIST_BYTES = MAX_NPZ_MEMBERS * 1024
+# An .npz may unpack to UNPACK_RATIO times its own size, or UNPACK_FREE_BYTES, whichever is more
+# (and never beyond max_bytes). Scores compress to ~90 % of their size, so a real .npz of any size
+# passes; 183 MB of zeros packed into 210 kB does not.
+UNPACK_RATIO = 10
+UNPACK_FREE_BYTES = 64 * 2**20
+READ_CHUNK_BYTES = 4 * 2**20  # members are unpacked, and counted, this much at a time
+# CPU seconds one analysis may spend, summed over the threads working for it (reading, the pass
+# over the matrix, the other libraries' figures). 1,000,000 × 10 takes ~1 s on these machines.
+ANALYSIS_CPU_SECONDS = _setting("XENT_ANALYSIS_CPU_SECONDS", 20.0)
+# The analyses kept for the open sessions, in bytes of their arrays (see analysis_cache.py), and
+# how many one session may hold (the one on screen and the one before, to switch back at once).
+UPLOAD_CACHE_BYTES = int(_setting("XENT_UPLOAD_CACHE_MB", 1024.0) * 2**20)
+ANALYSES_PER_SESSION = 2
 
 
 class UploadError(ValueError):
@@ -189,6 +251,60 @@ def sniff_format(data: bytes, name: str, input: str = "scores file") -> str:
             "UTF-8 CSV, or a NumPy .npy / .npz file",
         )
     return "csv"
+
+
+def unpack_budget(archive_bytes: int, max_bytes: int) -> int:
+    """The bytes an .npz of `archive_bytes` may unpack to, its arrays together.
+
+    >>> unpack_budget(210_000, 200 * 2**20) == UNPACK_FREE_BYTES
+    True
+    >>> unpack_budget(20 * 2**20, 100 * 2**20) == 100 * 2**20
+    True
+    """
+    return min(max_bytes, max(UNPACK_FREE_BYTES, UNPACK_RATIO * archive_bytes))
+
+
+class CpuBudget:
+    """The CPU time an analysis may spend; past it, the UploadError that says so is raised.
+
+    Thread-safe. The threads of xentcore's pool report their blocks' CPU time through `spend`;
+    the thread that made the budget (the session's) calls `checkpoint` between steps, which adds
+    its own CPU time since the previous checkpoint — time.thread_time, so other sessions'
+    threads are never counted, and blocks it ran itself are not counted twice.
+    """
+
+    def __init__(self, seconds: float, source: str) -> None:
+        self.seconds = seconds
+        self.source = source
+        self.used = 0.0
+        self._lock = threading.Lock()
+        self._owner = threading.get_ident()
+        self._mark = time.thread_time()
+
+    def spend(self, seconds: float, step: str = "analysing the scores") -> None:
+        """Count `seconds` of CPU time spent by the calling thread on a block of work."""
+        if threading.get_ident() == self._owner:
+            self._mark += seconds  # already counted: the next checkpoint must not count it again
+        self._add(seconds, step)
+
+    def checkpoint(self, step: str) -> None:
+        """Count the owner thread's CPU time since the last checkpoint; `step` names the work."""
+        now = time.thread_time()
+        spent, self._mark = now - self._mark, now
+        self._add(max(spent, 0.0), step)
+
+    def _add(self, seconds: float, step: str) -> None:
+        with self._lock:
+            self.used += seconds
+            used = self.used
+        if used > self.seconds:
+            raise refuse(
+                "scores file",
+                quoted(self.source),
+                f"{used:.1f} s of CPU time spent, {step}, when the analysis was stopped",
+                f"an analysis within the server's limit of {self.seconds:g} s of CPU time — "
+                "upload fewer samples",
+            )
 
 
 def content_digest(*parts: bytes | str) -> str:
