@@ -298,7 +298,7 @@ class PlaygroundMachine(RuleBasedStateMachine):
 
 
 PlaygroundMachine.TestCase.settings = settings(
-    max_examples=4,
+    max_examples=25,
     stateful_step_count=8,
     deadline=None,
     derandomize=True,
