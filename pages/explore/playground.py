@@ -26,6 +26,7 @@ from xentui.session import playground as session
 from xentui.session.feedback import show_problems
 
 session.restore_after_leaving()
+session.refuse_rows_beyond_limits()
 shown: Scenario = session.current_scenario()
 
 st.title("Playground")
@@ -72,6 +73,7 @@ with edit_col:
         },
     )
     problem_boxes = {CLASSES: st.container()}
+    show_problems(session.refused_rows("classes"), where=problem_boxes[CLASSES])
     names = session.follow_class_changes(classes_out)
 
     st.markdown(
@@ -102,6 +104,7 @@ with edit_col:
         },
     )
     problem_boxes[LOGITS] = st.container()
+    show_problems(session.refused_rows("logits"), where=problem_boxes[LOGITS])
 
     st.toggle(
         "Probability targets",

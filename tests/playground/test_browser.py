@@ -114,20 +114,30 @@ def _select_cell(page, grid, row: int, column_label: str) -> None:
         # 48 px: past the row-marker column (~32 px wide), inside the first column of the first row.
         page.mouse.click(box["x"] + 48, box["y"] + header_height + 12)
         try:
-            expect(selected).to_have_count(1, timeout=500)
+            # A cell of the first row: a selection left from an earlier edit does not count.
+            expect(selected).to_have_attribute("id", re.compile(r"^glide-cell-\d+-0$"), timeout=500)
             break
         except AssertionError:
             continue
     else:
         raise AssertionError("the grid never took a click on its first row")
-    at_column, at_row = map(int, selected.get_attribute("id").rsplit("-", 2)[1:])
-    moves = (
-        ("ArrowRight" if column > at_column else "ArrowLeft", abs(column - at_column)),
-        ("ArrowDown" if row > at_row else "ArrowUp", abs(row - at_row)),
-    )
-    for key, steps in moves:
-        for _ in range(steps):
-            page.keyboard.press(key)
+    # A rerun that lands meanwhile may redraw the grid and swallow a key: walk again from where
+    # the selection is, a few times.
+    for _ in range(3):
+        canvas.focus()  # the keys go to the grid, even after a rerun redrew the page
+        at_column, at_row = map(int, selected.get_attribute("id").rsplit("-", 2)[1:])
+        moves = (
+            ("ArrowRight" if column > at_column else "ArrowLeft", abs(column - at_column)),
+            ("ArrowDown" if row > at_row else "ArrowUp", abs(row - at_row)),
+        )
+        for key, steps in moves:
+            for _ in range(steps):
+                page.keyboard.press(key)
+        try:
+            expect(selected).to_have_attribute("id", f"glide-cell-{column}-{row}", timeout=2_000)
+            return
+        except AssertionError:
+            continue
     expect(selected).to_have_attribute("id", f"glide-cell-{column}-{row}")
 
 
@@ -229,3 +239,44 @@ def test_clicking_a_curve_point_switches_the_breakdown(open_page):
     expect(choice).to_have_value("sample 2")
     expect(page.get_by_text("Loss of sample 2")).to_be_visible()
     _finish(page, "curve-click")
+
+
+CLASSES_EDITOR = '[class*="st-key-classes_editor_"]'
+
+
+def _scenario_weights(page) -> tuple[float, ...] | None:
+    """The class weights of the scenario in the address bar (None: all 1, or no link yet)."""
+    token = parse_qs(urlsplit(page.url).query).get(QUERY_KEY, [None])[0]
+    return decode(token).weights if token else None
+
+
+@pytest.mark.browser
+@pytest.mark.xfail(
+    reason="a name typed into a new class row is dropped in about half the runs: the grid comes "
+    "back with the weight typed after it but an empty name, and the logits never get the column",
+    strict=False,
+)
+def test_a_new_class_keeps_its_name_and_weight_typed_at_once(open_page):
+    """Add a class, type its name, then at once its weight: both stick, and reach the link."""
+    page = open_page()
+    grid = page.locator(CLASSES_EDITOR)
+    grid.hover()
+    grid.get_by_role("button", name="Add row").click()
+    expect(_cell(grid, 3, "class name")).to_have_count(1)
+    # The rerun the new, empty row starts ends first.
+    expect(page.get_by_text("Row 4, column “name”")).to_be_visible()
+    page.locator(IDLE_APP).wait_for()
+    _edit_cell(page, grid, row=3, column_label="class name", text="cow")
+    _edit_cell(page, grid, row=3, column_label="weight", text="5")  # while the name's rerun runs
+    logits_headers = page.locator(LOGITS_EDITOR).locator('th[role="columnheader"]')
+    expect(logits_headers.filter(has_text=re.compile(r"^cow$"))).to_have_count(1)  # logits follow
+    for _ in range(50):  # the address follows the last rerun
+        if _scenario_weights(page) == (1.0, 1.0, 1.0, 5.0):
+            break
+        page.wait_for_timeout(200)
+    page.wait_for_timeout(1000)  # a revert would come with a later rerun: give it the time
+    _settle(page)
+    expect(_cell(grid, 3, "class name")).to_have_text("cow")
+    expect(_cell(grid, 3, "weight")).to_have_text("5")
+    assert _scenario_weights(page) == (1.0, 1.0, 1.0, 5.0)
+    _finish(page, "new-class-name-and-weight")

@@ -415,3 +415,27 @@ def test_options_are_checked_with_the_tables():
         "Reduction: expected one of mean, sum, none; got “avg”.",
         "Temperature: expected a number in [0.05, 20]; got inf.",
     ]
+
+
+@pytest.mark.parametrize(
+    ("state", "expected", "left_out"),
+    [
+        (None, None, 0),
+        (edit_state(added=[{"c0": "1"}] * 62), None, 0),
+        (edit_state(added=[{"c0": "1"}] * 63), edit_state(added=[{"c0": "1"}] * 62), 1),
+        # deleted rows make room; a deletion of a row the table lacks does not
+        (
+            edit_state(deleted=[0, 9], added=[{}] * 70),
+            edit_state(deleted=[0, 9], added=[{}] * 63),
+            7,
+        ),
+        (
+            edit_state(edited={0: {"c0": "5"}}, added=[{}] * 3000),
+            edit_state(edited={0: {"c0": "5"}}, added=[{}] * 62),
+            2938,
+        ),
+    ],
+    ids=["no state", "fits", "one too many", "deletions make room", "a large paste"],
+)
+def test_cut_to_limit_keeps_the_first_new_rows_that_fit(state, expected, left_out):
+    assert editor.cut_to_limit(2, state, 64) == (expected, left_out)

@@ -29,10 +29,12 @@ __all__ = [
     "class_column",
     "classes_draft",
     "classes_frame",
+    "cut_to_limit",
     "logits_frame",
     "read_classes",
     "read_scenario",
     "restructure_samples",
+    "rows_beyond_limit_message",
     "samples_draft",
     "soft_draft",
     "soft_targets_frame",
@@ -117,6 +119,39 @@ def apply_edits(base: pd.DataFrame, state: object) -> pd.DataFrame:
     if deleted:
         frame = frame.drop(index=[r for r in deleted if r < len(frame)]).reset_index(drop=True)
     return frame
+
+
+def cut_to_limit(base_rows: int, state: object, limit: int) -> tuple[dict | None, int]:
+    """An edit state whose added rows fit within `limit` rows, and how many rows it left out.
+
+    Returns (None, 0) when the state already fits. Otherwise the state keeps its edits and
+    deletions and the first added rows that fit (a paste keeps its top rows); the count is of the
+    added rows left out. Only lengths are read, so a paste of any size costs next to nothing here.
+    """
+    if not isinstance(state, dict):
+        return None, 0
+    added = state.get("added_rows") or []
+    deleted = {int(r) for r in state.get("deleted_rows") or []}
+    room = max(limit - (base_rows - len({r for r in deleted if 0 <= r < base_rows})), 0)
+    if len(added) <= room:
+        return None, 0
+    return {**state, "added_rows": list(added[:room])}, len(added) - room
+
+
+def rows_beyond_limit_message(left_out: int, kept: int, limit: int, noun: str) -> str:
+    """What the editor says when `cut_to_limit` left rows out, e.g. of a 3,000-row paste.
+
+    >>> rows_beyond_limit_message(2938, 62, 64, "sample")
+    '2,938 new rows were beyond the 64-sample limit and were left out; the first 62 are kept.'
+    >>> rows_beyond_limit_message(1, 0, 32, "class")
+    '1 new row was beyond the 32-class limit and was left out.'
+    """
+    rows = f"{left_out:,} new rows were" if left_out != 1 else "1 new row was"
+    was = "were" if left_out != 1 else "was"
+    text = f"{rows} beyond the {limit}-{noun} limit and {was} left out"
+    if kept == 1:
+        return text + "; the first is kept."
+    return text + (f"; the first {kept:,} are kept." if kept else ".")
 
 
 def _column_sources(old_classes: list[str], new_classes: list[str]) -> list[int | None]:

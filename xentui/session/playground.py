@@ -11,6 +11,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
+from xentui.domain.limits import MAX_CLASSES, MAX_SAMPLES
 from xentui.domain.presets import DEFAULT_SCENARIO
 from xentui.domain.scenario import Scenario
 from xentui.domain.share_link import QUERY_KEY, LinkError, decode, encode
@@ -31,6 +32,8 @@ __all__ = [
     "load_checked",
     "load_scenario",
     "loading_problems",
+    "refuse_rows_beyond_limits",
+    "refused_rows",
     "remember_tables",
     "restore_after_leaving",
     "sync_link",
@@ -55,6 +58,10 @@ LOADING_PROBLEMS = "loading_problems"
 # Each editor's key and the table it showed at the end of the Playground's last run.
 SHOWN_TABLES = "shown_tables"
 EDITORS = ("classes", "logits", "soft")
+# The editors that take new rows, with their limit and what a row is, for the message.
+ROW_LIMITS = {"classes": (MAX_CLASSES, "class"), "logits": (MAX_SAMPLES, "sample")}
+# What `refuse_rows_beyond_limits` left out: {table: (editor key it made, message)}.
+REFUSED_ROWS = "refused_rows"
 
 
 def editor_key(table: str) -> str:
@@ -147,6 +154,64 @@ def restore_after_leaving() -> None:
             _set_base(table, frame)
     if soft_aligned:
         st.session_state[SOFT_ROWS] = _live_sample_rows()
+
+
+def refuse_rows_beyond_limits() -> None:
+    """Keep the classes and logits editors within their limits (call before the widgets).
+
+    Streamlit adds an editor's new rows to its table one `DataFrame.loc` at a time, copying the
+    table for each: 3,000 pasted rows cost seconds, on this rerun and on every later one (the
+    browser sends the rows again each time), and hold the server for every other session. So the
+    rows beyond a limit are refused before the editor is drawn: the edits and the first new rows
+    that fit are folded into its base, and the editor is recreated under a new key, which makes the
+    browser drop the rest. (A data editor's state cannot be cut in place: Streamlit refuses to
+    set it through session state.) The message is kept for `refused_rows`.
+    """
+    refused = st.session_state.setdefault(REFUSED_ROWS, {})
+    for table, (limit, noun) in ROW_LIMITS.items():
+        old_key = editor_key(table)
+        base = st.session_state[f"{table}_base"]
+        state, left_out = editor.cut_to_limit(len(base), st.session_state.get(old_key), limit)
+        if state is None:
+            continue
+        old_live = _live_sample_rows()[1] if table == "logits" else ()
+        kept_table = editor.apply_edits(base, state)
+        _set_base(table, kept_table)
+        if table == "logits":
+            _follow_kept_samples(old_key, old_live[: len(kept_table)])
+        kept = len(state["added_rows"])
+        refused[table] = (
+            editor_key(table),
+            editor.rows_beyond_limit_message(left_out, kept, limit, noun),
+        )
+
+
+def refused_rows(table: str) -> list[str]:
+    """The message about rows `refuse_rows_beyond_limits` left out of `table`, while it applies.
+
+    It stays beside the editor until the editor is recreated again (another paste, a preset).
+    """
+    key, message = st.session_state.get(REFUSED_ROWS, {}).get(table, (None, ""))
+    return [message] if key == editor_key(table) else []
+
+
+def _follow_kept_samples(old_key: str, kept_rows: tuple[int, ...]) -> None:
+    """Carry the probability rows over to the logits editor recreated with `kept_rows`.
+
+    kept_rows are the old editor's live rows that the new one holds, in order; each probability
+    row the page knew stays with its sample, and ensure_soft_shape fills the rest.
+    """
+    known = st.session_state.get(SOFT_ROWS)
+    soft = editor.apply_edits(
+        st.session_state["soft_base"], st.session_state.get(editor_key("soft"))
+    )
+    if known is None or known[0] != old_key or len(known[1]) != len(soft):
+        st.session_state[SOFT_ROWS] = None
+        return
+    position = {row: i for i, row in enumerate(known[1])}
+    pairs = [(new, position[row]) for new, row in enumerate(kept_rows) if row in position]
+    _set_base("soft", soft.iloc[[old for _, old in pairs]].reset_index(drop=True))
+    st.session_state[SOFT_ROWS] = (editor_key("logits"), tuple(new for new, _ in pairs))
 
 
 def follow_class_changes(classes_frame: pd.DataFrame) -> list[str]:
