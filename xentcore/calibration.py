@@ -245,8 +245,10 @@ class TemperatureFit:
 
 def _shifted(x: np.ndarray, rows: slice, scale: float = 1.0) -> np.ndarray:
     """A block of logits in float64, each row's max moved to 0, divided by `scale`."""
-    zb = x[rows].astype(np.float64)
-    with np.errstate(invalid="ignore"):  # a NaN or +inf row becomes NaN: refused by the caller
+    # A NaN or +inf row becomes NaN, refused by the caller; widening a signalling NaN (random
+    # bytes in an upload hold them) raises the invalid flag, which is that same case.
+    with np.errstate(invalid="ignore"):
+        zb = x[rows].astype(np.float64)
         zb -= zb.max(axis=1, keepdims=True)
     if scale != 1.0:
         zb /= scale

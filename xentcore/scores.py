@@ -393,7 +393,8 @@ def _summaries(x, t, from_logits, n_bins, summary, out, fitted, refusal, fitted_
     correct = prediction == t
     counts, edges, infinite = _histogram(loss, HISTOGRAM_BINS)
     worst = _worst(loss, MAX_WORST)
-    worst_logits = _logits_of(x[worst], from_logits).astype(np.float64)
+    with np.errstate(invalid="ignore"):  # widening a signalling NaN flags it; it stays NaN
+        worst_logits = _logits_of(x[worst], from_logits).astype(np.float64)
     analysis = ScoreAnalysis(
         from_logits=from_logits,
         summary=summary,
