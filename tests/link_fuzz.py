@@ -1,7 +1,7 @@
 """Hostile query strings for every page: what a page reads from its link, and values to send it.
 
 A page's link keys are learnt from the page itself, never listed by hand: the widgets bound to the
-URL carry the key in their proto (`query_param_key`), and `page_state.link_keys` names every key a
+URL carry the key in their proto (`query_param_key`), and `page_state.LINK_KEYS` names every key a
 Learn page read — with the control that shows it, which for an old 1-based key is not bound.
 
 A query string is built as a browser sends one: each value percent-encoded from its UTF-8 bytes
@@ -334,10 +334,12 @@ def _values(link: PageLink, key: str) -> st.SearchStrategy[str]:
 
 def queries(link: PageLink) -> st.SearchStrategy[str]:
     """Query strings for the page of `link`: its keys (repeated too) with hostile values."""
-    key = st.sampled_from(link.keys) | st.sampled_from(STRANGERS)
+    # Four keys in five are the page's own.
+    key = st.one_of(*[st.sampled_from(link.keys)] * 4, st.sampled_from(STRANGERS))
     pair = key.flatmap(lambda k: _values(link, k).map(lambda v: (k, v)))
     # Raw text as the query string itself: stray "&", "=", "%", undecodable bytes.
     garbage = st.text(st.sampled_from("&=%;+sS0aF") | _characters, max_size=40).map(
         lambda text: quote(text.encode("utf-8", "surrogatepass"), safe="&=%;+")
     )
-    return st.lists(pair, min_size=1, max_size=6).map(browser_query) | garbage
+    pairs = st.lists(pair, min_size=1, max_size=6).map(browser_query)
+    return st.one_of(pairs, pairs, pairs, garbage)

@@ -65,6 +65,7 @@ FUZZ = settings(
 MAX_MESSAGE = 300
 LINK_WARNING = "This link could not be opened — {}. Showing the default scenario instead."
 TALLY: dict[str, Counter] = {}
+TEXT_BOX_ICON = "✏️"  # show_problems' icon for a Problem beside a text box
 
 
 @pytest.fixture(scope="module", autouse=True)
@@ -148,6 +149,7 @@ def _open_and_check(page: str, query_string: str, inspect=None) -> None:
     query = page_query(query_string)
     at = open_with(page, query_string)
     refused_any = _check_page(at, link, query)
+    first_errors = list(at.error)
     if inspect is not None:
         inspect(at)
     at.run()
@@ -157,6 +159,7 @@ def _open_and_check(page: str, query_string: str, inspect=None) -> None:
     counts = TALLY.setdefault(page, Counter())
     counts["tried"] += 1
     counts["refused with a message"] += refused_any
+    counts["a text box named a problem"] += any(e.icon == TEXT_BOX_ICON for e in first_errors)
 
 
 # ------------------------------------------------------------------------------ the fuzz

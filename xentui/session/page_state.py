@@ -32,7 +32,6 @@ __all__ = [
     "PageState",
     "clamp_to",
     "fill_button",
-    "link_keys",
     "open_page",
     "pick_logits",
 ]
@@ -125,11 +124,6 @@ class PageState:
 def open_page(page: str) -> PageState:
     """The state of `page` ("step_by_step", …) for this run; call once, at the top of the page."""
     return PageState(page)
-
-
-def link_keys(page: str) -> dict[str, str]:
-    """Every link key `page` has read in this session, with the key of the control showing it."""
-    return dict(st.session_state.get(LINK_KEYS, {}).get(page, {}))
 
 
 def clamp_to(key: str, high: int) -> None:
