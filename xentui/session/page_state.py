@@ -13,7 +13,7 @@ result while its input is bad, and the "sample of the scenario, or typed logits"
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
@@ -26,10 +26,21 @@ from xentui.domain.scenario import Scenario
 from xentui.lessons import logits_choice
 from xentui.session.feedback import show_problems
 
-__all__ = ["LogitsKeys", "PageState", "clamp_to", "fill_button", "open_page", "pick_logits"]
+__all__ = [
+    "LINK_KEYS",
+    "LogitsKeys",
+    "PageState",
+    "clamp_to",
+    "fill_button",
+    "open_page",
+    "pick_logits",
+]
 
 T = TypeVar("T")
 LINK_ICON = "🔗"
+# Session state: {page: {link key: key of the control that shows it}}, filled as the page reads
+# its link, so a test (or a tool) learns every key a page takes from the page itself.
+LINK_KEYS = "link_keys"
 
 
 def _drop_from_link(key: str) -> None:
@@ -43,6 +54,11 @@ def _drop_from_link(key: str) -> None:
         params.remove_param(key)  # also tells the browser to drop it from the address bar
 
 
+def _listed(values: Sequence[object]) -> str:
+    """What a multiselect shows, in words: "sample 1, sample 2", or "none"."""
+    return ", ".join(str(v) for v in values) or "none"
+
+
 class PageState:
     """One Learn page's link values and kept results, for one run of the page."""
 
@@ -54,8 +70,12 @@ class PageState:
         self.first_run = not st.session_state.get(flag)
         st.session_state[flag] = True
 
-    def link_values(self, key: str) -> list[str]:
-        """The raw values the link holds for `key` on this page's first run, else []."""
+    def link_values(self, key: str, shown_by: str | None = None) -> list[str]:
+        """The raw values the link holds for `key` on this page's first run, else [].
+
+        `shown_by` is the key of the control that shows the value, when it is not `key`.
+        """
+        st.session_state.setdefault(LINK_KEYS, {}).setdefault(self.page, {})[key] = shown_by or key
         return st.query_params.get_all(key) if self.first_run else []
 
     def control(
@@ -79,9 +99,11 @@ class PageState:
             _drop_from_link(key)
         value = widget(*args, key=key, bind="query-params", **kwargs)
         if raw and (refused or (not rule.many and rules.refused(raw[-1], value))):
-            problem = rules.refusal_problem(
-                key, raw if rule.many else raw[-1], rule.allowed, shown(value)
-            )
+            # A multiselect names only the values it could not take, and what it shows in words.
+            found = [v for v in raw if not rule.accepts(v)] if rule.many else raw[-1]
+            if isinstance(value, (list, tuple)) and shown is str:
+                shown = _listed
+            problem = rules.refusal_problem(key, found, rule.allowed, shown(value))
             show_problems([problem], where, icon=LINK_ICON)
         return value
 
@@ -154,7 +176,7 @@ def _target_index(state: PageState, where, keys: LogitsKeys, label: str, disable
     # The link keeps its 1-based number under its old name; the control shows the index.
     widget_key, base = f"{keys.target}_index", keys.target_base
     rule = rules.whole_number(base, MAX_CLASSES - 1 + base)
-    raw = state.link_values(keys.target)
+    raw = state.link_values(keys.target, shown_by=widget_key)
     if raw and rule.accepts(raw[-1]):
         st.session_state[widget_key] = int(float(raw[-1])) - base
     index = int(where.number_input(label, 0, MAX_CLASSES - 1, key=widget_key, disabled=disabled))
