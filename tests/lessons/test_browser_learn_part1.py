@@ -49,6 +49,7 @@ def test_learn_page_opens_with_its_key_number(tab, app_url, path, number, last_h
 
 def test_a_link_sets_the_page_controls(tab, app_url):
     _open(tab, f"{app_url}/numerical-stability?scale=1", "The classic mistake")
-    values = tab.locator('[data-testid="stMetricValue"]').all_inner_texts()
-    assert "2.4076" in values  # −log 0.0900: sample 1 at scale 1
+    # −log 0.0900: sample 1 at scale 1. Waited for: under load the metric can follow the heading.
+    metric = tab.locator('[data-testid="stMetricValue"]', has_text="2.4076")
+    metric.first.wait_for(timeout=LOAD_MS)
     assert tab.locator('[data-testid="stException"]').count() == 0
