@@ -51,7 +51,7 @@ from xentui.domain.presets import DEFAULT_SCENARIO
 from xentui.domain.share_link import QUERY_KEY, LinkError, decode
 from xentui.kit.problems import QUOTE_CHARS
 
-EXAMPLES = int(os.environ.get("XENT_FUZZ_EXAMPLES", "6"))
+EXAMPLES = int(os.environ.get("XENT_FUZZ_EXAMPLES", "15"))
 # Shrinking a failure re-runs pages for minutes: on request only (XENT_FUZZ_SHRINK=1).
 PHASES = [Phase.explicit, Phase.reuse, Phase.generate]
 FUZZ = settings(
@@ -348,6 +348,12 @@ CRAFTED_VALUES = [
         [("time_n", "1e309")],
         "The link’s time_n: expected one of 10, 100, 1000, 2000, 10000, 100000, 1000000; got "
         "“1e309” — showing 100 instead.",
+    ),
+    (
+        "k_dimensional",
+        [("kdim_precision", "float64"), ("kdim_precision", "float32")],
+        "The link’s kdim_precision: expected float32 or float64; got “float64, float32” — "
+        "showing float32 instead.",
     ),
     (
         "step_by_step",

@@ -33,21 +33,45 @@ __all__ = [
 class LinkRule:
     """What a control takes from a link: in words, and as a test of the raw text.
 
-    `many` rules (a multiselect) test every repeated value; the others test the last one, as
-    Streamlit reads it.
+    A repeated key (``?k=a&k=b``) is read as Streamlit reads it. `many` rules (a multiselect)
+    test every value. `single` rules (a segmented control, a select slider) take one value
+    only: Streamlit reads all of a repeated key for those, and the first one wins. The others
+    (number inputs, sliders, toggles, text boxes) test the last value, the one Streamlit uses.
     """
 
     allowed: str
     accepts: Callable[[str], bool]
     many: bool = False
+    single: bool = False
 
     def accepts_all(self, values: Sequence[str]) -> bool:
-        """True when the link's values for the control can all be taken as they are."""
+        """True when the link's values for the control can all be taken as they are.
+
+        >>> rule = one_of(("a", "b"))
+        >>> rule.accepts_all([]), rule.accepts_all(["b"]), rule.accepts_all(["a", "b"])
+        (True, True, False)
+        >>> whole_number(1, 6).accepts_all(["x", "3"]), some_of(("a",)).accepts_all(["a", "x"])
+        (True, False)
+        """
         if not values:
             return True
         if self.many:
             return all(self.accepts(v) for v in values)
+        if self.single and len(values) > 1:
+            return False
         return self.accepts(values[-1])
+
+    def quoted(self, values: Sequence[str]) -> str | list[str]:
+        """What a refusal of `values` quotes: the values not taken, all of several, or the last.
+
+        >>> one_of(("a", "b")).quoted(["a", "b"]), some_of(("a",)).quoted(["a", "x"])
+        (['a', 'b'], ['x'])
+        >>> whole_number(1, 6).quoted(["x", "9"])
+        '9'
+        """
+        if self.many:
+            return [v for v in values if not self.accepts(v)]
+        return list(values) if self.single and len(values) > 1 else values[-1]
 
 
 def _plain(value: float) -> str:
@@ -85,11 +109,13 @@ def number(low: float, high: float) -> LinkRule:
 def one_of(options: Sequence[object], words: str | None = None) -> LinkRule:
     """One of `options`, written as the control writes it into the link (``str(option)``).
 
+    For a segmented control or a select slider: one value only (see `LinkRule`).
+
     >>> one_of((0.5, 1.0, 2.0)).allowed, one_of(("float32", "float64")).accepts("float16")
     ('one of 0.5, 1.0, 2.0', False)
     """
     shown = tuple(str(o) for o in options)
-    return LinkRule(words or "one of " + ", ".join(shown), shown.__contains__)
+    return LinkRule(words or "one of " + ", ".join(shown), shown.__contains__, single=True)
 
 
 def some_of(options: Sequence[object]) -> LinkRule:

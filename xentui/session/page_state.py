@@ -99,11 +99,9 @@ class PageState:
             _drop_from_link(key)
         value = widget(*args, key=key, bind="query-params", **kwargs)
         if raw and (refused or (not rule.many and rules.refused(raw[-1], value))):
-            # A multiselect names only the values it could not take, and what it shows in words.
-            found = [v for v in raw if not rule.accepts(v)] if rule.many else raw[-1]
             if isinstance(value, (list, tuple)) and shown is str:
-                shown = _listed
-            problem = rules.refusal_problem(key, found, rule.allowed, shown(value))
+                shown = _listed  # a multiselect's choice, in words
+            problem = rules.refusal_problem(key, rule.quoted(raw), rule.allowed, shown(value))
             show_problems([problem], where, icon=LINK_ICON)
         return value
 
