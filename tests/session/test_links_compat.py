@@ -25,6 +25,7 @@ from pathlib import Path
 from urllib.parse import parse_qsl
 
 import pytest
+from apptest_reading import keyed_elements, plain, unescape
 from streamlit.testing.v1 import AppTest
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -40,23 +41,6 @@ _NUMBER = re.compile(r"[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?")
 
 
 # ----------------------------------------------------------------------------- comparing
-
-
-def plain(value):
-    """As the fixture stores values: numpy scalars as Python's, NaN as None, ±inf as text."""
-    if hasattr(value, "item") and not isinstance(value, (list, tuple, dict, str)):
-        value = value.item()
-    if isinstance(value, float):
-        if math.isnan(value):
-            return None
-        if math.isinf(value):
-            return "inf" if value > 0 else "-inf"
-        return value
-    if isinstance(value, (list, tuple)):
-        return [plain(v) for v in value]
-    if isinstance(value, dict):
-        return {str(k): plain(v) for k, v in value.items()}
-    return value
 
 
 def _is_number(value) -> bool:
@@ -93,26 +77,6 @@ def same(expected, actual) -> bool:
 
 
 # ----------------------------------------------------------------------------- the app
-
-
-def keyed_elements(at: AppTest) -> dict[str, object]:
-    """Every element of the page that has a key (widgets, data editors), by key."""
-    found: dict[str, object] = {}
-
-    def walk(node) -> None:
-        key = getattr(node, "key", None)
-        if isinstance(key, str) and key:
-            found.setdefault(key, node)
-        for child in (getattr(node, "children", None) or {}).values():
-            walk(child)
-
-    walk(at.main)
-    walk(at.sidebar)
-    return found
-
-
-def unescape(markdown: str) -> str:
-    return re.sub(r"\\(.)", r"\1", markdown)
 
 
 @pytest.fixture(scope="module")
