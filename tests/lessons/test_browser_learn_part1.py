@@ -22,16 +22,6 @@ PAGES = [
 ]
 
 
-@pytest.fixture(scope="module")
-def tab(browser, app_url):
-    """One tab for the module; the front page opens first, so the server knows every page."""
-    page = browser.new_page(viewport={"width": 1400, "height": 1000})
-    page.goto(app_url)
-    page.get_by_role("heading", name="Playground").wait_for(timeout=LOAD_MS)
-    yield page
-    page.close()
-
-
 def _open(tab, url: str, last_heading: str) -> None:
     tab.goto(url)
     tab.get_by_role("heading", name=last_heading).wait_for(timeout=LOAD_MS)
