@@ -19,7 +19,14 @@ from hypothesis import assume
 from hypothesis import strategies as st
 from streamlit.testing.v1 import AppTest
 
-from xentui.domain.limits import LOGIT_LIMIT, PRECISIONS, REDUCTIONS, TEMPERATURE_RANGE
+import xentcore
+from xentui.domain.limits import (
+    IGNORE_INDEX,
+    LOGIT_LIMIT,
+    PRECISIONS,
+    REDUCTIONS,
+    TEMPERATURE_RANGE,
+)
 from xentui.domain.presets import PRESETS
 from xentui.domain.scenario import Scenario
 from xentui.domain.share_link import MAX_LINK_CHARS, encode
@@ -379,3 +386,25 @@ def has_a_mean(scenario: Scenario) -> bool:
     weight = np.asarray(scenario.weights or (1.0,) * scenario.num_classes, scenario.dtype)
     kept = [t for t, skip in zip(scenario.targets, scenario.ignored, strict=True) if not skip]
     return bool(weight[kept].sum() > 0)
+
+
+def xentcore_loss(scenario: Scenario, reduction: str) -> np.ndarray:
+    """A scenario's loss straight from xentcore, its arguments written out independently of the
+    app's own `loss_arguments` (which the tests check against this)."""
+    dtype = scenario.dtype
+    x = np.asarray(scenario.logits, dtype=np.float64).astype(dtype) / dtype.type(
+        scenario.temperature
+    )
+    if scenario.soft_targets is not None:
+        target = np.asarray(scenario.soft_targets, dtype=dtype)
+    else:
+        target = np.where(scenario.ignored, IGNORE_INDEX, scenario.targets)
+    weight = None if scenario.weights is None else np.asarray(scenario.weights, dtype=dtype)
+    return xentcore.cross_entropy(
+        x,
+        target,
+        weight=weight,
+        ignore_index=IGNORE_INDEX,
+        reduction=reduction,
+        label_smoothing=scenario.label_smoothing,
+    )

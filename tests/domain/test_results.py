@@ -4,11 +4,10 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from app_helpers import printed, scenarios
+from app_helpers import printed, scenarios, xentcore_loss
 from hypothesis import HealthCheck, given, settings
 
 import xentcore
-from xentui.domain.limits import IGNORE_INDEX
 from xentui.domain.presets import DEFAULT_SCENARIO
 from xentui.domain.results import analyse, loss_arguments, reduction_arithmetic
 from xentui.domain.scenario import Scenario
@@ -64,34 +63,13 @@ def test_the_default_scenario_gives_the_walkthrough_numbers():
     assert results.predictions.tolist() == [2, 2]
 
 
-def _xentcore_loss(scenario: Scenario, reduction: str) -> np.ndarray:
-    """The loss straight from xentcore, with the arguments written out independently."""
-    dtype = scenario.dtype
-    x = np.asarray(scenario.logits, dtype=np.float64).astype(dtype) / dtype.type(
-        scenario.temperature
-    )
-    if scenario.soft_targets is not None:
-        target = np.asarray(scenario.soft_targets, dtype=dtype)
-    else:
-        target = np.where(scenario.ignored, IGNORE_INDEX, scenario.targets)
-    weight = None if scenario.weights is None else np.asarray(scenario.weights, dtype=dtype)
-    return xentcore.cross_entropy(
-        x,
-        target,
-        weight=weight,
-        ignore_index=IGNORE_INDEX,
-        reduction=reduction,
-        label_smoothing=scenario.label_smoothing,
-    )
-
-
 @PROPERTY_SETTINGS
 @given(scenarios(max_samples=4, max_classes=4))
 def test_analyse_agrees_with_xentcore(scenario: Scenario):
     results = analyse(scenario)
     mean_or_sum = "sum" if scenario.reduction == "sum" else "mean"
-    np.testing.assert_array_equal(results.per_sample, _xentcore_loss(scenario, "none"))
-    np.testing.assert_array_equal(results.loss, _xentcore_loss(scenario, mean_or_sum))
+    np.testing.assert_array_equal(results.per_sample, xentcore_loss(scenario, "none"))
+    np.testing.assert_array_equal(results.loss, xentcore_loss(scenario, mean_or_sum))
     np.testing.assert_array_equal(
         results.probabilities, xentcore.softmax(loss_arguments(scenario)["input"])
     )

@@ -5,10 +5,9 @@ from __future__ import annotations
 import numpy as np
 import pytest
 import torch
-from app_helpers import scenarios
+from app_helpers import scenarios, xentcore_loss
 from hypothesis import HealthCheck, given, settings
 
-import xentcore
 from xentui.domain.limits import IGNORE_INDEX
 from xentui.domain.presets import DEFAULT_SCENARIO, PRESETS
 from xentui.domain.scenario import Scenario
@@ -28,31 +27,12 @@ def run_script(code: str) -> dict[str, object]:
     return namespace
 
 
-def xentcore_loss(scenario: Scenario) -> np.ndarray:
-    dtype = scenario.dtype
-    logits = np.asarray(scenario.logits, dtype=np.float64).astype(dtype)
-    x = logits / dtype.type(scenario.temperature)
-    if scenario.soft_targets is not None:
-        target = np.asarray(scenario.soft_targets, dtype=dtype)
-    else:
-        target = np.where(scenario.ignored, IGNORE_INDEX, scenario.targets)
-    weight = None if scenario.weights is None else np.asarray(scenario.weights, dtype=dtype)
-    return xentcore.cross_entropy(
-        x,
-        target,
-        weight=weight,
-        ignore_index=IGNORE_INDEX,
-        reduction=scenario.reduction,
-        label_smoothing=scenario.label_smoothing,
-    )
-
-
 def assert_script_matches_xentcore(scenario: Scenario) -> None:
     loss = run_script(torch_code(scenario))["loss"]
     assert isinstance(loss, torch.Tensor)
     assert loss.dtype == getattr(torch, scenario.precision)
     np.testing.assert_allclose(
-        loss.numpy(), xentcore_loss(scenario), **TOLERANCE[scenario.precision]
+        loss.numpy(), xentcore_loss(scenario, scenario.reduction), **TOLERANCE[scenario.precision]
     )
 
 
