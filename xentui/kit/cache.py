@@ -43,6 +43,13 @@ def fingerprint(value: Any) -> Any:
     if isinstance(value, dict):
         return ("dict", tuple((k, fingerprint(v)) for k, v in sorted(value.items())))
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        params = value.__dataclass_params__
+        if params.frozen and params.eq:  # hashed by its fields, not by identity
+            try:  # a frozen dataclass of plain values (a Scenario) is its own key: no walk
+                hash(value)
+                return (type(value).__name__, value)
+            except TypeError:  # it holds arrays or lists: walk them
+                pass
         fields = dataclasses.fields(value)
         return (type(value).__name__, tuple(fingerprint(getattr(value, f.name)) for f in fields))
     if isinstance(value, np.generic):
