@@ -22,7 +22,7 @@ from urllib.parse import parse_qs, quote, urlencode
 
 from app_helpers import TWO_CLASSES, link_token, scenarios, unescape
 from hypothesis import strategies as st
-from lessons_helpers import open_page
+from lessons_helpers import APP, assert_no_exception, open_page, rerun
 from streamlit.runtime.state.query_params import sanitize_query_string
 from streamlit.testing.v1 import AppTest
 
@@ -87,9 +87,15 @@ def page_query(query: str) -> dict[str, list[str]]:
 def open_with(page: str, query: str) -> AppTest:
     """A fresh session opened on `page` with the raw `query` string, as Streamlit parses it."""
     parsed = parse_qs(query, keep_blank_values=True)
-    # open_page takes each key as a keyword: a list value becomes repeated keys, in order.
-    values = {key: found[0] if len(found) == 1 else found for key, found in parsed.items()}
-    return open_page(page, **values)
+    at = AppTest.from_file(APP, default_timeout=60)
+    for key, found in parsed.items():
+        at.query_params[key] = found[0] if len(found) == 1 else found  # repeated keys, in order
+    at.run()
+    # AppTest's first run is the default page: the frame (on every page) reads its link there.
+    frame = at.session_state[LINK_KEYS].get("frame", {}) if LINK_KEYS in at.session_state else {}
+    at.frame_refusals = [key for key in refusals(at) if key in frame]
+    assert_no_exception(at)
+    return rerun(at.switch_page(page))
 
 
 def _elements(node) -> Iterator:
@@ -140,8 +146,12 @@ def alerts(at: AppTest) -> list[str]:
 
 
 def refusals(at: AppTest) -> list[str]:
-    """The keys of the link values the page refused beside their control, in order."""
-    return [m.group(1) for text in alerts(at) if (m := _REFUSAL.match(text))]
+    """The keys of the link values the page refused beside their control, in order.
+
+    With the frame's refusals of the session's first run, when `open_with` opened the page.
+    """
+    said = [m.group(1) for text in alerts(at) if (m := _REFUSAL.match(text))]
+    return [*getattr(at, "frame_refusals", ()), *said]
 
 
 # ------------------------------------------------------------------------------ what a page reads
@@ -187,7 +197,9 @@ def discover(page: str) -> PageLink:
     at = open_page(page)
     bound = _bound(at)
     stem = page.rsplit("/", 1)[-1].removesuffix(".py")
-    read = dict(at.session_state[LINK_KEYS].get(stem, {})) if LINK_KEYS in at.session_state else {}
+    recorded = at.session_state[LINK_KEYS] if LINK_KEYS in at.session_state else {}  # noqa: SIM401 (no .get here)
+    # The frame's controls (the sidebar's loss unit) are on every page, beside the page's own.
+    read = {**recorded.get("frame", {}), **recorded.get(stem, {})}
     # Every bound control goes through the page's link check, which records its key.
     assert set(bound) <= set(read), (page, sorted(set(bound) - set(read)))
     elements = {key: bound.get(key) or widget(at, shown_by) for key, shown_by in read.items()}

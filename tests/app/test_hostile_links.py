@@ -152,6 +152,7 @@ def _open_and_check(page: str, query_string: str, inspect=None) -> None:
     first_errors = list(at.error)
     if inspect is not None:
         inspect(at)
+    at.frame_refusals = ()  # the opening runs' words, checked above
     at.run()
     assert not at.exception, [e.value for e in at.exception]
     assert title_of(at) == link.title
@@ -178,7 +179,13 @@ def test_every_page_reads_its_link_keys_from_its_own_controls():
     """The fuzz draws its keys from what the pages read: the Learn pages read some."""
     keys = {file: discover(file).keys for _, file in PAGES}
     assert all(QUERY_KEY in found for found in keys.values())
-    assert set(keys["pages/learn/step_by_step.py"]) == {QUERY_KEY, "term", "all_terms", "time_n"}
+    assert set(keys["pages/learn/step_by_step.py"]) == {
+        QUERY_KEY,
+        "term",
+        "all_terms",
+        "time_n",
+        "unit",
+    }
     # The old 1-based key is shown by an unbound control, and still found.
     assert discover("pages/learn/numerical_stability.py").controls["target"] == "target_index"
 

@@ -62,12 +62,13 @@ def _listed(values: Sequence[object]) -> str:
 class PageState:
     """One Learn page's link values and kept results, for one run of the page."""
 
-    def __init__(self, page: str) -> None:
+    def __init__(self, page: str, every_run: bool = False) -> None:
         self.page = page
         flag = f"link_read_{page}"
-        # The link is read on the page's first run in the session: later runs carry the values
-        # the controls themselves wrote into the address bar.
-        self.first_run = not st.session_state.get(flag)
+        # A page reads the link on its first run in the session: later runs carry the values the
+        # controls themselves wrote into the address bar. The frame, whose controls are on every
+        # page, reads it on every run, so a link to any page can set them.
+        self.first_run = every_run or not st.session_state.get(flag)
         st.session_state[flag] = True
 
     def link_values(self, key: str, shown_by: str | None = None) -> list[str]:
@@ -119,9 +120,9 @@ class PageState:
         return kept, kept is not None
 
 
-def open_page(page: str) -> PageState:
+def open_page(page: str, every_run: bool = False) -> PageState:
     """The state of `page` ("step_by_step", …) for this run; call once, at the top of the page."""
-    return PageState(page)
+    return PageState(page, every_run)
 
 
 def clamp_to(key: str, high: int) -> None:
