@@ -8,16 +8,18 @@ memory per session; a second wave after the first has left shows whether memory 
 (--flood) drops the think time and reports the most reruns per second the server sustains.
 
 Hostile mode (--hostile K) runs a wave of the benign students alone, then the same wave again with
-K hostile sessions beside them, which paste oversized tables into the editors and open crafted
-links (JSON nested 100,000 deep, 400-digit numbers, a 200,000-character option, …) and upload
-small files that unpack to hundreds of MB to Your model, without pause.
+K attackers beside them, which paste oversized tables into the editors, open crafted links (JSON
+nested 100,000 deep, 400-digit numbers, a 200,000-character option, …) and upload small files
+that unpack to hundreds of MB to Your model, without pause. Both waves go through the
+deployment's nginx site (deploy/nginx/xent.conf), and every simulated machine connects from a
+loopback address of its own, so the edge sees each student and each attacker as one client.
 It reports the benign p95 of both waves and their ratio, the benign errors, and the server's peak
 RSS, sampled every 0.2 s, against the memory limit of deploy/k8s/deployment.yaml.
 
     python benchmarks/load.py --sessions 50 --duration 120          # starts a production server
     python benchmarks/load.py --url http://127.0.0.1:8080 --flood   # targets a running one
     python benchmarks/load.py --replicas 2 --flood                  # two replicas behind nginx
-    python benchmarks/load.py --sessions 30 --hostile 3 --duration 60 --waves 1
+    python benchmarks/load.py --sessions 30 --hostile 3 --duration 40 --runs 3
 
 Only addresses on this machine are targets; every loop is bounded in count and time.
 """
@@ -63,9 +65,14 @@ def random_edit(session: Session, rng: random.Random, edits: dict) -> list:
     return [slider_value(session.widget("opt_smoothing"), round(rng.uniform(0, 0.3), 2))]
 
 
+def address(group: int, index: int) -> str:
+    """A loopback address of its own for each simulated machine (group 1 benign, 2 hostile)."""
+    return f"127.0.{group}.{index % 250 + 1}"
+
+
 async def student(url: str, seed: int, deadline: float, think: float, cookie: str) -> Session:
     rng = random.Random(seed)
-    async with connect(url, route_cookie=cookie) as ws:
+    async with connect(url, route_cookie=cookie, source=address(1, seed)) as ws:
         session = Session(ws)
         edits: dict = {}
         try:
@@ -126,15 +133,24 @@ def oversized_paste(session: Session, rows: int) -> list:
     return [state]
 
 
+PASTES_PER_SESSION = 10
+REFUSED_RETRY = 0.05  # seconds a refused attacker waits before it tries again
+
+
 async def hostile(url: str, seed: int, deadline: float, cookie: str) -> Session:
-    """Crafted links and oversized pastes, back to back, until the deadline."""
+    """Crafted links, upload bombs and sessions of oversized pastes, back to back, until `deadline`.
+
+    Each link and each upload opens a new session, as a reloaded tab does; a paste session keeps
+    its WebSocket and pastes again as soon as each rerun ends. All from one address per attacker.
+    """
     rng = random.Random(seed)
     record = Session(None)
+    source = address(2, -seed)
     for step in range(MAX_RERUNS_PER_SESSION):
         if time.monotonic() >= deadline:
             break
         try:
-            async with connect(url, route_cookie=cookie) as ws:
+            async with connect(url, route_cookie=cookie, source=source) as ws:
                 session = Session(ws)
                 if step % 3 == 1:
                     await session.rerun(query_string=rng.choice(CRAFTED_LINKS))
@@ -145,11 +161,16 @@ async def hostile(url: str, seed: int, deadline: float, cookie: str) -> Session:
                     await session.rerun([bomb], page="your-model")
                 else:
                     await session.rerun()
-                    await session.rerun(oversized_paste(session, rng.choice((3_000, 10_000))))
+                    for _ in range(PASTES_PER_SESSION):
+                        if time.monotonic() >= deadline:
+                            break
+                        rows = rng.choice((3_000, 10_000))
+                        await session.rerun(oversized_paste(session, rows))
                 record.latencies.extend(session.latencies)
                 record.exceptions.extend(session.exceptions)
         except (TimeoutError, KeyError, OSError, websockets.WebSocketException) as problem:
             record.exceptions.append(f"{type(problem).__name__}: {problem}")
+            await asyncio.sleep(REFUSED_RETRY)
     return record
 
 
@@ -208,7 +229,11 @@ async def wave(
     done = await asyncio.gather(*attackers)  # each stops by itself at the deadline
     if done:
         acts = sum(len(record.latencies) for record in done)
-        print(f"  hostile sessions: {acts} reruns (crafted links, oversized pastes, upload bombs)")
+        refused = sum(len(record.exceptions) for record in done)
+        print(
+            f"  hostile sessions: {acts} reruns served (crafted links, oversized pastes, upload "
+            f"bombs); {refused} attempts refused or cut (the edge's 429s among them)"
+        )
     return benign
 
 
@@ -283,7 +308,8 @@ def main() -> None:
     with ExitStack() as stack:
         url, pids = args.url, list(args.pid)
         if url is None:
-            url, pids = start_servers(stack, args.replicas)
+            # Hostile mode goes through the deployment's edge, nginx, as a class's server does.
+            url, pids = start_servers(stack, args.replicas, proxy=bool(args.hostile))
         elif urlparse(url).hostname not in {"127.0.0.1", "localhost", "::1"}:
             parser.error("only servers on this machine may be loaded")
         mode = "flood" if args.flood else f"think time {args.think:g} s"
@@ -359,8 +385,8 @@ def hostile_runs(url: str, args, pids: list[int]) -> None:
     print(f"VERDICT benign errors beside hostile sessions: {errors}: {verdict}")
 
 
-def start_servers(stack: ExitStack, replicas: int) -> tuple[str, list[int]]:
-    """Production-profile server(s) on 127.0.0.1; more than one sits behind nginx."""
+def start_servers(stack: ExitStack, replicas: int, proxy: bool = False) -> tuple[str, list[int]]:
+    """Production-profile server(s) on 127.0.0.1; behind nginx if `proxy` or more than one."""
     folder = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="xent-load-")))
     workdir = production_workdir(folder / "app")
     env = {"STREAMLIT_SERVER_COOKIE_SECRET": "load-test-secret"}
@@ -369,7 +395,7 @@ def start_servers(stack: ExitStack, replicas: int) -> tuple[str, list[int]]:
         for i in range(replicas)
     ]
     pids = [process.pid for _, process in servers]
-    if replicas == 1:
+    if replicas == 1 and not proxy:
         return servers[0][0], pids
     from proxy import start_nginx  # tests/proxy.py: the repository's nginx site on loopback
 

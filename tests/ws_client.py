@@ -8,9 +8,10 @@ to "script finished"). Used by the session-isolation test and by benchmarks/load
 from __future__ import annotations
 
 import asyncio
+import http.client
 import json
 import time
-import urllib.request
+import urllib.error
 import uuid
 from dataclasses import dataclass, field
 from urllib.parse import urlparse
@@ -28,11 +29,19 @@ def stream_url(base_url: str) -> str:
     return urlparse(base_url)._replace(scheme="ws").geturl().rstrip("/") + "/_stcore/stream"
 
 
-def connect(base_url: str, route_cookie: str = ""):
-    """An async context manager for a WebSocket session (route cookie for sticky proxies)."""
+def connect(base_url: str, route_cookie: str = "", source: str = ""):
+    """An async context manager for a WebSocket session (route cookie for sticky proxies).
+
+    `source` is the local address to connect from (any of 127.0.0.0/8 on loopback), so that a
+    proxy sees one client per address, as it would see students on their own machines.
+    """
     headers = {"Cookie": f"xent_route={route_cookie}"} if route_cookie else {}
     return websockets.connect(
-        stream_url(base_url), subprotocols=["streamlit"], additional_headers=headers, max_size=None
+        stream_url(base_url),
+        subprotocols=["streamlit"],
+        additional_headers=headers,
+        max_size=None,
+        local_addr=(source, 0) if source else None,
     )
 
 
@@ -163,7 +172,8 @@ class Session:
         if response.error_msg:
             raise RuntimeError(f"no upload address: {response.error_msg}")
         urls = response.file_urls[0]
-        await asyncio.to_thread(_put_file, base_url, urls.upload_url, name, data)
+        source = self.ws.local_address[0] if self.ws is not None else ""
+        await asyncio.to_thread(_put_file, base_url, urls.upload_url, name, data, source)
         info = UploadedFileInfo(name=name, size=len(data), file_id=urls.file_id)
         info.file_urls.CopyFrom(urls)
         state = WidgetState(id=uploader)
@@ -178,11 +188,24 @@ class Session:
         return found[-1]
 
 
-def _put_file(base_url: str, upload_url: str, name: str, data: bytes) -> None:
+def _request(base_url: str, method: str, path: str, source: str, body=None, headers=None):
+    """One HTTP request from the local address `source`; (status, headers, body)."""
+    address = urlparse(base_url)
+    connection = http.client.HTTPConnection(
+        address.hostname, address.port, timeout=RERUN_TIMEOUT, source_address=(source, 0)
+    )
+    try:
+        connection.request(method, path, body=body, headers=headers or {})
+        answer = connection.getresponse()
+        return answer.status, answer.headers, answer.read()
+    finally:
+        connection.close()
+
+
+def _put_file(base_url: str, upload_url: str, name: str, data: bytes, source: str = "") -> None:
     """PUT one file as multipart/form-data, with the XSRF cookie a page gets from the health URL."""
-    health = base_url.rstrip("/") + "/_stcore/health"
-    with urllib.request.urlopen(health, timeout=RERUN_TIMEOUT) as page:
-        cookies = [c.split(";", 1)[0] for c in page.headers.get_all("Set-Cookie") or []]
+    _, answer, _ = _request(base_url, "GET", "/_stcore/health", source)
+    cookies = [c.split(";", 1)[0] for c in answer.get_all("Set-Cookie") or []]
     xsrf = next((c.split("=", 1)[1] for c in cookies if c.startswith("_streamlit_xsrf=")), "")
     xsrf = xsrf.strip('"')  # the cookie value may be quoted; the header carries it bare
     boundary = uuid.uuid4().hex
@@ -194,10 +217,14 @@ def _put_file(base_url: str, upload_url: str, name: str, data: bytes) -> None:
         + data
         + f"\r\n--{boundary}--\r\n".encode()
     )
-    target = upload_url if upload_url.startswith("http") else base_url.rstrip("/") + upload_url
-    put = urllib.request.Request(target, data=body, method="PUT")
-    put.add_header("Content-Type", f"multipart/form-data; boundary={boundary}")
-    put.add_header("Cookie", "; ".join(cookies))
-    put.add_header("X-Xsrftoken", xsrf)
-    with urllib.request.urlopen(put, timeout=RERUN_TIMEOUT) as answer:
-        answer.read()
+    path = urlparse(upload_url).path if upload_url.startswith("http") else upload_url
+    headers = {
+        "Content-Type": f"multipart/form-data; boundary={boundary}",
+        "Cookie": "; ".join(cookies),
+        "X-Xsrftoken": xsrf,
+    }
+    status, _, answer_body = _request(base_url, "PUT", path, source, body, headers)
+    if status >= 400:
+        raise urllib.error.HTTPError(
+            path, status, answer_body[:200].decode(errors="replace"), None, None
+        )

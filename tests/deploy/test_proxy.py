@@ -6,6 +6,7 @@ replica dies, a shared link reopened through the proxy restores its scenario on 
 
 from __future__ import annotations
 
+import asyncio
 import re
 import secrets
 import urllib.request
@@ -74,6 +75,56 @@ def test_each_visitor_gets_a_route_cookie_and_keeps_its_replica(proxied_replicas
     assert all(len(served[c]) == 1 for c in cookies), served
     used = set().union(*(served[c] for c in cookies))
     assert used == set(proxied_replicas["replicas"]), "12 visitors should reach both replicas"
+
+
+FLOOD = 360  # new sessions asked for at once from one address: past the 20 + 300 the edge queues
+SESSION_BURST, SESSION_QUEUE = 20, 300  # deploy/nginx/xent.conf: burst=320 delay=20
+
+
+async def _open_stream(host: str, port: int, source: str, wait: float) -> int | None:
+    """The status nginx answers a WebSocket upgrade from `source` with, or None if it waits."""
+    reader, writer = await asyncio.open_connection(host, port, local_addr=(source, 0))
+    try:
+        writer.write(
+            (
+                f"GET /_stcore/stream HTTP/1.1\r\nHost: {host}:{port}\r\nUpgrade: websocket\r\n"
+                "Connection: Upgrade\r\nSec-WebSocket-Version: 13\r\n"
+                "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n"
+                "Sec-WebSocket-Protocol: streamlit\r\n\r\n"
+            ).encode()
+        )
+        await writer.drain()
+        line = await asyncio.wait_for(reader.readline(), wait)
+        return int(line.split()[1])
+    except TimeoutError:
+        return None  # held in the edge's queue
+    finally:
+        writer.close()
+
+
+def test_the_edge_queues_a_flood_of_sessions_from_one_address_and_refuses_past_it(
+    proxied_replicas,
+):
+    host, port = proxied_replicas["url"].removeprefix("http://").split(":")
+
+    async def flood():
+        attempts = [_open_stream(host, int(port), "127.0.5.1", wait=3) for _ in range(FLOOD)]
+        flooded = asyncio.gather(*attempts)
+        await asyncio.sleep(1)
+        neighbour = await _open_stream(host, int(port), "127.0.5.2", wait=3)
+        return await flooded, neighbour
+
+    statuses, neighbour = asyncio.run(flood())
+    assert neighbour == 101  # another address is not held up by the flood
+    assert statuses.count(101) >= SESSION_BURST  # the burst went straight through
+    refused = statuses.count(429)
+    # Past the burst and the queue, refused at once (a few more got in as the queue drained).
+    assert (
+        FLOOD - SESSION_BURST - SESSION_QUEUE - 10
+        <= refused
+        <= FLOOD - SESSION_BURST - SESSION_QUEUE
+    )
+    assert set(statuses) <= {101, 429, None}
 
 
 def test_sessions_work_through_the_proxy_and_survive_a_dead_replica(proxied_replicas, browser):

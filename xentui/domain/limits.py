@@ -49,3 +49,9 @@ MAX_TEXT_CHARS = 4_000
 # "Random" draws logits from N(0, spread²): below 0.1 every class looks alike, above 100 the
 # logits leave the range worth reading.
 SPREAD_RANGE = (0.1, 100.0)
+# One server process serves a whole class, so one session may not take its time from the others:
+# past a burst of RERUN_BURST quick reruns (a flurry of clicks), a session's reruns start at most
+# RERUNS_PER_SECOND a second. A person never sustains that pace; a script hammering a page does.
+# A paced run waits at most one interval, and runs asked for meanwhile merge into it.
+RERUNS_PER_SECOND = 2.0
+RERUN_BURST = 5

@@ -1,10 +1,10 @@
-"""The frame every page runs in: session start-up, the opening link's warning and the loss unit."""
+"""The frame every page runs in: the pace, session start-up, the link's warning, the loss unit."""
 
 from __future__ import annotations
 
 import streamlit as st
 
-from xentui.session import playground, units
+from xentui.session import pacing, playground, units
 
 __all__ = ["start"]
 
@@ -12,8 +12,10 @@ __all__ = ["start"]
 def start() -> None:
     """Open the link's scenario on a session's first run; say so if the link could not be used.
 
-    Runs before the page, so every page finds the scenario in place and shows the same notice.
+    Runs before the page, so every page finds the scenario in place and shows the same notice;
+    first of all, the session keeps its pace.
     """
+    pacing.keep_pace()
     playground.init_state()
     units.unit_control()
     if warning := st.session_state.get(playground.LINK_WARNING):
