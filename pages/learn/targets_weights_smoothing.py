@@ -135,12 +135,14 @@ eps = state.control(
     0.01,
     key="tws_eps",
     rule=number(0, 1),
-    help="PyTorch's label_smoothing: the target becomes (1 − ε) · one-hot + ε / C.",
+    help="PyTorch's label_smoothing: the target becomes (1 − ε) · one-hot + ε / C, the ε / C "
+    "going to all C classes, the target's own included.",
 )
 best = soft.smoothing_minimum(c, eps)
 st.markdown(
     f"The target ({md_literal(classes[smooth_target])}, the Playground's first sample's class) "
-    f"keeps 1 − ε + ε/C of the mass and every one of the C = {c} classes gets ε/C. The loss is "
+    f"keeps 1 − ε + ε/C of the mass: PyTorch spreads ε evenly over all C = {c} classes, the "
+    f"target included, so each of the other {c - 1} gets ε/C. The loss is "
     "smallest when the prediction *equals* that smoothed target — so it never asks for "
     "p = 1, and the logits that reach the minimum stay finite."
 )
@@ -267,10 +269,14 @@ if inputs is not None:
     )
     seed_value = libs.seed_numpy_loss(inputs.probabilities, inputs.targets)
     st.markdown(
-        f"The seed's NumPy function gives **{seed_value:.11f}** — its docstring's reference "
-        "answer is 0.71355817782 for P = [[0.25, 0.25, 0.25, 0.25], [0.01, 0.01, 0.01, 0.96]] and "
-        "targets [3, 3]. That second row sums to 0.99: Keras divides it by 0.99 first, so it "
-        "alone reads p = 0.96 / 0.99 and disagrees."
+        f"The categorical form −Σ y log p / N, clipped to [1e-12, 1 − 1e-12], gives "
+        f"**{seed_value:.11f}** here. That form is the seed docstring's: its reference answer "
+        "0.71355817782 is −(log 0.25 + log 0.96) / 2 for P = [[0.25, 0.25, 0.25, 0.25], "
+        "[0.01, 0.01, 0.01, 0.96]] and targets [3, 3]. The seed's NumPy function itself computes "
+        "the binary form y log p + (1 − y) log(1 − p), divides by the number of columns and "
+        "asserts a single (1, N) row, so on this (2, 4) P it stops at its assert; the Binary "
+        "cross-entropy page sets the two readings side by side. The second row sums to 0.99: "
+        "Keras divides it by 0.99 first, so it alone reads p = 0.96 / 0.99 and disagrees."
     )
 else:
     st.info("Fix the inputs above to compare the libraries.", icon="📚")
