@@ -58,7 +58,9 @@ st.latex(
 st.caption(f"p as torch prints it: {kdim.torch_print(sample.probabilities)}")
 m1, m2, m3 = st.columns(3)
 m1.metric(
-    f"Loss of {choice.description}", loss_units.metric_value(sample.loss, unit), help=loss_units.HELP
+    f"Loss of {choice.description}",
+    loss_units.metric_value(sample.loss, unit),
+    help=loss_units.HELP,
 )
 # Exactly 0 in exact arithmetic; float32 leaves a residue of a few 1e-8, which is not the point.
 m2.metric("Sum of the gradient's components", fmt(round(float(sample.gradient.sum()), 6) + 0.0))

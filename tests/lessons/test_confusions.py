@@ -71,7 +71,9 @@ def test_ignored_with_smoothing_is_torchs(eps, ignored):
 
 def test_an_ignored_sample_keeps_no_smoothing_term():
     r = conf.ignored_with_smoothing(X, T, [False, True], 0.1)
-    alone = F.cross_entropy(torch.tensor(X[:1], dtype=torch.float32), torch.tensor([0]), label_smoothing=0.1)
+    alone = F.cross_entropy(
+        torch.tensor(X[:1], dtype=torch.float32), torch.tensor([0]), label_smoothing=0.1
+    )
     assert r.mean == pytest.approx(float(alone), rel=1e-6)
     assert r.over_batch_size == pytest.approx(float(alone) / 2, rel=1e-6)
 
@@ -89,7 +91,9 @@ def test_all_ignored_mean_is_nan_and_sum_zero():
 def test_weights_with_probability_targets_divide_by_n():
     w = np.array([2.0, 1.0, 1.0])
     r = conf.weights_with_probability_targets(X, T, w)
-    per_sample = F.cross_entropy(torch.tensor(X, dtype=torch.float32), torch.tensor(T), reduction="none")
+    per_sample = F.cross_entropy(
+        torch.tensor(X, dtype=torch.float32), torch.tensor(T), reduction="none"
+    )
     weighted = (torch.tensor(w[T], dtype=torch.float32) * per_sample).sum()
     assert r.with_indices == pytest.approx(float(weighted / 3), rel=1e-6)
     assert r.with_probabilities == pytest.approx(float(weighted / 2), rel=1e-6)
@@ -112,7 +116,9 @@ def test_masks_follow_torch():
     assert shown["class 3 masked (the target)"].value == math.inf
     assert math.isnan(shown["every class masked"].value)
     z = torch.tensor([[-math.inf, 3.0, 2.0, 10.0]])
-    assert shown["class 0 masked"].value == pytest.approx(float(F.cross_entropy(z, torch.tensor([3]))))
+    assert shown["class 0 masked"].value == pytest.approx(
+        float(F.cross_entropy(z, torch.tensor([3])))
+    )
     frame = conf.masked_logits_frame(tuple(shown.values()))
     assert frame["PyTorch's loss"].tolist()[-2:] == ["inf", "nan"]
 

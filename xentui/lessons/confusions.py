@@ -105,7 +105,9 @@ def target_mistakes(logits: np.ndarray, targets: np.ndarray) -> tuple[Outcome, .
     out_of_range[0] = c
     one_hot = f.one_hot(t, c)
     return (
-        _call("class indices, int64 (right)", "F.cross_entropy(x, t)", lambda: f.cross_entropy(x, t)),
+        _call(
+            "class indices, int64 (right)", "F.cross_entropy(x, t)", lambda: f.cross_entropy(x, t)
+        ),
         _call(
             "class indices as floats",
             "F.cross_entropy(x, t.float())",
@@ -167,7 +169,11 @@ def ignored_with_smoothing(
 
     def loss(target, reduction: str):
         return f.cross_entropy(
-            x, target, ignore_index=IGNORE_INDEX, label_smoothing=float(epsilon), reduction=reduction
+            x,
+            target,
+            ignore_index=IGNORE_INDEX,
+            label_smoothing=float(epsilon),
+            reduction=reduction,
         )
 
     losses = loss(t, "none").numpy().astype(np.float64)

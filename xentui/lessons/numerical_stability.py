@@ -156,7 +156,9 @@ CLIP_POLICIES = (
         "walkthrough (seed)", "clamp p to [1e-20, 1 − 1e-20]", lambda p: _log_or_inf(max(p, 1e-20))
     ),
     ClipPolicy(
-        "MachineLearningMastery (seed)", "add 1e-15: −log(p + 1e-15)", lambda p: -math.log(p + 1e-15)
+        "MachineLearningMastery (seed)",
+        "add 1e-15: −log(p + 1e-15)",
+        lambda p: -math.log(p + 1e-15),
     ),
     ClipPolicy(
         "StackOverflow answer (seed)",
