@@ -45,9 +45,9 @@ def test_target_mistakes_pin_pytorchs_messages():
 
 def test_target_mistakes_raise_what_torch_raises():
     x = torch.tensor(X, dtype=torch.float32)
-    with pytest.raises(RuntimeError, match="^expected target dtype to be Long or Byte"):
+    with pytest.raises(RuntimeError, match=r"^expected target dtype to be Long or Byte"):
         F.cross_entropy(x, torch.tensor([0.0, 2.0]))
-    with pytest.raises(IndexError, match="^Target 3 is out of bounds"):
+    with pytest.raises(IndexError, match=r"^Target 3 is out of bounds"):
         F.cross_entropy(x, torch.tensor([3, 2]))
 
 

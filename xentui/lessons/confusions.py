@@ -18,17 +18,17 @@ from xentui.domain.limits import IGNORE_INDEX
 from xentui.kit.format import fmt
 
 __all__ = [
+    "FRESH_INPUTS",
     "CeMseGradients",
     "DoubleSigmoid",
     "IgnoredSmoothing",
     "Outcome",
     "PosWeightOutcome",
     "TwoLogits",
-    "FRESH_INPUTS",
     "UntrainedLoss",
     "WeightsWithProbabilities",
-    "ce_vs_mse_gradients",
     "ce_vs_mse_frame",
+    "ce_vs_mse_gradients",
     "double_sigmoid",
     "ignored_with_smoothing",
     "masked_logits",
@@ -188,7 +188,7 @@ def ignored_with_smoothing(
     )
 
 
-# ------------------------------------------------------------------------------ weights, soft targets
+# ------------------------------------------------------------------------ weights, soft targets
 
 
 @dataclass(frozen=True)
@@ -322,8 +322,8 @@ def pos_weight_outcome(
     >>> z, y = np.array([[0.5, -1, 2], [1, 0, -2]]), np.array([[1.0, 0, 1], [0, 1, 0]])
     >>> round(pos_weight_outcome(z, y, np.array([1.0, 2, 3])).outcome.value, 4)
     0.6658
-    >>> pos_weight_outcome(z, y, np.array([1.0, 2])).outcome.error
-    'RuntimeError: The size of tensor a (2) must match the size of tensor b (3) at non-singleton dimension 1'
+    >>> pos_weight_outcome(z, y, np.array([1.0, 2])).outcome.error[:56]
+    'RuntimeError: The size of tensor a (2) must match the si'
     """
     x, y, pw = _tensor(logits), _tensor(targets), _tensor(pos_weight)
     shape = "(" + ", ".join(str(s) for s in pw.shape) + ("," if pw.dim() == 1 else "") + ")"
@@ -340,7 +340,7 @@ def pos_weight_outcome(
 
 @dataclass(frozen=True, eq=False)
 class TwoLogits:
-    """Two-class softmax cross-entropy and BCE-with-logits of the logit difference, both by torch."""
+    """Two-class softmax cross-entropy and BCE-with-logits of the logit difference, by torch."""
 
     softmax_ce: np.ndarray  # (N,) F.cross_entropy(z, [1 − y, y], reduction="none")
     bce_of_difference: np.ndarray  # (N,) F.binary_cross_entropy_with_logits(z1 − z0, y, …)
