@@ -88,8 +88,8 @@ with table_col:
         key="kdim_positions",
     )
     st.caption(
-        "A position's logits are a *column* input[n, :, j] of the (C, d) slab — reading a row "
-        "instead is the most common mistake with these shapes."
+        "A position's logits are a *column* input[n, :, j] of the (C, d) slab, not a row: the "
+        "classes run down axis 1."
     )
 if example_name == "(1, 4, 2)":
     st.markdown(

@@ -119,8 +119,8 @@ def test_masks_follow_torch():
     assert shown["class 0 masked"].value == pytest.approx(
         float(F.cross_entropy(z, torch.tensor([3])))
     )
-    frame = conf.masked_logits_frame(tuple(shown.values()))
-    assert frame["PyTorch's loss"].tolist()[-2:] == ["inf", "nan"]
+    frame = conf.outcomes_frame(tuple(shown.values()), "mask")
+    assert frame["PyTorch"].tolist()[-2:] == ["inf", "nan"]
 
 
 # ------------------------------------------------------------------------------ binary
@@ -171,6 +171,13 @@ def test_a_wrong_pos_weight_length_is_torchs_error():
         "at non-singleton dimension 1"
     )
     assert r.weights is None and "pw.shape = (2,)" in r.outcome.call
+
+
+def test_the_ignored_smoothing_table():
+    r = conf.ignored_with_smoothing(X, T, [False, True], 0.1)
+    frame = conf.ignored_smoothing_frame(r, ["sample 1", "sample 2"])
+    assert frame["loss, label_smoothing=0.1"].tolist() == ["2.3076", "0.0000"]
+    assert frame["in the mean?"].tolist() == ["yes", "ignored"]
 
 
 @pytest.mark.parametrize("y", [0.0, 1.0, 0.25])

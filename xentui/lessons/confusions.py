@@ -30,11 +30,13 @@ __all__ = [
     "ce_vs_mse_frame",
     "ce_vs_mse_gradients",
     "double_sigmoid",
+    "ignored_smoothing_frame",
     "ignored_with_smoothing",
     "masked_logits",
-    "masked_logits_frame",
+    "outcomes_frame",
     "pos_weight_outcome",
     "target_mistakes",
+    "torch_number",
     "two_logits_as_binary",
     "untrained_loss",
     "weights_with_probability_targets",
@@ -66,9 +68,16 @@ class Outcome:
     @property
     def shown(self) -> str:
         """The value (inf and nan as torch prints them), or the error."""
-        if self.error is not None:
-            return self.error
-        return fmt(self.value) if math.isfinite(self.value) else str(self.value)
+        return self.error if self.error is not None else torch_number(self.value)
+
+
+def torch_number(value: float) -> str:
+    """`fmt`, but inf and nan as torch prints them.
+
+    >>> torch_number(2.40760596), torch_number(float("inf")), torch_number(float("nan"))
+    ('2.4076', 'inf', 'nan')
+    """
+    return fmt(value) if math.isfinite(value) else str(value)
 
 
 def _call(what: str, call: str, thunk) -> Outcome:
@@ -188,6 +197,17 @@ def ignored_with_smoothing(
     )
 
 
+def ignored_smoothing_frame(result: IgnoredSmoothing, labels: list[str]) -> pd.DataFrame:
+    """One row per sample: kept or ignored, and PyTorch's smoothed loss for it."""
+    return pd.DataFrame(
+        {
+            "sample": labels,
+            "in the mean?": np.where(result.kept, "yes", "ignored"),
+            f"loss, label_smoothing={result.epsilon:g}": [torch_number(v) for v in result.losses],
+        }
+    )
+
+
 # ------------------------------------------------------------------------ weights, soft targets
 
 
@@ -253,13 +273,13 @@ def masked_logits(logits: np.ndarray, target: int) -> tuple[Outcome, ...]:
     return tuple(rows)
 
 
-def masked_logits_frame(outcomes: tuple[Outcome, ...]) -> pd.DataFrame:
-    """The masks as a table: what is masked, the code, PyTorch's loss."""
+def outcomes_frame(outcomes: tuple[Outcome, ...], what: str) -> pd.DataFrame:
+    """Calls as a table: what each is (column `what`), the code, what PyTorch returned or raised."""
     return pd.DataFrame(
         {
-            "mask": [o.what for o in outcomes],
+            what: [o.what for o in outcomes],
             "code": [o.call for o in outcomes],
-            "PyTorch's loss": [o.shown for o in outcomes],
+            "PyTorch": [o.shown for o in outcomes],
         }
     )
 

@@ -24,6 +24,7 @@ __all__ = [
     "DTYPES",
     "P_CHOICES",
     "SCALES",
+    "SKLEARN_FLOAT64",
     "SOFTMAX_FORMS",
     "ClipPolicy",
     "clipping_figure",
@@ -166,13 +167,8 @@ CLIP_POLICIES = (
         lambda p: -math.log(min(max(p, 1e-12), 1 - 1e-12)),
     ),
     ClipPolicy(
-        "scikit-learn log_loss, float64 input (lists, NumPy's default)",
-        "clip p to [ε, 1 − ε], ε = float64 eps = 2.2204e-16",
-        _dtype_clip_loss("float64"),
-    ),
-    ClipPolicy(
-        "scikit-learn log_loss, float32 input",
-        "clip p to [ε, 1 − ε], ε = float32 eps = 1.1921e-07",
+        "scikit-learn log_loss, float32",
+        "float32 input: clip p to [ε, 1 − ε], ε = float32 eps = 1.1921e-07",
         _dtype_clip_loss("float32"),
     ),
     ClipPolicy(
@@ -180,6 +176,15 @@ CLIP_POLICIES = (
         "log p clamped at −100",
         lambda p: float(xentcore.binary_cross_entropy(np.asarray([p]), np.asarray([1.0]))),
     ),
+)
+
+
+# scikit-learn's eps follows the input's dtype: the table's row is float32 input, this is float64
+# input (Python lists, NumPy's default), eps 2.2204e-16.
+SKLEARN_FLOAT64 = ClipPolicy(
+    "scikit-learn log_loss, float64",
+    "float64 input: clip p to [ε, 1 − ε], ε = float64 eps = 2.2204e-16",
+    _dtype_clip_loss("float64"),
 )
 
 
