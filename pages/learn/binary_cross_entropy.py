@@ -11,11 +11,16 @@ from xentui.domain.link_values import number, one_of, text
 from xentui.kit.format import fmt, md_literal
 from xentui.kit.latex import tex_number, tex_signed
 from xentui.lessons import binary_cross_entropy as bce
+from xentui.lessons import binary_views as views
+from xentui.lessons import confusions as conf
+from xentui.lessons import loss_units
 from xentui.session import page_state
 from xentui.session import playground as session
 from xentui.session.feedback import show_problems
+from xentui.session.units import loss_unit
 
 state = page_state.open_page("binary_cross_entropy")
+unit = loss_unit()
 
 
 session.sync_link(session.current_scenario())  # the Playground's scenario rides along in the link
@@ -122,8 +127,16 @@ dtype = state.control(
 prob, from_prob, from_logit = bce.logits_and_probabilities(float(x), float(y), dtype)
 m1, m2, m3 = st.columns(3)
 m1.metric(f"σ(x) in {dtype}", fmt(prob) if prob < 1 else "1 (rounded)")
-m2.metric("binary_cross_entropy(σ(x), y)", fmt(from_prob))
-m3.metric("binary_cross_entropy_with_logits(x, y)", fmt(from_logit))
+m2.metric(
+    "binary_cross_entropy(σ(x), y)",
+    loss_units.metric_value(from_prob, unit),
+    help=loss_units.HELP,
+)
+m3.metric(
+    "binary_cross_entropy_with_logits(x, y)",
+    loss_units.metric_value(from_logit, unit),
+    help=loss_units.HELP,
+)
 st.latex(
     r"-\left[y \log p + (1 - y)\log(1 - p)\right] = -\left["
     rf"{tex_number(y, 2)} \log {tex_number(prob)} + {tex_number(1 - y, 2)}"
@@ -143,6 +156,51 @@ if not math.isclose(from_prob, from_logit, rel_tol=1e-3, abs_tol=1e-6):
         icon="⚠️",
     )
 st.plotly_chart(bce.logits_vs_probabilities_figure(float(y), dtype, float(x)), key="logit_chart")
+
+# ------------------------------------------------------------------------ a sigmoid too many
+st.subheader("A sigmoid too many: σ before binary_cross_entropy_with_logits")
+twice = conf.double_sigmoid(float(x), float(y))
+st.markdown(
+    "`binary_cross_entropy_with_logits` applies σ itself. Hand it σ(x) and it applies σ again: "
+    "its input lies in (0, 1), so the loss cannot leave a narrow band — "
+    f"[{fmt(twice.floor)}, {fmt(twice.ceiling)}] for y = {float(y):g} — whatever the model "
+    "says. PyTorch, on the logit and target above:"
+)
+st.code(
+    f"F.binary_cross_entropy_with_logits(x, y)                 # {fmt(twice.right)}  right\n"
+    f"F.binary_cross_entropy_with_logits(torch.sigmoid(x), y)  # {fmt(twice.wrong)}  σ twice",
+    language="python",
+)
+
+# ------------------------------------------------------------------------ two logits are one
+st.subheader("Two logits are one: softmax over 2 classes is σ of their difference")
+st.markdown(
+    "softmax([z₀, z₁])₁ = e^z₁ / (e^z₀ + e^z₁) = σ(z₁ − z₀). So a two-class `cross_entropy` "
+    "with target [1 − y, y] *is* `binary_cross_entropy_with_logits` of z₁ − z₀ with target y. "
+    "Rows of (z₀, z₁) below, target y from the slider above; both computed by PyTorch in "
+    "float32."
+)
+pair_text = state.control(
+    st.text_input,
+    "Pairs of logits z₀, z₁ (rows separated by “;”)",
+    views.TWO_LOGITS_DEFAULT,
+    key="two_logits",
+    rule=text(),
+)
+pairs = views.parse_two_logits(pair_text)
+if pairs.problem is not None:
+    show_problems([pairs.problem])
+pair_logits, stale = state.last_good("two_logits", pairs.values)
+if pair_logits is not None:
+    if stale:
+        st.caption("Meanwhile the last logits that could be read are used.")
+    same = conf.two_logits_as_binary(pair_logits, float(y))
+    st.dataframe(
+        views.two_logits_frame(pair_logits, same),
+        hide_index=True,
+        key="two_logits_table",
+    )
+    st.caption(f"Largest difference between the two columns: {same.largest_gap:.1e}.")
 
 # ------------------------------------------------------------------------ pos_weight
 st.subheader("pos_weight: making the positives count more")
@@ -174,6 +232,44 @@ st.caption(
     "alarm costs the same. With 100 positives and 300 negatives, pos_weight = 300 / 100 = 3 "
     "lets both sides weigh the same in the mean."
 )
+
+st.markdown(
+    "**Its shape.** With several labels per sample — logits and targets of shape (N, L) — "
+    "pos_weight holds one weight per *label*: shape (L,), broadcast along the last axis. "
+    "PyTorch broadcasts whatever it can, so a column (N, 1) is accepted too and silently "
+    "weights *samples*; a length that fits neither is refused."
+)
+z_col, y_col, w_col = st.columns(3)
+pw_z = state.control(z_col.text_input, "Logits z (N × L)", views.PW_LOGITS, key="pw_z", rule=text())
+pw_y = state.control(
+    y_col.text_input, "Targets y (N × L, 0 to 1)", views.PW_TARGETS, key="pw_y", rule=text()
+)
+pw_shape = state.control(
+    w_col.text_input,
+    "pos_weight (one row: (L,); rows: a column)",
+    views.PW_WEIGHTS,
+    key="pw_w",
+    rule=text(),
+)
+shapes = st.columns(3)
+for column, (button_key, label, weights_text) in zip(shapes, views.PW_SHAPES, strict=True):
+    page_state.fill_button(column.button, label, {"pw_w": weights_text}, key=button_key)
+typed_pw = views.typed_pos_weight(pw_z, pw_y, pw_shape)
+for problem in typed_pw.problems:
+    show_problems([problem], {views.PW_Z: z_col, views.PW_Y: y_col}.get(problem.input, w_col))
+shaped, stale = state.last_good("pos_weight_shape", typed_pw.result)
+if shaped is not None:
+    if stale:
+        st.caption("Meanwhile the last inputs that could be read are used.")
+    st.code(f"{shaped.outcome.call}\n# {shaped.outcome.shown}", language="python", wrap_lines=True)
+    if shaped.weights is not None:
+        st.dataframe(views.pos_weight_frame(shaped.weights), key="pw_weights_table")
+        if not shaped.per_label:
+            st.warning(
+                "No error, and the weights went to samples, not labels: each row above is one "
+                "sample, and every label in it got the same pos_weight.",
+                icon="⚠️",
+            )
 
 # ------------------------------------------------------------------------ worked examples
 st.subheader("The seed's worked examples")

@@ -4,18 +4,24 @@ from __future__ import annotations
 
 import math
 
+import numpy as np
 import streamlit as st
 
 from xentui.domain.link_values import one_of
 from xentui.domain.results import analyse
 from xentui.kit.format import fmt
 from xentui.kit.latex import tex_number, tex_vector
+from xentui.lessons import confusions as conf
 from xentui.lessons import gradients as grads
+from xentui.lessons import k_dimensional as kdim
+from xentui.lessons import loss_units
 from xentui.lessons import temperature as temp
 from xentui.session import page_state
 from xentui.session import playground as session
+from xentui.session.units import loss_unit
 
 state = page_state.open_page("gradients_temperature")
+unit = loss_unit()
 
 
 scenario = session.current_scenario()
@@ -49,8 +55,13 @@ st.latex(
     rf"p = {tex_vector(sample.probabilities)},\quad q = {tex_vector(sample.target)}"
     rf"\;\Rightarrow\; \nabla_z \ell = p - q = {tex_vector(sample.gradient)}"
 )
+st.caption(f"p as torch prints it: {kdim.torch_print(sample.probabilities)}")
 m1, m2, m3 = st.columns(3)
-m1.metric(f"Loss of {choice.description}", fmt(sample.loss))
+m1.metric(
+    f"Loss of {choice.description}",
+    loss_units.metric_value(sample.loss, unit),
+    help=loss_units.HELP,
+)
 # Exactly 0 in exact arithmetic; float32 leaves a residue of a few 1e-8, which is not the point.
 m2.metric("Sum of the gradient's components", fmt(round(float(sample.gradient.sum()), 6) + 0.0))
 m3.metric("Largest gap to torch autograd", f"{sample.autograd_gap:.1e}")
@@ -115,8 +126,9 @@ with st.expander("Every sample of the Playground: the gradient of the mean"):
 st.subheader("Temperature")
 st.markdown(
     "Divide the logits by T before softmax. T < 1 sharpens the probabilities towards the "
-    "largest logit, T > 1 flattens them towards 1/C. The entropy follows from 0 up to log C; "
-    "the loss falls or climbs depending on whether the largest logit is the target's."
+    "largest logit, T > 1 flattens them towards 1/C. The entropy rises with T towards log C; "
+    "as T → 0 it falls to 0 only when one logit is the largest (k tied logits leave log k). "
+    "The loss falls or climbs depending on whether the largest logit is the target's."
 )
 temperature = state.control(
     st.select_slider,
@@ -136,9 +148,10 @@ t1, t2, t3 = st.columns(3)
 changed = float(temperature) != 1.0  # at T = 1 a delta of 0.0000 would only be noise
 t1.metric(
     f"Loss at T = {temperature:g}",
-    fmt(view.loss),
-    delta=fmt(view.loss - at_one.loss) if changed else None,
+    loss_units.metric_value(view.loss, unit),
+    delta=loss_units.metric_value(view.loss - at_one.loss, unit) if changed else None,
     delta_color="inverse",  # a lower loss is the good direction
+    help=loss_units.HELP,
 )
 t2.metric(
     f"Entropy at T = {temperature:g}",
@@ -159,13 +172,41 @@ st.latex(
     rf"\frac{{\partial \ell}}{{\partial z}} = \frac{{p_T - q}}{{T}} = "
     rf"{tex_vector(view.gradient)}"
 )
+norm_one = float(np.linalg.norm(at_one.gradient))
+norm_t = float(np.linalg.norm(view.gradient))
 st.caption(
-    "With respect to the raw logits the gradient carries a factor 1/T: a low temperature makes "
-    "every step larger, a high one makes it smaller. The deltas above are against T = 1."
+    "With respect to the raw logits the gradient carries a factor 1/T, but a low temperature "
+    "does not make every step larger: p_T − q shrinks too, and for a sample whose target holds "
+    "the unique largest logit it vanishes faster than 1/T grows, so the gradient goes to 0 as "
+    "T → 0; for a wrong answer it grows like 1/T. "
+    f"Here ‖∂ℓ/∂z‖ is {fmt(norm_t)} at T = {temperature:g} against {fmt(norm_one)} at T = 1. "
+    "The deltas above are against T = 1."
     + (
         f" The Playground itself uses T = {scenario.temperature:g}; this section starts from "
         "its logits as typed."
         if scenario.temperature != 1.0 and choice.row is not None
         else ""
     )
+)
+
+# ------------------------------------------------------------------------------ CE against MSE
+st.subheader("Why cross-entropy, not squared error on softmax")
+target_class = int(np.argmax(sample.target))
+versus = conf.ce_vs_mse_gradients(np.asarray(raw_logits, dtype=np.float64), target_class)
+st.markdown(
+    "Train the same softmax with MSE = Σ_c (p_c − y_c)² and the gradient passes through "
+    "softmax's Jacobian, whose entries carry a factor p: as the model becomes confidently "
+    "wrong (p_target → 0) MSE's gradient vanishes — it learns slowest where it is most wrong. "
+    "Cross-entropy's gradient p − y stays near −1 on the target's logit. Both by torch "
+    f"autograd, on these logits with target {target_class}, then with the target's logit "
+    "lowered step by step:"
+)
+st.latex(
+    rf"\nabla_z \text{{CE}} = {tex_vector(versus.ce)},\qquad "
+    rf"\nabla_z \text{{MSE}} = {tex_vector(versus.mse)}"
+)
+st.dataframe(
+    conf.ce_vs_mse_frame(versus, float(raw_logits[target_class])),
+    hide_index=True,
+    key="grad_ce_mse",
 )

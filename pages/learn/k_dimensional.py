@@ -10,9 +10,11 @@ from xentui.kit.format import fmt, md_literal
 from xentui.kit.latex import tex_number
 from xentui.lessons import k_dimensional as kdim
 from xentui.lessons import k_dimensional_views as views
+from xentui.lessons import loss_units
 from xentui.session import page_state
 from xentui.session import playground as session
 from xentui.session.feedback import show_problems
+from xentui.session.units import loss_unit
 
 state = page_state.open_page("k_dimensional")
 
@@ -88,8 +90,8 @@ with table_col:
         key="kdim_positions",
     )
     st.caption(
-        "A position's logits are a *column* input[n, :, j] of the (C, d) slab — reading a row "
-        "instead is the most common mistake with these shapes."
+        "A position's logits are a *column* input[n, :, j] of the (C, d) slab, not a row: the "
+        "classes run down axis 1."
     )
 if example_name == "(1, 4, 2)":
     st.markdown(
@@ -188,7 +190,11 @@ if mask is not None:
     h, w = mask.shape
     wrong = views.wrong_pixels(image)
     m1, m2, m3 = st.columns(3)
-    m1.metric("Mean loss over the labelled pixels", fmt(image.mean))
+    m1.metric(
+        "Mean loss over the labelled pixels",
+        loss_units.metric_value(image.mean, loss_unit()),
+        help=loss_units.HELP,
+    )
     m2.metric("Labelled pixels", f"{image.labelled} of {h * w}")
     m3.metric("Pixels the argmax gets wrong", str(wrong))
     st.latex(

@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+import numpy as np
 import streamlit as st
 
 from xentui.domain.link_values import one_of
 from xentui.kit.format import fmt
 from xentui.kit.latex import tex_number, tex_vector
+from xentui.lessons import confusions as conf
+from xentui.lessons import loss_units
 from xentui.lessons import numerical_stability as lab
 from xentui.lessons.implementations import function_source
 from xentui.session import page_state
 from xentui.session import playground as session
+from xentui.session.units import loss_unit
 
 state = page_state.open_page("numerical_stability")
 
@@ -71,8 +75,11 @@ st.subheader("Clipping: what each library reports as p → 0")
 st.markdown(
     "A probability of exactly 0 for the true class makes −log p infinite. Every library guards "
     "against it differently, so a confident wrong answer costs a different, made-up maximum: "
-    "the seeds' clamps at 1e-20, 1e-15 and 1e-12, scikit-learn's float32 machine epsilon, "
-    "PyTorch's −100 clamp on the log in binary cross-entropy."
+    "the walkthrough clamps p to [1e-20, 1 − 1e-20], MachineLearningMastery *adds* 1e-15 to "
+    "every p, the StackOverflow answer clips to [1e-12, 1 − 1e-12], scikit-learn's log_loss "
+    "clips to [eps, 1 − eps] with eps of the input's own dtype (2.2e-16 for float64, its "
+    "ceiling 36.04; 1.19e-07 for float32, 15.94), and PyTorch's binary cross-entropy clamps "
+    "the log at −100."
 )
 p_choice = state.control(
     st.select_slider,
@@ -84,6 +91,12 @@ p_choice = state.control(
 )
 p = lab.p_value(p_choice)
 st.dataframe(lab.clipping_frame(p), hide_index=True, key="clipping_table")
+st.caption(
+    "scikit-learn's ε is that of the input's own dtype: the row above is float32 input. Given "
+    "float64 (Python lists, NumPy's default) it clips at ε = 2.2204e-16, a ceiling of "
+    f"{fmt(lab.SKLEARN_FLOAT64.loss(0.0))}, and reports {fmt(lab.SKLEARN_FLOAT64.loss(p))} at "
+    "this p."
+)
 st.plotly_chart(lab.clipping_figure(p), key="clipping_chart")
 
 # ------------------------------------------------------------------------------ the mistake
@@ -108,6 +121,27 @@ st.latex(
     rf"\log(e + {c - 1}) = {tex_number(ceiling)}"
 )
 m1, m2 = st.columns(2)
-m1.metric("cross_entropy(z, target)", fmt(right))
-m2.metric("cross_entropy(softmax(z), target)", fmt(mistaken))
+unit = loss_unit()
+m1.metric("cross_entropy(z, target)", loss_units.metric_value(right, unit), help=loss_units.HELP)
+m2.metric(
+    "cross_entropy(softmax(z), target)",
+    loss_units.metric_value(mistaken, unit),
+    help=loss_units.HELP,
+)
 st.plotly_chart(lab.mistake_figure(logits, target, float(scale)), key="mistake_chart")
+
+# ------------------------------------------------------------------------------ −inf masks
+st.subheader("Masking classes with −inf logits")
+st.markdown(
+    "Setting a logit to −inf removes its class from the softmax: exp(−inf) = 0. That is safe as "
+    "long as the target is not masked — then p(target) = 0 and the loss is inf — and at least "
+    "one class is left: mask them all and softmax computes −inf − (−inf), which is NaN. "
+    "PyTorch, on the logits above (unscaled), each class masked in turn:"
+)
+masks = conf.masked_logits(np.asarray(logits), target)
+st.dataframe(conf.outcomes_frame(masks, "mask"), hide_index=True, key="mask_table")
+st.caption(
+    "A masked class's logit also gets a gradient of exactly 0, so training never moves it. "
+    "Where a whole row may be masked, mask with torch.finfo(dtype).min instead: the row then "
+    "reads as uniform and costs ln C, not NaN."
+)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 
+import numpy as np
 import streamlit as st
 
 from xentui.domain.link_values import number, some_of, text
@@ -11,14 +12,18 @@ from xentui.domain.results import analyse
 from xentui.kit.format import fmt, md_literal
 from xentui.kit.latex import tex_number
 from xentui.lessons import class_weights as weighting
+from xentui.lessons import confusions as conf
 from xentui.lessons import libraries as libs
 from xentui.lessons import library_inputs as lib_inputs
+from xentui.lessons import loss_units
 from xentui.lessons import soft_targets as soft
 from xentui.session import page_state
 from xentui.session import playground as session
 from xentui.session.feedback import show_problems
+from xentui.session.units import loss_unit
 
 state = page_state.open_page("targets_weights_smoothing")
+unit = loss_unit()
 
 
 scenario = session.current_scenario()
@@ -125,6 +130,8 @@ else:
 # ------------------------------------------------------------------------------ smoothing
 st.subheader("Label smoothing moves the minimum away from p = 1")
 c = scenario.num_classes
+x_scaled = scenario.scaled_logits()
+index_targets = np.asarray(playground.dominant_targets)
 smooth_target = int(playground.dominant_targets[0])
 eps = state.control(
     st.slider,
@@ -135,12 +142,14 @@ eps = state.control(
     0.01,
     key="tws_eps",
     rule=number(0, 1),
-    help="PyTorch's label_smoothing: the target becomes (1 − ε) · one-hot + ε / C.",
+    help="PyTorch's label_smoothing: the target becomes (1 − ε) · one-hot + ε / C, the ε / C "
+    "going to all C classes, the target's own included.",
 )
 best = soft.smoothing_minimum(c, eps)
 st.markdown(
     f"The target ({md_literal(classes[smooth_target])}, the Playground's first sample's class) "
-    f"keeps 1 − ε + ε/C of the mass and every one of the C = {c} classes gets ε/C. The loss is "
+    f"keeps 1 − ε + ε/C of the mass: PyTorch spreads ε evenly over all C = {c} classes, the "
+    f"target included, so each of the other {c - 1} gets ε/C. The loss is "
     "smallest when the prediction *equals* that smoothed target — so it never asks for "
     "p = 1, and the logits that reach the minimum stay finite."
 )
@@ -213,15 +222,62 @@ if result is not None:
     )
     st.latex(weighting.weighted_mean_latex(result))
     m1, m2, m3 = st.columns(3)
-    m1.metric("PyTorch: ÷ Σ w[target]", fmt(result.mean))
-    m2.metric(f"÷ N = {result.losses.size} (Keras's sample weights)", fmt(result.over_batch_size))
-    m3.metric("Unweighted mean of the kept samples", fmt(result.unweighted_mean))
+    for column, label, value in (
+        (m1, "PyTorch: ÷ Σ w[target]", result.mean),
+        (m2, f"÷ N = {result.losses.size} (Keras's sample weights)", result.over_batch_size),
+        (m3, "Unweighted mean of the kept samples", result.unweighted_mean),
+    ):
+        column.metric(label, loss_units.metric_value(value, unit), help=loss_units.HELP)
     st.caption(
         "Scale every weight by the same factor and PyTorch's mean does not move; the ÷ N "
         "version scales with it. Ignoring a sample removes its weight from the denominator."
     )
+    kept = result.kept
+    soft = conf.weights_with_probability_targets(
+        x_scaled[kept], result.targets[kept], result.class_weights
+    )
+    st.markdown(
+        "**The same weights with probability targets divide by N.** Give PyTorch the kept "
+        "targets as one-hot rows, `F.cross_entropy(x, F.one_hot(t, C).float(), weight=w)`: the "
+        f"weighted losses are the same, but the mean is {fmt(soft.with_probabilities)} = "
+        f"Σ w · ℓ / N with N = {soft.num_samples}, not {fmt(soft.with_indices)} = "
+        f"Σ w · ℓ / Σ w[target] with Σ w[target] = {soft.weight_sum:g}. Both from PyTorch."
+    )
 else:
     st.info("Fix the inputs above to see the weighted mean.", icon="⚖️")
+
+# ------------------------------------------------------------------------------ ignore + smoothing
+st.subheader("ignore_index with label smoothing, and a batch with nothing left")
+ignored_now = [label in ignored_labels for label in sample_labels]
+both = conf.ignored_with_smoothing(x_scaled, index_targets, ignored_now, eps)
+st.markdown(
+    f"With label smoothing ε = {eps:g} (the slider above) and the samples ignored above, "
+    "PyTorch gives an ignored sample a loss of exactly 0 — its smoothing term ε/C · Σ −log p "
+    "goes too — and the mean divides by the samples kept, not by N."
+)
+st.dataframe(
+    conf.ignored_smoothing_frame(both, sample_labels),
+    hide_index=True,
+    key="tws_ignore_smoothing",
+)
+kept_count = int(both.kept.sum())
+st.markdown(
+    f"PyTorch's mean: {conf.torch_number(both.mean)} = Σ ℓ / {kept_count} "
+    f"kept; ÷ N = {len(sample_labels)} would say {fmt(both.over_batch_size)}. Ignore every "
+    f"sample and PyTorch's mean is **{both.all_ignored_mean}** (0 / 0), its "
+    f"reduction='sum' {fmt(both.all_ignored_sum)}: a batch with nothing labelled must be "
+    "skipped, or its NaN poisons every weight it reaches."
+)
+
+# ------------------------------------------------------------------------------ refusals
+st.subheader("Targets PyTorch refuses")
+st.markdown(
+    "Class-index targets must be int64 (or uint8), one per sample, each in 0 … C − 1; a target "
+    "of the logits' own shape must be float probabilities. The Playground's logits with its "
+    "targets, then with four common mistakes — PyTorch's own answer to each:"
+)
+refusals = conf.target_mistakes(x_scaled, index_targets)
+st.dataframe(conf.outcomes_frame(refusals, "target"), hide_index=True, key="tws_refusals")
 
 # ------------------------------------------------------------------------------ libraries
 st.subheader("The same inputs in PyTorch, Keras and scikit-learn")
@@ -267,10 +323,14 @@ if inputs is not None:
     )
     seed_value = libs.seed_numpy_loss(inputs.probabilities, inputs.targets)
     st.markdown(
-        f"The seed's NumPy function gives **{seed_value:.11f}** — its docstring's reference "
-        "answer is 0.71355817782 for P = [[0.25, 0.25, 0.25, 0.25], [0.01, 0.01, 0.01, 0.96]] and "
-        "targets [3, 3]. That second row sums to 0.99: Keras divides it by 0.99 first, so it "
-        "alone reads p = 0.96 / 0.99 and disagrees."
+        f"The categorical form −Σ y log p / N, clipped to [1e-12, 1 − 1e-12], gives "
+        f"**{seed_value:.11f}** here. That form is the seed docstring's: its reference answer "
+        "0.71355817782 is −(log 0.25 + log 0.96) / 2 for P = [[0.25, 0.25, 0.25, 0.25], "
+        "[0.01, 0.01, 0.01, 0.96]] and targets [3, 3]. The seed's NumPy function itself computes "
+        "the binary form y log p + (1 − y) log(1 − p), divides by the number of columns and "
+        "asserts a single (1, N) row, so on this (2, 4) P it stops at its assert; the Binary "
+        "cross-entropy page sets the two readings side by side. The second row sums to 0.99: "
+        "Keras divides it by 0.99 first, so it alone reads p = 0.96 / 0.99 and disagrees."
     )
 else:
     st.info("Fix the inputs above to compare the libraries.", icon="📚")

@@ -16,10 +16,12 @@ from app_helpers import unescape
 from lessons_helpers import (
     HOSTILE_VALUES,
     assert_hostile_link_is_harmless,
+    errors,
     latex,
     metrics,
     refusal_beside,
     table,
+    warnings,
 )
 from lessons_helpers import open_page as open_learn_page
 from streamlit.testing.v1 import AppTest
@@ -212,3 +214,55 @@ def test_typed_text_is_never_rendered_as_markdown():
     at.text_input(key="ex_targets").input("**x** <b>").run()
     message = column_holding(at, "ex_targets").error[0].value
     assert r"\*\*x\*\*" in message
+
+
+# ------------------------------------------------------------------------------ confusions, links
+
+
+def codes(at: AppTest) -> str:
+    return "\n".join(c.value for c in at.code)
+
+
+def test_a_sigmoid_too_many_beside_the_right_loss():
+    at = open_page(logit="8", y="1")
+    shown = codes(at)
+    assert "F.binary_cross_entropy_with_logits(x, y)                 # 3.3541e-04  right" in shown
+    assert "F.binary_cross_entropy_with_logits(torch.sigmoid(x), y)  # 0.3134  σ twice" in shown
+    assert "[0.3133, 0.6931] for y = 1" in unescape("\n".join(m.value for m in at.markdown))
+
+
+def test_two_logits_equal_bce_of_their_difference_on_typed_pairs():
+    at = open_page(two_logits="0.5, 2; 3, -1", y="1")
+    frame = table(at, "z₁ − z₀")
+    assert frame["cross_entropy(z, [1 − y, y])"].tolist() == ["0.2014", "4.0181"]
+    assert frame["bce_with_logits(z₁ − z₀, y)"].tolist() == ["0.2014", "4.0181"]
+    gap = next(c.value for c in at.caption if c.value.startswith("Largest difference"))
+    assert float(gap.split(": ")[1].rstrip(".")) < 1e-6
+
+
+def test_two_logits_refuses_three_per_row():
+    at = open_page(two_logits="1, 2, 3")
+    assert any("Expected 2 logits per row" in e for e in errors(at))
+
+
+@pytest.mark.parametrize(
+    ("weights", "shown", "warned"),
+    [
+        ("1, 2, 3", "# 0.6658", False),
+        ("1; 2", "# 0.6235", True),
+        (
+            "1, 2",
+            "# RuntimeError: The size of tensor a (2) must match the size of tensor b (3)",
+            False,
+        ),
+    ],
+)
+def test_pos_weight_shape_as_pytorch_broadcasts_it(weights, shown, warned):
+    at = open_page(pw_w=weights)
+    assert shown in codes(at)
+    assert any("weights went to samples" in w for w in warnings(at)) is warned
+
+
+def test_the_logit_losses_follow_the_unit_switch():
+    at = open_page(unit="bits", logit="0", y="1")
+    assert metrics(at)["binary_cross_entropy_with_logits(x, y)"] == "1.0000 bits"  # ln 2 nats

@@ -113,6 +113,9 @@ def test_typed_logits_and_their_target():
         r"\begin{bmatrix} 0.0025 & 9.0850 \times 10^{-4} & 3.3422 \times 10^{-4} & 0.9963 "
         r"\end{bmatrix}",
     )
+    assert "p as torch prints it: [2.4696e-03, 9.0850e-04, 3.3422e-04, 9.9629e-01]" in (
+        page_text(at)
+    )  # all four, in the explainer's own digits
     assert fmt(sample.gradient[3]) == "-0.0037"
     assert metrics(at)["log C, the entropy of a uniform guess"] == fmt(np.log(4))
 
@@ -261,3 +264,39 @@ def test_a_broken_scenario_link_warns_and_the_page_shows_the_default():
     at = open_page(s="1.garbage")
     assert unescape(at.warning[0].value).startswith("This link could not be opened")
     assert latex_with(at, SEED_GRAD1)
+
+
+# ------------------------------------------------------------------------------ truths
+
+
+def test_low_temperature_is_not_said_to_enlarge_every_step(default_page):
+    text = page_text(default_page)
+    assert "makes every step larger" not in text and "follows from 0" not in text
+    assert "does not make every step larger" in text
+    assert "falls to 0 only when one logit is the largest" in text
+
+
+@pytest.mark.parametrize(("target", "grows"), [(0, True), (2, False)])
+def test_the_gradient_at_low_temperature_grows_only_for_a_wrong_answer(target, grows):
+    one_hot = np.eye(3)[target]
+    cold = temp.at_temperature([1.0, 2.0, 3.0], one_hot, 0.05)
+    warm = temp.at_temperature([1.0, 2.0, 3.0], one_hot, 1.0)
+    cold_norm, warm_norm = np.linalg.norm(cold.gradient), np.linalg.norm(warm.gradient)
+    assert bool(cold_norm > warm_norm) is grows
+    if not grows:
+        assert cold_norm < 1e-6  # the target holds the unique largest logit
+
+
+def test_ce_against_mse_on_the_seed_sample(default_page):
+    frame = next(d.value for d in default_page.dataframe if "∂MSE/∂z_target" in d.value.columns)
+    assert frame["∂CE/∂z_target"].iloc[0] == "-0.9100"  # the seed's p − y on the target
+    assert float(frame["∂MSE/∂z_target"].iloc[-1]) == pytest.approx(0, abs=1e-6)
+    assert float(frame["∂CE/∂z_target"].iloc[-1]) == pytest.approx(-1, abs=1e-4)
+    assert latex_with(default_page, r"\nabla_z \text{CE} = \begin{bmatrix} -0.9100")
+
+
+def test_the_loss_follows_the_unit_switch():
+    at = open_page(unit="bits")
+    shown = metrics(at)
+    assert shown["Loss of sample 1 of the Playground"] == "3.4734 bits"
+    assert shown["Loss at T = 1"] == "3.4734 bits"

@@ -193,3 +193,43 @@ def test_a_smaller_scenario_pulls_the_sample_back_in_range():
     at.run()
     assert not at.exception
     assert at.number_input(key="sample").value == 1
+
+
+# ------------------------------------------------------------------------------ truths, masks
+
+
+def test_1e_15_is_said_to_be_added_and_sklearn_eps_follows_the_dtype():
+    at = open_page()
+    shown = text(at)
+    assert "MachineLearningMastery *adds* 1e-15" in shown and "clamps at 1e-20, 1e-15" not in shown
+    caption = " ".join(c.value for c in at.caption)
+    assert "ε = 2.2204e-16, a ceiling of 36.0437" in caption
+
+
+@pytest.mark.parametrize("p", [0.0, 1e-20, 1e-7, 0.1])
+def test_the_float64_sklearn_policy_is_sklearns(p):
+    import warnings
+
+    import numpy as np
+    from sklearn.metrics import log_loss
+
+    from xentui.lessons import numerical_stability as lab
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        want = log_loss([1], np.asarray([[1 - p, p]], dtype=np.float64), labels=[0, 1])
+    assert lab.SKLEARN_FLOAT64.loss(p) == pytest.approx(want, rel=1e-12)
+
+
+def test_masking_with_minus_inf_on_the_explainers_logits():
+    at = open_page(logits="20, 2, 3, 4", target="4", scale="1")
+    frame = table(at, "mask").set_index("mask")["PyTorch"]
+    assert frame["nothing masked"] == "16.0000"  # the explainer's loss (001_*)
+    assert frame["class 3 masked (the target)"] == "inf"
+    assert frame["every class masked"] == "nan"
+    assert frame["class 0 masked"] == "0.4076"  # log(1 + e⁻² + e⁻¹)
+
+
+def test_the_mistake_metrics_follow_the_unit_switch():
+    at = open_page(unit="bits", scale="1")
+    assert metrics(at)["cross_entropy(z, target)"].endswith(" bits")

@@ -17,6 +17,8 @@ from lessons_helpers import (
     HOSTILE_VALUES,
     assert_hostile_link_is_harmless,
     latex,
+    metrics,
+    page_text,
     refusal_beside,
     table,
 )
@@ -246,3 +248,21 @@ def test_class_names_are_shown_literally():
     at = open_page(s=encode(odd))
     text = markdown(at)
     assert r"\*\*bold\*\*" in text and r"\<b\>x\</b\>" in text and r"\$x\$" in text
+
+
+# ------------------------------------------------------------------------------ ln C, units
+
+
+def test_ln_c_is_the_untrained_models_loss():
+    at = open_page()
+    shown = page_text(at).replace("**", "")
+    assert "ln C = ln 3 = 1.0986 is the loss of a uniform guess — and of an untrained model" in (
+        shown
+    )
+    assert "PyTorch scores all-equal logits on these targets at 1.0986" in shown
+    assert "perplexity e^CE: 3.58 (as unsure as 3.58 equally likely classes)" in shown  # e^1.2753
+
+
+def test_the_mean_follows_the_unit_switch():
+    at = open_page(unit="bits")
+    assert metrics(at)["Where the walk ends: the mean"] == "1.8398 bits"  # 1.2753 / ln 2

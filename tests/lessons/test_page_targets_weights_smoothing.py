@@ -107,9 +107,11 @@ def test_default_view_compares_the_libraries_on_the_seed_reference(default_page)
     assert losses["PyTorch"] == pytest.approx(0.71355817782, rel=1e-6)
     assert losses["scikit-learn"] == pytest.approx(0.71355817782, rel=1e-12)
     assert losses["Keras 3"] == pytest.approx((np.log(4) - np.log(0.96 / 0.99)) / 2, rel=1e-6)
-    assert "gives 0.71355817782 — its docstring's reference answer is 0.71355817782" in (
-        page_text(at).replace("**", "")
-    )
+    text = page_text(at).replace("**", "")
+    assert "clipped to [1e-12, 1 − 1e-12], gives 0.71355817782 here" in text
+    # the number is the docstring's categorical answer; the function's body is the binary form
+    assert "The seed's NumPy function itself computes the binary form" in text
+    assert "The seed's NumPy function gives" not in text
 
 
 # ------------------------------------------------------------------------------ controls
@@ -363,3 +365,45 @@ def test_a_broken_scenario_link_warns_and_the_page_shows_the_default():
 def test_a_soft_target_chart_uses_the_scenarios_class_names():
     spec = chart(open_page(), "tws_decomposition")
     assert spec["data"][0]["x"] == ["cat", "dog", "pig"]
+
+
+# ------------------------------------------------------------------------------ confusions
+
+
+def frame_with(at: AppTest, *columns: str):
+    return next(d.value for d in at.dataframe if set(columns) <= set(d.value.columns))
+
+
+def test_targets_pytorch_refuses_on_the_playgrounds_numbers(default_page):
+    frame = frame_with(default_page, "target", "PyTorch").set_index("target")["PyTorch"]
+    assert frame["class indices, int64 (right)"] == "1.2753"  # the seed's mean
+    assert frame["class indices as floats"] == (
+        "RuntimeError: expected target dtype to be Long or Byte, but got Float"
+    )
+    assert frame["a (2, 1) column of indices"] == (
+        "RuntimeError: 0D or 1D target tensor expected, multi-target not supported"
+    )
+    assert frame["an index out of range: 3, with C = 3"] == "IndexError: Target 3 is out of bounds."
+
+
+def test_ignore_with_smoothing_and_the_all_ignored_nan():
+    at = open_page(tws_eps="0.1", tws_ignore="sample 2")
+    frame = frame_with(at, "loss, label_smoothing=0.1")
+    assert frame["loss, label_smoothing=0.1"].tolist() == ["2.3076", "0.0000"]
+    shown = page_text(at).replace("**", "")
+    assert "PyTorch's mean: 2.3076 = Σ ℓ / 1 kept; ÷ N = 2 would say 1.1538" in shown
+    assert "Ignore every sample and PyTorch's mean is nan (0 / 0), its reduction='sum' 0.0000" in (
+        shown
+    )
+
+
+def test_weights_with_probability_targets_divide_by_n(default_page):
+    shown = page_text(default_page).replace("**", "")
+    # weights 2, 1, 1 on the seed: Σ w ℓ = 2 · 2.4076 + 0.1429 = 4.9581
+    assert "the mean is 2.4791 = Σ w · ℓ / N with N = 2, not 1.6527" in shown
+
+
+def test_the_smoothing_sentence_spreads_eps_over_every_class(default_page):
+    shown = page_text(default_page)
+    assert "PyTorch spreads ε evenly over all C = 3 classes, the target included" in shown
+    assert "each of the other 2 gets ε/C" in shown

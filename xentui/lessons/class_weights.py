@@ -83,6 +83,7 @@ class WeightedMean:
     targets: np.ndarray  # (N,) class indices
     sample_weights: np.ndarray  # (N,) w[t_i]
     kept: np.ndarray  # (N,) bool: not ignored
+    class_weights: np.ndarray  # (C,) w, one per class
     mean: float  # PyTorch's: Σ w ℓ / Σ w over kept samples (NaN for 0/0)
 
     @property
@@ -127,6 +128,7 @@ def weighted_mean(scenario: Scenario, weights: np.ndarray, ignored: np.ndarray) 
         targets=targets,
         sample_weights=np.asarray(weights, dtype=np.float64)[targets],
         kept=~ignored,
+        class_weights=np.asarray(weights, dtype=np.float64),
         mean=mean,
     )
 

@@ -24,6 +24,7 @@ __all__ = [
     "DTYPES",
     "P_CHOICES",
     "SCALES",
+    "SKLEARN_FLOAT64",
     "SOFTMAX_FORMS",
     "ClipPolicy",
     "clipping_figure",
@@ -140,11 +141,14 @@ def _log_or_inf(x: float) -> float:
     return -math.log(x) if x > 0 else math.inf
 
 
-def _float32_clip_loss(p: float) -> float:
-    # scikit-learn clips float32 input to [ε, 1 − ε] with ε = float32's machine epsilon
-    eps = np.finfo(np.float32).eps
-    clipped = np.clip(np.float32(p), eps, np.float32(1) - eps)
-    return float(-np.log(clipped))
+def _dtype_clip_loss(dtype: str) -> Callable[[float], float]:
+    """scikit-learn's log_loss: clip to [eps, 1 − eps] with eps of the input's own dtype."""
+    eps = np.finfo(dtype).eps
+
+    def loss(p: float) -> float:
+        return float(-np.log(np.clip(np.asarray(p, dtype=dtype), eps, 1 - eps)))
+
+    return loss
 
 
 CLIP_POLICIES = (
@@ -152,7 +156,11 @@ CLIP_POLICIES = (
     ClipPolicy(
         "walkthrough (seed)", "clamp p to [1e-20, 1 − 1e-20]", lambda p: _log_or_inf(max(p, 1e-20))
     ),
-    ClipPolicy("MachineLearningMastery (seed)", "−log(p + 1e-15)", lambda p: -math.log(p + 1e-15)),
+    ClipPolicy(
+        "MachineLearningMastery (seed)",
+        "add 1e-15: −log(p + 1e-15)",
+        lambda p: -math.log(p + 1e-15),
+    ),
     ClipPolicy(
         "StackOverflow answer (seed)",
         "clip p to [1e-12, 1 − 1e-12]",
@@ -160,14 +168,23 @@ CLIP_POLICIES = (
     ),
     ClipPolicy(
         "scikit-learn log_loss, float32",
-        "clip p to [ε, 1 − ε], ε = float32 eps = 1.1921e-07",
-        _float32_clip_loss,
+        "float32 input: clip p to [ε, 1 − ε], ε = float32 eps = 1.1921e-07",
+        _dtype_clip_loss("float32"),
     ),
     ClipPolicy(
         "PyTorch binary_cross_entropy",
         "log p clamped at −100",
         lambda p: float(xentcore.binary_cross_entropy(np.asarray([p]), np.asarray([1.0]))),
     ),
+)
+
+
+# scikit-learn's eps follows the input's dtype: the table's row is float32 input, this is float64
+# input (Python lists, NumPy's default), eps 2.2204e-16.
+SKLEARN_FLOAT64 = ClipPolicy(
+    "scikit-learn log_loss, float64",
+    "float64 input: clip p to [ε, 1 − ε], ε = float64 eps = 2.2204e-16",
+    _dtype_clip_loss("float64"),
 )
 
 

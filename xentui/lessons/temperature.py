@@ -3,10 +3,13 @@
     p_T = softmax(z / T)
 
 T < 1 sharpens the distribution towards the argmax (T → 0: one-hot on the largest logit); T > 1
-flattens it (T → ∞: uniform, 1/C each). The entropy H(p_T) rises with T from 0 to log C. The loss
+flattens it (T → ∞: uniform, 1/C each). The entropy H(p_T) rises with T towards log C; as T → 0
+it falls to 0 when one logit is the largest, to log k when k logits tie for it. The loss
 −Σ q log p_T falls or rises with T depending on whether the argmax is the target: sharpening a
 right answer lowers its loss, sharpening a wrong one sends it towards infinity. The gradient with
-respect to the raw logits z picks up a factor 1/T: ∂ℓ/∂z = (p_T − q) / T.
+respect to the raw logits z picks up a factor 1/T: ∂ℓ/∂z = (p_T − q) / T — which does not make
+every step larger as T falls: for a sample whose target holds the unique largest logit, p_T − q
+vanishes faster than 1/T grows, and the gradient goes to 0.
 """
 
 from __future__ import annotations
