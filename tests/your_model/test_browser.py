@@ -15,6 +15,7 @@ import pytest
 
 import xentcore
 from xentui.kit.format import fmt
+from xentui.kit.units import loss_text
 
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
 VIEWPORT = {"width": 1400, "height": 1000}
@@ -22,8 +23,8 @@ WAIT_MS = 30_000
 SCORES = np.array([[1, 2, 3], [2, 4, 6], [0.5, 0.1, 3]], dtype=np.float32)
 LABELS = [0, 2, 1]
 TOY_CSV = b"cat,dog,pig,label\n1,2,3,0\n2,4,6,2\n0.5,0.1,3,1\n"
-TOY_LOSS = fmt(float(xentcore.cross_entropy(SCORES, LABELS)))  # 1.8597
-EXAMPLE_LOSS = "2.2202"  # the example's mean loss (tests/your_model/test_page.py computes it)
+TOY_LOSS = loss_text(float(xentcore.cross_entropy(SCORES, LABELS)))  # 1.8597 nats
+EXAMPLE_LOSS = "2.2202 nats"  # the example's mean loss (tests/your_model/test_page.py computes it)
 WORST_LOSS = fmt(float(xentcore.cross_entropy(SCORES[2:], LABELS[2:])))  # 3.0285
 
 METRIC = '[data-testid="stMetricValue"]'
