@@ -179,3 +179,68 @@ def loss_cases(
         reduction=draw(st.sampled_from(reductions)),
         label_smoothing=smoothing,
     )
+
+
+# ------------------------------------------------------------- real classifiers' outputs
+# Made from the data sets scikit-learn ships (no download), for the calibration tests and
+# benchmarks/oracles.py. kNN with k neighbours gives probabilities j / k, many exactly on the
+# bin edges; a random forest of 20 trees gives multiples of 1/20 (a tree's leaves, averaged).
+# scikit-learn is imported only when a case is made: most core tests never need it.
+
+CLASSIFIER_DATASETS = ("digits", "wine", "breast cancer")
+CLASSIFIER_MODELS = ("kNN k=5", "kNN k=10", "random forest", "logistic regression", "naive Bayes")
+
+
+@dataclass(frozen=True)
+class ClassifierOutputs:
+    """One fitted classifier's test-set outputs: probabilities, labels, and logits.
+
+    `logits` are the model's own scores where it has them (logistic regression's decision
+    function, naive Bayes' joint log-likelihood); otherwise log of the probabilities, lifted by
+    1e-3 and renormalised where one is 0 (kNN and forests give 0 to classes they never saw
+    near a sample: a loss of +inf at such a target, which no temperature can fit).
+    """
+
+    probabilities: np.ndarray  # (N, C) in the case's dtype
+    labels: np.ndarray  # (N,) int64
+    logits: np.ndarray  # (N, C) in the case's dtype
+    own_logits: bool  # the model's scores, not log P
+
+
+def _model(name: str):
+    from sklearn.ensemble import RandomForestClassifier
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.naive_bayes import GaussianNB
+    from sklearn.neighbors import KNeighborsClassifier
+    from sklearn.pipeline import make_pipeline
+    from sklearn.preprocessing import StandardScaler
+
+    return {
+        "kNN k=5": lambda: KNeighborsClassifier(5),
+        "kNN k=10": lambda: KNeighborsClassifier(10),
+        "random forest": lambda: RandomForestClassifier(20, random_state=0),
+        "logistic regression": lambda: make_pipeline(StandardScaler(), LogisticRegression()),
+        "naive Bayes": GaussianNB,
+    }[name]()
+
+
+def classifier_outputs(dataset: str, model: str, dtype: object = np.float64) -> ClassifierOutputs:
+    """The test-set outputs of `model` trained on 60 % of `dataset` (split seeded 0)."""
+    from sklearn.datasets import load_breast_cancer, load_digits, load_wine
+    from sklearn.model_selection import train_test_split
+
+    loaders = {"digits": load_digits, "wine": load_wine, "breast cancer": load_breast_cancer}
+    x, y = loaders[dataset](return_X_y=True)
+    x_train, x_test, y_train, y_test = train_test_split(x, y, test_size=0.4, random_state=0)
+    clf = _model(model).fit(x_train, y_train)
+    p = clf.predict_proba(x_test)
+    if model == "logistic regression":
+        scores = clf.decision_function(x_test)
+        z = np.stack([-scores / 2, scores / 2], axis=1) if scores.ndim == 1 else scores
+    elif model == "naive Bayes":
+        z = clf.predict_joint_log_proba(x_test)
+    else:
+        lifted = (p + 1e-3) / (1 + 1e-3 * p.shape[1]) if (p == 0).any() else p
+        z = np.log(lifted)
+    own = model in ("logistic regression", "naive Bayes")
+    return ClassifierOutputs(p.astype(dtype), y_test.astype(np.int64), z.astype(dtype), own)
