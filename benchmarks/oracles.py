@@ -15,8 +15,8 @@ gives, what an independent oracle gives, and their difference:
 - ECE: the page's ECE of the probabilities as given (`analyse_scores(P, y, from_logits=False)`,
   15 bins) against torchmetrics' ``MulticlassCalibrationError(num_classes=C, n_bins=15,
   norm="l1")``. kNN's and forests' probabilities j / k sit on the bin edges.
-- fitted T: `xentcore.fit_temperature(z, y)` against a converged float64 fit computed in torch:
-  a grid over log T, then golden-section search of the mean NLL to 1e-12 in log T.
+- fitted T: `xentcore.fit_temperature(z, y)` against `core_helpers.converged_temperature`, a
+  float64 fit in torch: a grid over log T, then golden-section search of the mean NLL to 1e-12.
 - NLL after T: `fit_temperature`'s mean NLL against torch's float64 cross-entropy of z / T_oracle.
 
 Tolerances: mean CE relative 1e-5 (float32) or 1e-12 (float64); ECE absolute 2e-5 (torchmetrics
@@ -43,6 +43,8 @@ from core_helpers import (  # noqa: E402
     CLASSIFIER_DATASETS,
     CLASSIFIER_MODELS,
     classifier_outputs,
+    converged_temperature,
+    torch_nll,
 )
 
 import xentcore  # noqa: E402
@@ -55,29 +57,6 @@ TOLERANCES = {
     "fitted T": (True, 1e-4, 1e-4),
     "NLL after T": (True, 1e-9, 1e-9),
 }
-
-
-def torch_nll(z: np.ndarray, y: np.ndarray, temperature: float = 1.0) -> float:
-    """torch's mean cross-entropy of z / T, in float64."""
-    logits = torch.from_numpy(z.astype(np.float64)) / temperature
-    return float(F.cross_entropy(logits, torch.from_numpy(y)))
-
-
-def converged_temperature(z: np.ndarray, y: np.ndarray) -> float:
-    """The float64 minimiser of torch's mean NLL over T: grid, then golden section in log T."""
-    gap = float(np.max(z.max(axis=1) - z.min(axis=1))) or 1.0
-    grid = np.linspace(math.log(1e-6 * gap), math.log(1e6 * gap), 1201)
-    losses = [torch_nll(z, y, math.exp(u)) for u in grid]
-    best = int(np.argmin(losses))
-    lo, hi = grid[max(best - 1, 0)], grid[min(best + 1, len(grid) - 1)]
-    ratio = (math.sqrt(5) - 1) / 2
-    while hi - lo > 1e-12:
-        a, b = hi - ratio * (hi - lo), lo + ratio * (hi - lo)
-        if torch_nll(z, y, math.exp(a)) < torch_nll(z, y, math.exp(b)):
-            hi = b
-        else:
-            lo = a
-    return math.exp((lo + hi) / 2)
 
 
 def torchmetrics_ece(p: np.ndarray, y: np.ndarray) -> float:

@@ -7,6 +7,7 @@ shape before values, with the tolerance of the dtype under test.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cache
 
 import numpy as np
 import torch
@@ -224,8 +225,13 @@ def _model(name: str):
     }[name]()
 
 
+@cache
 def classifier_outputs(dataset: str, model: str, dtype: object = np.float64) -> ClassifierOutputs:
-    """The test-set outputs of `model` trained on 60 % of `dataset` (split seeded 0)."""
+    """The test-set outputs of `model` trained on 60 % of `dataset` (split seeded 0).
+
+    Cached (each model is trained once a process): callers share the arrays and must not write
+    to them (they stay writable, since torch.from_numpy warns about read-only arrays).
+    """
     from sklearn.datasets import load_breast_cancer, load_digits, load_wine
     from sklearn.model_selection import train_test_split
 
@@ -244,3 +250,40 @@ def classifier_outputs(dataset: str, model: str, dtype: object = np.float64) -> 
         z = np.log(lifted)
     own = model in ("logistic regression", "naive Bayes")
     return ClassifierOutputs(p.astype(dtype), y_test.astype(np.int64), z.astype(dtype), own)
+
+
+def torch_nll(z: np.ndarray, y: np.ndarray, temperature: float = 1.0) -> float:
+    """torch's mean cross-entropy of z / T, in float64."""
+    logits = torch.from_numpy(np.asarray(z, dtype=np.float64)) / temperature
+    return float(torch.nn.functional.cross_entropy(logits, torch.from_numpy(np.asarray(y))))
+
+
+def converged_temperature(z: np.ndarray, y: np.ndarray) -> float:
+    """The float64 minimiser over T of torch's mean NLL of z / T, independent of xentcore.
+
+    A grid of 241 points over log T from 1e-6 to 1e6 times the largest gap between a row's
+    highest and lowest logit (T acts through z / T, so the minimum scales with the logits; the
+    NLL is unimodal in log T), then golden-section search around the grid's best point down to
+    1e-12 in log T.
+    """
+    gap = float(np.max(z.max(axis=1) - z.min(axis=1))) or 1.0
+    grid = np.linspace(np.log(1e-6 * gap), np.log(1e6 * gap), 241)
+
+    def nll(u: float) -> float:
+        return torch_nll(z, y, float(np.exp(u)))
+
+    best = int(np.argmin([nll(u) for u in grid]))
+    lo, hi = grid[max(best - 1, 0)], grid[min(best + 1, len(grid) - 1)]
+    ratio = (np.sqrt(5) - 1) / 2
+    a, b = hi - ratio * (hi - lo), lo + ratio * (hi - lo)
+    fa, fb = nll(a), nll(b)
+    while hi - lo > 1e-12:
+        if fa < fb:  # the minimum lies in [lo, b]: b becomes the upper end, a the inner point
+            hi, b, fb = b, a, fa
+            a = hi - ratio * (hi - lo)
+            fa = nll(a)
+        else:
+            lo, a, fa = a, b, fb
+            b = lo + ratio * (hi - lo)
+            fb = nll(b)
+    return float(np.exp((lo + hi) / 2))

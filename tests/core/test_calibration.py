@@ -1,11 +1,11 @@
 """Calibration against torchmetrics and a plain loop; temperature scaling against a brute force.
 
 Oracles: torchmetrics 1.9's MulticlassCalibrationError(norm="l1") (imported here only), a plain
-Python loop of its documented binning, and a float64 grid plus golden-section refinement of the
-mean NLL. The scores are real classifiers' outputs made here from scikit-learn's bundled data
-sets (`core_helpers.classifier_outputs`: digits, wine, breast cancer with kNN, random forests,
-logistic regression and naive Bayes), in float32 and float64; kNN with k = 5 or 10 neighbours
-gives probabilities j / k, many exactly on the bin edges.
+Python loop of its documented binning, and `core_helpers.converged_temperature` (a float64 grid
+plus golden-section search of torch's mean NLL). The scores are real classifiers' outputs made
+here from scikit-learn's bundled data sets (`core_helpers.classifier_outputs`: digits, wine,
+breast cancer with kNN, random forests, logistic regression and naive Bayes), in float32 and
+float64; kNN with k = 5 or 10 neighbours gives probabilities j / k, many exactly on the edges.
 """
 
 from __future__ import annotations
@@ -15,7 +15,12 @@ import math
 import numpy as np
 import pytest
 import torch
-from core_helpers import CLASSIFIER_DATASETS, CLASSIFIER_MODELS, classifier_outputs
+from core_helpers import (
+    CLASSIFIER_DATASETS,
+    CLASSIFIER_MODELS,
+    classifier_outputs,
+    converged_temperature,
+)
 from torchmetrics.classification import MulticlassCalibrationError
 
 import xentcore
@@ -182,27 +187,6 @@ def mean_nll(z: np.ndarray, y: np.ndarray, temperature: float) -> float:
     return float(xentcore.cross_entropy(z.astype(np.float64) / temperature, y))
 
 
-def brute_force_temperature(z: np.ndarray, y: np.ndarray) -> float:
-    """A float64 grid over log T, then golden-section search around its best point.
-
-    The grid spans 1e-6 to 1e6 times the largest gap between a row's highest and lowest logit:
-    T acts through z / T, so the minimum scales with the logits.
-    """
-    gap = float(np.max(z.max(axis=1) - z.min(axis=1))) or 1.0
-    grid = np.linspace(math.log(1e-6 * gap), math.log(1e6 * gap), 1201)
-    losses = [mean_nll(z, y, math.exp(u)) for u in grid]
-    best = int(np.argmin(losses))
-    lo, hi = grid[max(best - 1, 0)], grid[min(best + 1, len(grid) - 1)]
-    ratio = (math.sqrt(5) - 1) / 2
-    for _ in range(80):
-        a, b = hi - ratio * (hi - lo), lo + ratio * (hi - lo)
-        if mean_nll(z, y, math.exp(a)) < mean_nll(z, y, math.exp(b)):
-            hi = b
-        else:
-            lo = a
-    return math.exp((lo + hi) / 2)
-
-
 @pytest.mark.parametrize("case", CASES, ids=CASE_IDS)
 def test_fitted_temperature_is_the_brute_force_minimum(case):
     outputs = classifier_outputs(*case)
@@ -210,7 +194,7 @@ def test_fitted_temperature_is_the_brute_force_minimum(case):
     fit = xentcore.fit_temperature(z, y)
     if not 0 < fit.temperature < math.inf:
         pytest.skip(f"the minimum is a limit here (T = {fit.temperature})")
-    assert fit.temperature == pytest.approx(brute_force_temperature(z, y), rel=1e-4)
+    assert fit.temperature == pytest.approx(converged_temperature(z, y), rel=1e-4)
     assert fit.nll == pytest.approx(mean_nll(z, y, fit.temperature), rel=1e-9)
     assert fit.evaluations < 40
 
@@ -240,7 +224,7 @@ def test_impossible_classes_off_the_target_are_allowed():
     fit = xentcore.fit_temperature(z, y)
     assert 0.1 < fit.temperature < 10
     finite_z = np.where(np.isinf(z), -1e4, z)  # exp(−1e4 / T) is 0 near the minimum
-    assert fit.temperature == pytest.approx(brute_force_temperature(finite_z, y), rel=1e-4)
+    assert fit.temperature == pytest.approx(converged_temperature(finite_z, y), rel=1e-4)
 
 
 def test_fit_accepts_float32_and_keeps_float64_precision():
