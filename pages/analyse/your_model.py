@@ -23,7 +23,7 @@ from xentui.your_model.figures import (
 )
 from xentui.your_model.load import MissingLabels, Upload
 from xentui.your_model.playground_link import worst_sample_scenario
-from xentui.your_model.scan import INTERPRETATIONS
+from xentui.your_model.scan import INTERPRETATIONS, PROBABILITY_TOLERANCE
 from xentui.your_model.tables import (
     class_frame,
     libraries_frame,
@@ -117,7 +117,7 @@ with st.container(border=True):
             horizontal=True,
             key="ym_kind",
             help="Detect reads probabilities when every value lies in [0, 1] and every row sums "
-            "to 1; logits otherwise.",
+            f"to 1 within {PROBABILITY_TOLERANCE:g}; logits otherwise.",
         )
         kind_messages = st.container()
     with example_col:
@@ -184,7 +184,8 @@ def show_results() -> None:
         f"ECE ({bins} bins)",
         f"{before.ece:.4f}",
         help="Top-label expected calibration error of every sample, binned as torchmetrics' "
-        f"MulticlassCalibrationError(n_bins={bins}, norm='l1'): see the Calibration tab.",
+        f"MulticlassCalibrationError(num_classes=C, n_bins={bins}, norm='l1'): see the "
+        "Calibration tab.",
     )
     m4.metric(
         "Fitted temperature T",
@@ -195,8 +196,9 @@ def show_results() -> None:
     classes = analysis.num_classes
     st.caption(
         f"Perplexity e^CE = {perplexity_text(analysis.mean_loss)}: the effective number of "
-        f"classes. A uniform guess over the {classes:,} classes scores ln C = "
-        f"{loss_text(uniform_loss(classes), unit)} (perplexity {classes:,})."
+        f"classes. A uniform guess over the {classes:,} classes scores "
+        f"{'ln C' if unit == 'nats' else 'log₂ C'} = {loss_text(uniform_loss(classes), unit)} "
+        f"(perplexity {classes:,})."
     )
 
     samples_tab, worst_tab, classes_tab, calibration_tab, libraries_tab = st.tabs(
@@ -232,8 +234,9 @@ def show_calibration(analysis: Analysis, bins: int, before, after) -> None:
         "Confidence is a sample's top probability, read from its scores alone (never its "
         f"label). ECE = Σ_b (n_b / N)·|accuracy_b − confidence_b| (the l1 norm) over {bins} "
         f"equal-width bins [b/{bins}, (b+1)/{bins}) and one more for a confidence of exactly 1: "
-        f"torchmetrics' MulticlassCalibrationError(n_bins={bins}, norm='l1') gives the same "
-        "figure. Temperature scaling divides the logits by the T that minimises the mean loss: "
+        f"torchmetrics' MulticlassCalibrationError(num_classes=C, n_bins={bins}, norm='l1') "
+        "gives the same figure. Temperature scaling divides the logits (log P for "
+        "probabilities) by the T that minimises the mean loss: "
         f"{md_literal(fit.note)}. Fit T on held-out data — a validation set, never the "
         "training set — and judge it on data it was not fitted on: a temperature measured on "
         "the samples it was fitted on looks better than it is."
