@@ -182,7 +182,10 @@ def temperature_split(labels: object, num_cols: int) -> tuple[np.ndarray, np.nda
     t = np.asarray(labels)
     rng = np.random.default_rng(FIT_SEED)
     order = rng.permutation(t.shape[0])
-    order = order[np.argsort(t[order], kind="stable")]
+    shuffled = t[order]
+    if t.size and 0 <= t.min() and t.max() < 1 << 16:
+        shuffled = shuffled.astype(np.uint16)  # NumPy's stable sort of 16-bit keys is a radix sort
+    order = order[np.argsort(shuffled, kind="stable")]
     fit, held = np.sort(order[0::2]), np.sort(order[1::2])
     keep = fit_sample_rows(fit.shape[0], num_cols)
     return (fit if keep is None else fit[keep]), held
