@@ -183,7 +183,7 @@ def temperature_split(labels: object, num_cols: int) -> tuple[np.ndarray, np.nda
     rng = np.random.default_rng(FIT_SEED)
     order = rng.permutation(t.shape[0])
     shuffled = t[order]
-    if t.size and 0 <= t.min() and t.max() < 1 << 16:
+    if t.size and t.min() >= 0 and t.max() < 1 << 16:
         shuffled = shuffled.astype(np.uint16)  # NumPy's stable sort of 16-bit keys is a radix sort
     order = order[np.argsort(shuffled, kind="stable")]
     fit, held = np.sort(order[0::2]), np.sort(order[1::2])

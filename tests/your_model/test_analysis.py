@@ -383,6 +383,8 @@ def test_per_sample_csv_round_trips(big):
     np.testing.assert_allclose(frame["loss"], analysis.loss, rtol=1e-6)
     assert frame["sample"].iloc[0] == 1 and frame["sample"].iloc[-1] == len(labels)
     np.testing.assert_array_equal(frame["target"], labels)
+    held = np.flatnonzero(frame["held_out_from_T"])
+    np.testing.assert_array_equal(held, analysis.scores.held_out)
 
 
 def test_streaming_allocates_a_fraction_of_the_matrix():

@@ -388,3 +388,28 @@ def test_the_example_is_not_blamed_for_a_bad_file_still_in_the_uploader(page):
     run(page)
     assert not page.error and not page.info
     assert headline(page)["Mean cross-entropy"] == loss_text(EXAMPLE.mean_loss)
+
+
+def test_the_page_names_its_ece_convention_and_fits_t_on_the_other_half(page):
+    captions = " ".join(unescape(c.value) for c in page.caption)
+    assert "MulticlassCalibrationError(num_classes=C, n_bins=15, norm='l1')" in captions
+    assert "Fit T on held-out data" in captions
+    assert "before and after are measured on the other half (10,000 samples)" in captions
+    table = next(d.value for d in page.dataframe if "after scaling" in d.value)
+    before, after = EXAMPLE.scaling_reliability(15)
+    assert table["as given"].tolist()[1:3] == [EXAMPLE.temperature.mean_loss_before, before.ece]
+    assert table["after scaling"].tolist()[1:3] == [EXAMPLE.temperature.mean_loss_after, after.ece]
+
+
+def test_losses_follow_the_sidebar_unit_beside_perplexity_and_the_uniform_guess():
+    at = AppTest.from_file(APP, default_timeout=120)
+    at.query_params["unit"] = "bits"
+    at.run()
+    at.switch_page(PAGE)
+    run(at)
+    assert headline(at)["Mean cross-entropy"] == loss_text(EXAMPLE.mean_loss, "bits")
+    captions = " ".join(unescape(c.value) for c in at.caption)
+    assert "Perplexity e^CE = 9.21 (as unsure as 9.21 equally likely classes)" in captions
+    assert "log₂ C = 3.3219 bits (perplexity 10)" in captions
+    worst = next(d.value for d in at.dataframe if "p(target)" in d.value)
+    assert worst["loss (bits)"].iloc[0] == pytest.approx(EXAMPLE.loss.max() / np.log(2), rel=1e-6)

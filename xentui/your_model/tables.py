@@ -136,7 +136,8 @@ def summary_frame(
 
 
 def per_sample_csv(analysis: Analysis) -> bytes:
-    """Every sample's target, prediction, loss, p(target), confidence and correctness, as CSV."""
+    """Every sample's target, prediction, loss (nats), p(target), confidence and correctness,
+    and with a fitted T its confidence at T and whether it was held out from the fit, as CSV."""
     names = np.asarray(analysis.class_names, dtype=object)
     frame = pd.DataFrame(
         {
@@ -153,6 +154,9 @@ def per_sample_csv(analysis: Analysis) -> bytes:
     )
     if analysis.temperature.confidence_after is not None:
         frame["confidence_after_T"] = analysis.temperature.confidence_after
+        held_out = np.zeros(analysis.num_samples, dtype=bool)
+        held_out[analysis.scores.held_out] = True
+        frame["held_out_from_T"] = held_out  # the half T was not fitted on
     buffer = io.StringIO()
     frame.to_csv(buffer, index=False, float_format="%.7g")
     return buffer.getvalue().encode()
