@@ -85,10 +85,12 @@ def test_ece_is_the_plain_loop_of_the_documented_binning(outputs, n_bins):
     assert ours == pytest.approx(expected, abs=1e-9)
 
 
-def test_ece_of_logits_is_torchmetrics_after_its_softmax(outputs):
-    _, y, logits = outputs
-    if logits is None:
-        pytest.skip("this model gives probabilities only")
+SCORING_CASES = [c for c in CASES if c[1] in ("logistic regression", "naive Bayes")]
+
+
+@pytest.mark.parametrize("case", SCORING_CASES, ids=lambda c: f"{c[0]}, {c[1]}, {c[2].__name__}")
+def test_ece_of_logits_is_torchmetrics_after_its_softmax(case):
+    _, y, logits = _outputs(*case)
     ours = xentcore.expected_calibration_error(logits, y)
     # torchmetrics applies softmax itself when a value lies outside [0, 1]
     assert ours == pytest.approx(torchmetrics_ece(logits, y, 15), abs=TORCHMETRICS_ECE_ATOL)
