@@ -7,6 +7,7 @@ shape before values, with the tolerance of the dtype under test.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cache
 
 import numpy as np
 import torch
@@ -179,3 +180,110 @@ def loss_cases(
         reduction=draw(st.sampled_from(reductions)),
         label_smoothing=smoothing,
     )
+
+
+# ------------------------------------------------------------- real classifiers' outputs
+# Made from the data sets scikit-learn ships (no download), for the calibration tests and
+# benchmarks/oracles.py. kNN with k neighbours gives probabilities j / k, many exactly on the
+# bin edges; a random forest of 20 trees gives multiples of 1/20 (a tree's leaves, averaged).
+# scikit-learn is imported only when a case is made: most core tests never need it.
+
+CLASSIFIER_DATASETS = ("digits", "wine", "breast cancer")
+CLASSIFIER_MODELS = ("kNN k=5", "kNN k=10", "random forest", "logistic regression", "naive Bayes")
+
+
+@dataclass(frozen=True)
+class ClassifierOutputs:
+    """One fitted classifier's test-set outputs: probabilities, labels, and logits.
+
+    `logits` are the model's own scores where it has them (logistic regression's decision
+    function, naive Bayes' joint log-likelihood); otherwise log of the probabilities, lifted by
+    1e-3 and renormalised where one is 0 (kNN and forests give 0 to classes they never saw
+    near a sample: a loss of +inf at such a target, which no temperature can fit).
+    """
+
+    probabilities: np.ndarray  # (N, C) in the case's dtype
+    labels: np.ndarray  # (N,) int64
+    logits: np.ndarray  # (N, C) in the case's dtype
+    own_logits: bool  # the model's scores, not log P
+
+
+def _model(name: str):
+    from sklearn.ensemble import RandomForestClassifier
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.naive_bayes import GaussianNB
+    from sklearn.neighbors import KNeighborsClassifier
+    from sklearn.pipeline import make_pipeline
+    from sklearn.preprocessing import StandardScaler
+
+    return {
+        "kNN k=5": lambda: KNeighborsClassifier(5),
+        "kNN k=10": lambda: KNeighborsClassifier(10),
+        "random forest": lambda: RandomForestClassifier(20, random_state=0),
+        "logistic regression": lambda: make_pipeline(StandardScaler(), LogisticRegression()),
+        "naive Bayes": GaussianNB,
+    }[name]()
+
+
+@cache
+def classifier_outputs(dataset: str, model: str, dtype: object = np.float64) -> ClassifierOutputs:
+    """The test-set outputs of `model` trained on 60 % of `dataset` (split seeded 0).
+
+    Cached (each model is trained once a process): callers share the arrays and must not write
+    to them (they stay writable, since torch.from_numpy warns about read-only arrays).
+    """
+    from sklearn.datasets import load_breast_cancer, load_digits, load_wine
+    from sklearn.model_selection import train_test_split
+
+    loaders = {"digits": load_digits, "wine": load_wine, "breast cancer": load_breast_cancer}
+    x, y = loaders[dataset](return_X_y=True)
+    x_train, x_test, y_train, y_test = train_test_split(x, y, test_size=0.4, random_state=0)
+    clf = _model(model).fit(x_train, y_train)
+    p = clf.predict_proba(x_test)
+    if model == "logistic regression":
+        scores = clf.decision_function(x_test)
+        z = np.stack([-scores / 2, scores / 2], axis=1) if scores.ndim == 1 else scores
+    elif model == "naive Bayes":
+        z = clf.predict_joint_log_proba(x_test)
+    else:
+        lifted = (p + 1e-3) / (1 + 1e-3 * p.shape[1]) if (p == 0).any() else p
+        z = np.log(lifted)
+    own = model in ("logistic regression", "naive Bayes")
+    return ClassifierOutputs(p.astype(dtype), y_test.astype(np.int64), z.astype(dtype), own)
+
+
+def torch_nll(z: np.ndarray, y: np.ndarray, temperature: float = 1.0) -> float:
+    """torch's mean cross-entropy of z / T, in float64."""
+    logits = torch.from_numpy(np.asarray(z, dtype=np.float64)) / temperature
+    return float(torch.nn.functional.cross_entropy(logits, torch.from_numpy(np.asarray(y))))
+
+
+def converged_temperature(z: np.ndarray, y: np.ndarray) -> float:
+    """The float64 minimiser over T of torch's mean NLL of z / T, independent of xentcore.
+
+    A grid of 241 points over log T from 1e-6 to 1e6 times the largest gap between a row's
+    highest and lowest logit (T acts through z / T, so the minimum scales with the logits; the
+    NLL is unimodal in log T), then golden-section search around the grid's best point down to
+    1e-12 in log T.
+    """
+    gap = float(np.max(z.max(axis=1) - z.min(axis=1))) or 1.0
+    grid = np.linspace(np.log(1e-6 * gap), np.log(1e6 * gap), 241)
+
+    def nll(u: float) -> float:
+        return torch_nll(z, y, float(np.exp(u)))
+
+    best = int(np.argmin([nll(u) for u in grid]))
+    lo, hi = grid[max(best - 1, 0)], grid[min(best + 1, len(grid) - 1)]
+    ratio = (np.sqrt(5) - 1) / 2
+    a, b = hi - ratio * (hi - lo), lo + ratio * (hi - lo)
+    fa, fb = nll(a), nll(b)
+    while hi - lo > 1e-12:
+        if fa < fb:  # the minimum lies in [lo, b]: b becomes the upper end, a the inner point
+            hi, b, fb = b, a, fa
+            a = hi - ratio * (hi - lo)
+            fa = nll(a)
+        else:
+            lo, a, fa = a, b, fb
+            b = lo + ratio * (hi - lo)
+            fb = nll(b)
+    return float(np.exp((lo + hi) / 2))

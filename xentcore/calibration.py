@@ -374,15 +374,16 @@ def _newton(x: np.ndarray, t: np.ndarray, scale: float) -> TemperatureFit:
             hi = min(hi, u)
     while hi - lo > _FIT_TOLERANCE and evaluations < _FIT_MAX_EVALUATIONS:
         slope = math.exp(u) * h  # d g / d u
-        candidate = u - g / slope if slope > 0 else math.nan
-        previous = u
-        u = candidate if lo < candidate < hi else (lo + hi) / 2
+        step = -g / slope if slope > 0 else math.nan
+        # Converged when Newton's next step is below the tolerance: taking it could land on a
+        # bracket's end (g rounds to one side of 0 there) and send the search bisecting back.
+        if abs(step) < _FIT_TOLERANCE:
+            break
+        u = u + step if lo < u + step < hi else (lo + hi) / 2
         nll, g, h = at(u)
         if g < 0:
             lo = u
         else:
             hi = u
-        if abs(u - previous) < _FIT_TOLERANCE:
-            break
     # T = 1/s in the original units: the logits were divided by `scale`.
     return TemperatureFit(scale * math.exp(-u), nll, evaluations)

@@ -8,12 +8,16 @@ temperature. Everything else (class sums, confusion counts, histogram, reliabili
 worst samples) is a reduction of those N-sized results; the matrix is not read again, except the
 ≤ `MAX_WORST` worst rows.
 
-The temperature is fitted before the pass, on a random subsample of at most `FIT_ELEMENTS`
-numbers (all rows when the matrix is that small): the fit's few evaluations are passes over that
-subsample only.
+The temperature is fitted before the pass, on one half of the samples (`temperature_split`:
+seeded, stratified by label), subsampled to at most `FIT_ELEMENTS` numbers: the fit's few
+evaluations are passes over that subsample only. What scaling changes is measured on the other
+half, which the fit never saw: a temperature judged on the samples it was fitted on looks better
+than it is.
 
 Probabilities are read as log-probabilities: z = log P, so softmax(z) = P / Σ P and the loss is
-−log(p_target / Σ_c p_c) — a row's small deviation from 1 is renormalised away.
+−log(p_target / Σ_c p_c) — a row's small deviation from 1 is renormalised away, as PyTorch's
+cross_entropy of log P does. Their confidence is max_c p_c as given, as torchmetrics reads it: a
+probability that sits on a bin edge (j / k from kNN, a tree's leaf, a rounded CSV) stays on it.
 """
 
 from __future__ import annotations
@@ -39,11 +43,13 @@ __all__ = [
     "FIT_SEED",
     "HISTOGRAM_BINS",
     "MAX_WORST",
+    "SPLIT_MIN_SAMPLES",
     "ScoreAnalysis",
     "ScoreSummary",
     "analyse_scores",
     "fit_sample_rows",
     "summarise_scores",
+    "temperature_split",
 ]
 
 # The temperature is fitted on at most this many numbers (rows × classes), at least FIT_MIN_ROWS
@@ -51,6 +57,7 @@ __all__ = [
 FIT_ELEMENTS = 1_000_000
 FIT_MIN_ROWS = 1_000
 FIT_SEED = 0
+SPLIT_MIN_SAMPLES = 2  # one to fit on, one to measure on
 HISTOGRAM_BINS = 60
 MAX_WORST = 100
 
@@ -160,12 +167,38 @@ def fit_sample_rows(num_rows: int, num_cols: int) -> np.ndarray | None:
     return np.sort(rng.choice(num_rows, size=rows, replace=False))
 
 
+def temperature_split(labels: object, num_cols: int) -> tuple[np.ndarray, np.ndarray]:
+    """(rows to fit the temperature on, rows to measure it on): two halves, sorted.
+
+    The samples are shuffled with the seed FIT_SEED, grouped by label and dealt alternately to
+    the two halves, so each class is split evenly (±1) and the halves differ in size by one at
+    most. The fitting half is then subsampled like `fit_sample_rows` (at most FIT_ELEMENTS
+    numbers, at least FIT_MIN_ROWS rows); the measuring half is kept whole.
+
+    >>> fit, held = temperature_split(np.array([0, 0, 0, 0, 1, 1]), 2)
+    >>> fit.tolist(), held.tolist()
+    ([0, 3, 5], [1, 2, 4])
+    """
+    t = np.asarray(labels)
+    rng = np.random.default_rng(FIT_SEED)
+    order = rng.permutation(t.shape[0])
+    shuffled = t[order]
+    if t.size and t.min() >= 0 and t.max() < 1 << 16:
+        shuffled = shuffled.astype(np.uint16)  # NumPy's stable sort of 16-bit keys is a radix sort
+    order = order[np.argsort(shuffled, kind="stable")]
+    fit, held = np.sort(order[0::2]), np.sort(order[1::2])
+    keep = fit_sample_rows(fit.shape[0], num_cols)
+    return (fit if keep is None else fit[keep]), held
+
+
 @dataclass(frozen=True)
 class ScoreAnalysis:
     """What `analyse_scores` found. Arrays are read-only, so the object can be shared.
 
     Losses are natural-log cross-entropies in the scores' dtype; sums are float64. The
     "after" fields are those at the fitted temperature, None when no finite T > 0 was fitted.
+    `held_out` are the samples the temperature was not fitted on (`temperature_split`): the
+    "_held_out" and "after" reductions are over them alone, so before and after compare alike.
     """
 
     from_logits: bool
@@ -176,11 +209,14 @@ class ScoreAnalysis:
     temperature: TemperatureFit | None
     fit_refusal: str | None  # why no temperature was fitted, in words
     fitted_on: int  # rows in the fit's subsample
-    loss_after: np.ndarray | None  # (N,) at the fitted T
+    held_out: np.ndarray  # (H,) the sorted rows the fit never read (empty when none was fitted)
+    loss_after: np.ndarray | None  # (N,) at the fitted T, every sample
     confidence_after: np.ndarray | None  # (N,)
     mean_loss: float
-    mean_loss_after: float  # NaN when not fitted
+    mean_loss_held_out: float  # over held_out, as given; NaN when it is empty
+    mean_loss_after: float  # over held_out, at T; NaN when not fitted
     accuracy: float
+    accuracy_held_out: float
     class_counts: np.ndarray  # (C,) samples per target class
     class_loss: np.ndarray  # (C,) summed loss per target class, float64
     class_correct: np.ndarray  # (C,) right predictions per target class
@@ -188,8 +224,9 @@ class ScoreAnalysis:
     histogram_counts: np.ndarray  # (HISTOGRAM_BINS,) finite losses per bin
     histogram_edges: np.ndarray  # (HISTOGRAM_BINS + 1,) from 0 to the largest finite loss
     infinite_losses: int
-    reliability: Reliability  # at n_bins
-    reliability_after: Reliability | None
+    reliability: Reliability  # at n_bins, every sample
+    reliability_held_out: Reliability | None  # held_out as given; None when it is empty
+    reliability_after: Reliability | None  # held_out at T
     worst_rows: np.ndarray  # (k,) the highest losses' sample numbers, highest first
     worst_logits: np.ndarray  # (k, C) float64: their logits (log P for probabilities)
     timings: dict[str, float] = field(compare=False, default_factory=dict)
@@ -238,18 +275,37 @@ def _logits_of(block: np.ndarray, from_logits: bool) -> np.ndarray:
         return np.log(block)
 
 
+_NO_ROWS = np.zeros(0, dtype=np.int64)
+
+
 def _fit(
     scores: np.ndarray, labels: np.ndarray, from_logits: bool
-) -> tuple[TemperatureFit | None, str | None, int]:
-    """(the fit or None, why not, rows fitted on) on `fit_sample_rows`' subsample."""
-    rows = fit_sample_rows(*scores.shape)
-    z = _logits_of(scores if rows is None else scores[rows], from_logits)
-    t = labels if rows is None else labels[rows]
-    used = z.shape[0]
+) -> tuple[TemperatureFit | None, str | None, int, np.ndarray]:
+    """(the fit or None, why not, rows fitted on, rows held out) on `temperature_split`'s."""
+    n = scores.shape[0]
+    if n < SPLIT_MIN_SAMPLES:
+        why = f"{n} sample: a temperature needs samples to fit on and others to measure it on"
+        return None, why, 0, _NO_ROWS
+    rows, held = temperature_split(labels, scores.shape[1])
+    z, t = _logits_of(scores[rows], from_logits), labels[rows]
+    m = rows.shape[0]
+    with np.errstate(invalid="ignore"):
+        impossible = int(np.isneginf(z[np.arange(m), t]).sum())
+    if impossible:  # fit_temperature would name a row of the subsample: count them instead
+        return (
+            None,
+            (
+                f"{impossible:,} of the {m:,} samples it is fitted on give their target "
+                "probability 0 (a logit of −inf): their loss is +inf at every temperature, so no "
+                "temperature minimises the mean"
+            ),
+            m,
+            held,
+        )
     try:
-        return fit_temperature(z, t), None, used
+        return fit_temperature(z, t), None, m, held
     except ValueError as refusal:
-        return None, str(refusal), used
+        return None, str(refusal), m, held
 
 
 def _outputs(n: int, dtype: np.dtype, scaled: bool) -> tuple:
@@ -285,7 +341,8 @@ def _pass(scores, labels, from_logits, inverse_t, out, on_block=None) -> ScoreSu
             gap = -np.take_along_axis(shifted, t, axis=1)[:, 0]  # max z − z_target
             total = np.exp(shifted).sum(axis=1)
             loss[rows] = np.log(total) + gap
-            confidence[rows] = 1.0 / total
+            # max p as given for probabilities: no log-and-exp rounding moves it off a bin edge
+            confidence[rows] = 1.0 / total if from_logits else raw_top
             if inverse_t is not None:
                 s = shifted.dtype.type(inverse_t)
                 scaled = np.exp(shifted * s).sum(axis=1)  # shifted · s ≤ 0: no overflow
@@ -345,9 +402,10 @@ def analyse_scores(
     n_bins : int, default 15
         Bins of the reliability diagrams (binning of `calibration_bins`).
     fit : bool, default True
-        Fit a temperature (`fit_temperature`) on `fit_sample_rows`' subsample first — its own
-        passes over that subsample, before the one pass over the matrix — and give the loss and
-        confidence at it for every sample.
+        Fit a temperature (`fit_temperature`) on one half of the samples first
+        (`temperature_split`; its own passes over that subsample, before the one pass over the
+        matrix), give the loss and confidence at it for every sample, and measure before and
+        after on the other half.
     on_block : callable or None, default None
         Called after each row block of the pass with the CPU seconds (``time.thread_time``) that
         block took, in the thread that ran it — so it must be thread-safe. An exception it raises
@@ -360,37 +418,47 @@ def analyse_scores(
     Notes
     -----
     loss_i = logsumexp(z_i) − z_it and confidence_i = max_c exp(z_ic − logsumexp(z_i)) =
-    1 / Σ_c exp(z_ic − max z_i): the confidence reads no label. At temperature T both use z / T.
+    1 / Σ_c exp(z_ic − max z_i) for logits, max_c p_ic for probabilities (as torchmetrics): the
+    confidence reads no label. At temperature T both use z / T (z = log P for probabilities).
     NaN, ±inf (or, read as probabilities, values outside [0, 1]) are not refused: they give NaN
     losses and show in ``summary``, which callers check. Extra memory: the N-sized results plus
     a few block temporaries per thread.
 
     >>> a = analyse_scores(np.array([[2.0, 0.0], [0.0, 2.0], [2.0, 0.0]]), np.array([0, 1, 1]))
-    >>> a.loss.round(4).tolist(), a.accuracy, round(a.temperature.temperature, 4)
-    ([0.1269, 0.1269, 2.1269], 0.6666666666666666, 2.8854)
+    >>> a.loss.round(4).tolist(), a.accuracy, a.held_out.tolist()
+    ([0.1269, 0.1269, 2.1269], 0.6666666666666666, [2])
     """
     x = _matrix(scores)
     n, c = x.shape
     t = _labels(labels, n, c, "labels")
     clock, timings = time.perf_counter(), {}
-    fitted, refusal, fitted_on = _fit(x, t, from_logits) if fit else (None, "not asked", 0)
+    fitted, refusal, fitted_on, held = (
+        _fit(x, t, from_logits) if fit else (None, "not asked", 0, _NO_ROWS)
+    )
     temperature = fitted.temperature if fitted is not None else None
     scaled = temperature is not None and 0 < temperature < np.inf
     timings["fit temperature"], clock = time.perf_counter() - clock, time.perf_counter()
     out = _outputs(n, x.dtype, scaled)
     summary = _pass(x, t, from_logits, 1.0 / temperature if scaled else None, out, on_block)
     timings["one pass"], clock = time.perf_counter() - clock, time.perf_counter()
-    analysis = _summaries(x, t, from_logits, n_bins, summary, out, fitted, refusal, fitted_on)
+    fitting = (fitted, refusal, fitted_on, held)
+    analysis = _summaries(x, t, from_logits, n_bins, summary, out, fitting)
     timings["summaries"] = time.perf_counter() - clock
     analysis.timings.update(timings)
     return analysis
 
 
-def _summaries(x, t, from_logits, n_bins, summary, out, fitted, refusal, fitted_on):
+def _mean(values: np.ndarray) -> float:
+    return float(values.sum(dtype=np.float64)) / values.shape[0] if values.shape[0] else np.nan
+
+
+def _summaries(x, t, from_logits, n_bins, summary, out, fitting):
     """The N-sized reductions of the pass's results, as a read-only ScoreAnalysis."""
     prediction, loss, confidence, loss_after, confidence_after = out
-    n, c = x.shape
+    fitted, refusal, fitted_on, held = fitting
+    c = x.shape[1]
     correct = prediction == t
+    held_correct = correct[held]
     counts, edges, infinite = _histogram(loss, HISTOGRAM_BINS)
     worst = _worst(loss, MAX_WORST)
     with np.errstate(invalid="ignore"):  # widening a signalling NaN flags it; it stays NaN
@@ -404,13 +472,14 @@ def _summaries(x, t, from_logits, n_bins, summary, out, fitted, refusal, fitted_
         temperature=fitted,
         fit_refusal=refusal,
         fitted_on=fitted_on,
+        held_out=held,
         loss_after=loss_after,
         confidence_after=confidence_after,
-        mean_loss=float(loss.sum(dtype=np.float64)) / n,
-        mean_loss_after=np.nan
-        if loss_after is None
-        else float(loss_after.sum(dtype=np.float64)) / n,
+        mean_loss=_mean(loss),
+        mean_loss_held_out=_mean(loss[held]),
+        mean_loss_after=np.nan if loss_after is None else _mean(loss_after[held]),
         accuracy=float(correct.mean()),
+        accuracy_held_out=_mean(held_correct),
         class_counts=np.bincount(t, minlength=c),
         class_loss=np.bincount(t, weights=loss, minlength=c),
         class_correct=np.bincount(t[correct], minlength=c),
@@ -419,9 +488,12 @@ def _summaries(x, t, from_logits, n_bins, summary, out, fitted, refusal, fitted_
         histogram_edges=edges,
         infinite_losses=infinite,
         reliability=calibration_bins(confidence, correct, n_bins),
+        reliability_held_out=calibration_bins(confidence[held], held_correct, n_bins)
+        if held.size
+        else None,
         reliability_after=None
         if confidence_after is None
-        else calibration_bins(confidence_after, correct, n_bins),
+        else calibration_bins(confidence_after[held], held_correct, n_bins),
         worst_rows=worst,
         worst_logits=worst_logits,
     )

@@ -7,9 +7,11 @@ import re
 import streamlit as st
 
 from xentui.domain.share_link import QUERY_KEY, encode
-from xentui.kit.format import fmt, md_literal
+from xentui.kit.format import md_literal
+from xentui.kit.units import loss_text, perplexity_text, uniform_loss
 from xentui.session import your_model as ym
 from xentui.session.feedback import show_problems
+from xentui.session.units import loss_unit
 from xentui.your_model.analysis import MAX_WORST, Analysis
 from xentui.your_model.csv_scores import csv_layout
 from xentui.your_model.figures import (
@@ -21,7 +23,7 @@ from xentui.your_model.figures import (
 )
 from xentui.your_model.load import MissingLabels, Upload
 from xentui.your_model.playground_link import worst_sample_scenario
-from xentui.your_model.scan import INTERPRETATIONS
+from xentui.your_model.scan import INTERPRETATIONS, PROBABILITY_TOLERANCE
 from xentui.your_model.tables import (
     class_frame,
     libraries_frame,
@@ -115,7 +117,7 @@ with st.container(border=True):
             horizontal=True,
             key="ym_kind",
             help="Detect reads probabilities when every value lies in [0, 1] and every row sums "
-            "to 1; logits otherwise.",
+            f"to 1 within {PROBABILITY_TOLERANCE:g}; logits otherwise.",
         )
         kind_messages = st.container()
     with example_col:
@@ -169,14 +171,34 @@ def show_results() -> None:
     bins = int(st.session_state.get("ym_bins", 15))
     before, after = analysis.reliability(bins)
     fit = analysis.temperature
+    unit = loss_unit()
     m1, m2, m3, m4 = st.columns(4)
-    m1.metric("Mean cross-entropy", fmt(analysis.mean_loss), help="Natural log, in nats.")
+    m1.metric(
+        "Mean cross-entropy",
+        loss_text(analysis.mean_loss, unit),
+        help="−log p(target) averaged over the samples: natural log in nats (as PyTorch), "
+        "log base 2 in bits; the unit is switched in the sidebar.",
+    )
     m2.metric("Accuracy", f"{analysis.accuracy:.2%}")
-    m3.metric(f"ECE ({bins} bins)", f"{before.ece:.4f}")
+    m3.metric(
+        f"ECE ({bins} bins)",
+        f"{before.ece:.4f}",
+        help="Top-label expected calibration error of every sample, binned as torchmetrics' "
+        f"MulticlassCalibrationError(num_classes=C, n_bins={bins}, norm='l1'): see the "
+        "Calibration tab.",
+    )
     m4.metric(
         "Fitted temperature T",
         "—" if fit.temperature is None else f"{fit.temperature:.3f}",
-        help="Temperature scaling: logits ÷ T, with T minimising the mean loss.",
+        help="Temperature scaling: logits ÷ T, with T minimising the mean loss of one half of "
+        "the samples; the Calibration tab measures it on the other half.",
+    )
+    classes = analysis.num_classes
+    st.caption(
+        f"Perplexity e^CE = {perplexity_text(analysis.mean_loss)}: the effective number of "
+        f"classes. A uniform guess over the {classes:,} classes scores "
+        f"{'ln C' if unit == 'nats' else 'log₂ C'} = {loss_text(uniform_loss(classes), unit)} "
+        f"(perplexity {classes:,})."
     )
 
     samples_tab, worst_tab, classes_tab, calibration_tab, libraries_tab = st.tabs(
@@ -199,13 +221,25 @@ def show_calibration(analysis: Analysis, bins: int, before, after) -> None:
     fit = analysis.temperature
     st.slider("Bins", 5, 50, 15, key="ym_bins")
     st.plotly_chart(reliability_figure(before, after, fit.temperature), key="ym_reliability")
-    st.dataframe(summary_frame(analysis, before, after), hide_index=True, key="ym_scaling")
+    held_before, held_after = analysis.scaling_reliability(bins)
+    st.markdown(
+        f"**Temperature scaling, measured on the held-out half** ({fit.held_out:,} samples)"
+    )
+    st.dataframe(
+        summary_frame(analysis, held_before, held_after, loss_unit()),
+        hide_index=True,
+        key="ym_scaling",
+    )
     st.caption(
-        "Confidence is a sample's top probability; ECE = Σ_b (n_b / N)·|accuracy_b − "
-        f"confidence_b| over {bins} equal-width bins [b/{bins}, (b+1)/{bins}), and one for a "
-        "confidence of exactly 1, as torchmetrics' MulticlassCalibrationError bins them. "
-        "Temperature scaling divides the logits by the T that minimises the mean loss: "
-        f"{md_literal(fit.note)}."
+        "Confidence is a sample's top probability, read from its scores alone (never its "
+        f"label). ECE = Σ_b (n_b / N)·|accuracy_b − confidence_b| (the l1 norm) over {bins} "
+        f"equal-width bins [b/{bins}, (b+1)/{bins}) and one more for a confidence of exactly 1: "
+        f"torchmetrics' MulticlassCalibrationError(num_classes=C, n_bins={bins}, norm='l1') "
+        "gives the same figure. Temperature scaling divides the logits (log P for "
+        "probabilities) by the T that minimises the mean loss: "
+        f"{md_literal(fit.note)}. Fit T on held-out data — a validation set, never the "
+        "training set — and judge it on data it was not fitted on: a temperature measured on "
+        "the samples it was fitted on looks better than it is."
     )
 
 
@@ -224,7 +258,7 @@ def offer_download(analysis: Analysis) -> None:
 
 def show_losses(analysis: Analysis) -> None:
     log_counts = st.toggle("Log-scale counts", key="ym_log_counts")
-    st.plotly_chart(loss_histogram_figure(analysis, log_counts), key="ym_histogram")
+    st.plotly_chart(loss_histogram_figure(analysis, log_counts, loss_unit()), key="ym_histogram")
     shares = [
         f"the worst {fraction:.0%} of samples carry {share:.1%} of the summed loss"
         for fraction, share in analysis.loss_share_top
@@ -247,15 +281,16 @@ def show_worst(analysis: Analysis) -> None:
     address = (st.context.url or "").split("?")[0]
     root = address[: -len(PAGE_PATH)] if address.endswith(PAGE_PATH) else "./"
     links = [f"{root}?{QUERY_KEY}={encode(scenario)}" for scenario, _ in scenarios]
+    unit = loss_unit()
     st.dataframe(
-        worst_frame(analysis, k, links),
+        worst_frame(analysis, k, links, unit),
         hide_index=True,
         key="ym_worst",
         column_config={
             "Playground": st.column_config.LinkColumn(
                 "Playground", display_text="open ↗", help="Opens the sample in a new tab."
             ),
-            "loss": st.column_config.NumberColumn(format="%.4f"),
+            f"loss ({unit})": st.column_config.NumberColumn(format="%.4f"),
             "p(target)": st.column_config.NumberColumn(format="%.4g"),
             "p(prediction)": st.column_config.NumberColumn(format="%.4f"),
         },
@@ -266,7 +301,7 @@ def show_worst(analysis: Analysis) -> None:
         range(k),
         format_func=lambda r: (
             f"sample {int(analysis.worst_rows[r]) + 1} "
-            f"(loss {fmt(float(analysis.loss[analysis.worst_rows[r]]))})"
+            f"(loss {loss_text(float(analysis.loss[analysis.worst_rows[r]]), unit)})"
         ),
         key="ym_open_rank",
     )
@@ -278,10 +313,11 @@ def show_worst(analysis: Analysis) -> None:
 
 
 def show_classes(analysis: Analysis) -> None:
+    unit = loss_unit()
     left, right = st.columns(2, gap="large")
     with left:
         st.markdown("**Mean loss per class** (by target class)")
-        st.plotly_chart(class_loss_figure(analysis), key="ym_class_loss")
+        st.plotly_chart(class_loss_figure(analysis, unit), key="ym_class_loss")
     with right:
         st.markdown("**Confusion matrix** (row: target, column: prediction)")
         st.plotly_chart(confusion_figure(analysis), key="ym_confusion")
@@ -291,12 +327,12 @@ def show_classes(analysis: Analysis) -> None:
             "highest mean losses, and the most wrong predictions. The table has every class."
         )
     st.dataframe(
-        class_frame(analysis),
+        class_frame(analysis, unit),
         hide_index=True,
         key="ym_classes",
         column_config={
             "accuracy": st.column_config.NumberColumn(format="percent"),
-            "mean loss": st.column_config.NumberColumn(format="%.4f"),
+            f"mean loss ({unit})": st.column_config.NumberColumn(format="%.4f"),
             "share of the loss": st.column_config.NumberColumn(format="percent"),
         },
     )
@@ -315,6 +351,7 @@ def show_libraries(analysis: Analysis) -> None:
     for result in analysis.libraries:
         st.markdown(f"**{result.library}** — {md_literal(result.why)}")
     st.caption(
+        "These means are in nats, the natural log every library here computes in. "
         "PyTorch is run block by block (reduction='sum', divided by N) to keep its temporaries "
         "small. scikit-learn's figure follows log_loss's rule — clip P to [ε, 1 − ε], no "
         "renormalisation — applied to each sample's target probability, which is all it reads."

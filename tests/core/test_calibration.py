@@ -1,10 +1,11 @@
 """Calibration against torchmetrics and a plain loop; temperature scaling against a brute force.
 
 Oracles: torchmetrics 1.9's MulticlassCalibrationError(norm="l1") (imported here only), a plain
-Python loop of its documented binning, and a float64 grid plus golden-section refinement of the
-mean NLL. The scores are real classifiers' outputs made here from scikit-learn's bundled data
-sets (digits, wine, breast cancer) with kNN, random forests and logistic regression; kNN with
-k = 5, 10 or 15 neighbours gives probabilities j / k, many exactly on the bin edges.
+Python loop of its documented binning, and `core_helpers.converged_temperature` (a float64 grid
+plus golden-section search of torch's mean NLL). The scores are real classifiers' outputs made
+here from scikit-learn's bundled data sets (`core_helpers.classifier_outputs`: digits, wine,
+breast cancer with kNN, random forests, logistic regression and naive Bayes), in float32 and
+float64; kNN with k = 5 or 10 neighbours gives probabilities j / k, many exactly on the edges.
 """
 
 from __future__ import annotations
@@ -14,41 +15,34 @@ import math
 import numpy as np
 import pytest
 import torch
-from sklearn.datasets import load_breast_cancer, load_digits, load_wine
-from sklearn.ensemble import RandomForestClassifier
-from sklearn.linear_model import LogisticRegression
-from sklearn.model_selection import train_test_split
-from sklearn.neighbors import KNeighborsClassifier
-from sklearn.pipeline import make_pipeline
-from sklearn.preprocessing import StandardScaler
+from core_helpers import (
+    CLASSIFIER_DATASETS,
+    CLASSIFIER_MODELS,
+    classifier_outputs,
+    converged_temperature,
+)
 from torchmetrics.classification import MulticlassCalibrationError
 
 import xentcore
 
-DATASETS = {"digits": load_digits, "wine": load_wine, "breast cancer": load_breast_cancer}
-MODELS = {
-    "kNN k=5": lambda: KNeighborsClassifier(5),
-    "kNN k=15": lambda: KNeighborsClassifier(15),
-    "random forest": lambda: RandomForestClassifier(20, random_state=0),
-    "logistic regression": lambda: make_pipeline(StandardScaler(), LogisticRegression()),
-}
-CASES = [(d, m) for d in DATASETS for m in MODELS]
+CASES = [
+    (d, m, dtype)
+    for d in CLASSIFIER_DATASETS
+    for m in CLASSIFIER_MODELS
+    for dtype in (np.float32, np.float64)
+]
+CASE_IDS = [f"{d}, {m}, {dtype.__name__}" for d, m, dtype in CASES]
+# torchmetrics sums in float32: its ECE of a few hundred samples is off by a few 1e-6.
+TORCHMETRICS_ECE_ATOL = 2e-5
 
 
-def _outputs(dataset: str, model: str) -> tuple[np.ndarray, np.ndarray, np.ndarray | None]:
-    """Test-set probabilities, labels, and logits when the model has them."""
-    x, y = DATASETS[dataset](return_X_y=True)
-    x_train, x_test, y_train, y_test = train_test_split(x, y, test_size=0.4, random_state=0)
-    clf = MODELS[model]().fit(x_train, y_train)
-    p = clf.predict_proba(x_test)
-    logits = None
-    if model == "logistic regression":
-        scores = clf.decision_function(x_test)
-        logits = np.stack([-scores / 2, scores / 2], axis=1) if scores.ndim == 1 else scores
-    return p, y_test.astype(np.int64), logits
+def _outputs(dataset: str, model: str, dtype=np.float64):
+    """(probabilities, labels, the model's own logits or None), as the tests below read them."""
+    case = classifier_outputs(dataset, model, dtype)
+    return case.probabilities, case.labels, case.logits if case.own_logits else None
 
 
-@pytest.fixture(scope="module", params=CASES, ids=[f"{d}, {m}" for d, m in CASES])
+@pytest.fixture(scope="module", params=CASES, ids=CASE_IDS)
 def outputs(request):
     return _outputs(*request.param)
 
@@ -79,7 +73,7 @@ def loop_ece(confidence: list[float], correct: list[bool], n_bins: int) -> float
 def test_ece_of_probabilities_is_torchmetrics(outputs, n_bins):
     p, y, _ = outputs
     ours = xentcore.expected_calibration_error(p, y, n_bins, from_logits=False)
-    assert ours == pytest.approx(torchmetrics_ece(p, y, n_bins), abs=2e-6)
+    assert ours == pytest.approx(torchmetrics_ece(p, y, n_bins), abs=TORCHMETRICS_ECE_ATOL)
 
 
 @pytest.mark.parametrize("n_bins", [5, 15])
@@ -91,13 +85,45 @@ def test_ece_is_the_plain_loop_of_the_documented_binning(outputs, n_bins):
     assert ours == pytest.approx(expected, abs=1e-9)
 
 
-def test_ece_of_logits_is_torchmetrics_after_its_softmax(outputs):
-    _, y, logits = outputs
-    if logits is None:
-        pytest.skip("this model gives probabilities only")
+SCORING_CASES = [c for c in CASES if c[1] in ("logistic regression", "naive Bayes")]
+
+
+@pytest.mark.parametrize("case", SCORING_CASES, ids=lambda c: f"{c[0]}, {c[1]}, {c[2].__name__}")
+def test_ece_of_logits_is_torchmetrics_after_its_softmax(case):
+    _, y, logits = _outputs(*case)
     ours = xentcore.expected_calibration_error(logits, y)
     # torchmetrics applies softmax itself when a value lies outside [0, 1]
-    assert ours == pytest.approx(torchmetrics_ece(logits, y, 15), abs=2e-6)
+    assert ours == pytest.approx(torchmetrics_ece(logits, y, 15), abs=TORCHMETRICS_ECE_ATOL)
+
+
+def test_the_page_path_bins_as_torchmetrics(outputs):
+    p, y, logits = outputs
+    page = xentcore.analyse_scores(p, y, from_logits=False, fit=False)
+    assert page.reliability.ece == pytest.approx(
+        torchmetrics_ece(p, y, 15), abs=TORCHMETRICS_ECE_ATOL
+    )
+    np.testing.assert_array_equal(page.confidence, p.max(axis=1))  # as given: edges stay edges
+    if logits is not None:
+        scored = xentcore.analyse_scores(logits, y, fit=False)
+        assert scored.reliability.ece == pytest.approx(
+            torchmetrics_ece(logits, y, 15), abs=TORCHMETRICS_ECE_ATOL
+        )
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("k", [3, 5, 7, 10, 20])
+def test_probabilities_j_over_k_on_every_edge_are_binned_as_torchmetrics(k, dtype):
+    """Votes of k neighbours over 2 to 10 classes: every confidence a multiple of 1 / k."""
+    rng = np.random.default_rng(k)
+    for classes in (2, 3, 5, 10):
+        p = (rng.multinomial(k, np.ones(classes) / classes, size=1_000) / k).astype(dtype)
+        y = rng.integers(0, classes, 1_000)
+        for n_bins in (5, 10, 15):
+            expected = torchmetrics_ece(p, y, n_bins)
+            ours = xentcore.analyse_scores(p, y, from_logits=False, fit=False, n_bins=n_bins)
+            assert ours.reliability.ece == pytest.approx(expected, abs=TORCHMETRICS_ECE_ATOL)
+            direct = xentcore.expected_calibration_error(p, y, n_bins, from_logits=False)
+            assert direct == pytest.approx(expected, abs=TORCHMETRICS_ECE_ATOL)
 
 
 def test_knn_probabilities_lie_on_the_edges_and_are_binned_as_torchmetrics():
@@ -109,7 +135,7 @@ def test_knn_probabilities_lie_on_the_edges_and_are_binned_as_torchmetrics():
     for n_bins in (5, 10, 15):
         r = xentcore.reliability_bins(p, y, n_bins, from_logits=False)
         assert r.counts.sum() == len(y) and len(r.counts) == n_bins + 1
-        assert r.ece == pytest.approx(torchmetrics_ece(p, y, n_bins), abs=2e-6)
+        assert r.ece == pytest.approx(torchmetrics_ece(p, y, n_bins), abs=TORCHMETRICS_ECE_ATOL)
 
 
 def test_edges_are_torch_linspace_bit_for_bit():
@@ -163,39 +189,14 @@ def mean_nll(z: np.ndarray, y: np.ndarray, temperature: float) -> float:
     return float(xentcore.cross_entropy(z.astype(np.float64) / temperature, y))
 
 
-def brute_force_temperature(z: np.ndarray, y: np.ndarray) -> float:
-    """A float64 grid over log T, then golden-section search around its best point."""
-    grid = np.linspace(math.log(1e-3), math.log(1e3), 601)
-    losses = [mean_nll(z, y, math.exp(u)) for u in grid]
-    best = int(np.argmin(losses))
-    lo, hi = grid[max(best - 1, 0)], grid[min(best + 1, len(grid) - 1)]
-    ratio = (math.sqrt(5) - 1) / 2
-    for _ in range(80):
-        a, b = hi - ratio * (hi - lo), lo + ratio * (hi - lo)
-        if mean_nll(z, y, math.exp(a)) < mean_nll(z, y, math.exp(b)):
-            hi = b
-        else:
-            lo = a
-    return math.exp((lo + hi) / 2)
-
-
-def _classifier_logits(dataset: str, model: str) -> tuple[np.ndarray, np.ndarray]:
-    p, y, logits = _outputs(dataset, model)
-    if logits is not None:
-        return logits, y
-    with np.errstate(divide="ignore"):
-        z = np.log(p)
-    # A forest's or kNN's probability 0 at the target cannot be fitted: smooth them a little.
-    return np.log((p + 1e-3) / (1 + 1e-3 * p.shape[1])) if np.isneginf(z).any() else z, y
-
-
-@pytest.mark.parametrize("case", CASES, ids=[f"{d}, {m}" for d, m in CASES])
+@pytest.mark.parametrize("case", CASES, ids=CASE_IDS)
 def test_fitted_temperature_is_the_brute_force_minimum(case):
-    z, y = _classifier_logits(*case)
+    outputs = classifier_outputs(*case)
+    z, y = outputs.logits, outputs.labels
     fit = xentcore.fit_temperature(z, y)
     if not 0 < fit.temperature < math.inf:
         pytest.skip(f"the minimum is a limit here (T = {fit.temperature})")
-    assert fit.temperature == pytest.approx(brute_force_temperature(z, y), rel=1e-4)
+    assert fit.temperature == pytest.approx(converged_temperature(z, y), rel=1e-4)
     assert fit.nll == pytest.approx(mean_nll(z, y, fit.temperature), rel=1e-9)
     assert fit.evaluations < 40
 
@@ -225,7 +226,7 @@ def test_impossible_classes_off_the_target_are_allowed():
     fit = xentcore.fit_temperature(z, y)
     assert 0.1 < fit.temperature < 10
     finite_z = np.where(np.isinf(z), -1e4, z)  # exp(−1e4 / T) is 0 near the minimum
-    assert fit.temperature == pytest.approx(brute_force_temperature(finite_z, y), rel=1e-4)
+    assert fit.temperature == pytest.approx(converged_temperature(finite_z, y), rel=1e-4)
 
 
 def test_fit_accepts_float32_and_keeps_float64_precision():

@@ -247,10 +247,10 @@ BINARY_ERRORS = [
 
 AXIS_AND_ONE_HOT_ERRORS = [
     case(
-        lambda: xc.softmax(0.5),
+        lambda: xc.softmax(0.5, axis=1),
         ValueError,
-        r"^x must have at least 1 dimension \(C,\) or \(N, C, \.\.\.\); got a scalar$",
-        "softmax-scalar",
+        r"^axis 1 is out of range for x with 0 dimensions \(a scalar\); valid axes are -1 to 0$",
+        "softmax-scalar-axis",
     ),
     case(
         lambda: xc.softmax(LOGITS, axis=2),

@@ -45,18 +45,37 @@ def test_losses_and_confidences_are_pytorchs(big):
 def test_the_scaled_results_are_those_of_the_scaled_logits(big):
     logits, labels, a = big
     t = a.temperature.temperature
-    rows = xentcore.fit_sample_rows(*logits.shape)
-    assert a.fitted_on == len(rows) == 1_000
+    rows, held = xentcore.scores.temperature_split(labels, logits.shape[1])
+    assert a.fitted_on == len(rows) == 1_000 and len(held) == 1_500
+    np.testing.assert_array_equal(a.held_out, held)
     fit = xentcore.fit_temperature(logits[rows], labels[rows])
     assert t == fit.temperature
     scaled = logits.astype(np.float64) / t
     expected = xentcore.cross_entropy(scaled, labels, reduction="none")
     np.testing.assert_allclose(a.loss_after, expected, rtol=1e-4, atol=1e-5)
+    assert a.mean_loss_after == pytest.approx(expected[held].mean(), rel=1e-5)
     confidence, _ = xentcore.top_label_confidence(scaled)
     np.testing.assert_allclose(a.confidence_after, confidence, rtol=1e-5)
     assert a.reliability_after.ece == pytest.approx(
-        xentcore.expected_calibration_error(scaled, labels), abs=1e-6
+        xentcore.expected_calibration_error(scaled[held], labels[held]), abs=1e-6
     )
+    assert a.reliability_held_out.ece == pytest.approx(
+        xentcore.expected_calibration_error(logits[held], labels[held]), abs=1e-6
+    )
+    assert a.accuracy_held_out == (logits[held].argmax(axis=1) == labels[held]).mean()
+
+
+def test_the_split_is_stratified_disjoint_and_seeded():
+    labels = np.random.default_rng(5).integers(0, 7, 2_001)
+    labels[:3] = 7  # a class of three samples
+    fit, held = xentcore.scores.temperature_split(labels, 10)
+    assert np.intersect1d(fit, held).size == 0 and fit.size + held.size == 2_001
+    assert abs(fit.size - held.size) <= 1
+    assert (abs(np.bincount(labels[fit]) - np.bincount(labels[held])) <= 1).all()
+    again = xentcore.scores.temperature_split(labels, 10)
+    np.testing.assert_array_equal(again[0], fit)
+    one = xentcore.analyse_scores(np.zeros((1, 3)), np.array([0]))
+    assert one.temperature is None and one.fit_refusal.startswith("1 sample: a temperature")
 
 
 def test_reductions_add_up(big):
@@ -88,14 +107,16 @@ def test_a_plain_loop_gives_the_same_numbers():
 
 def test_probabilities_are_renormalised_and_zero_costs_infinity():
     p = np.array([[0.0, 1.0], [0.5, 0.5], [0.9, 0.1]])
-    a = xentcore.analyse_scores(p, np.array([0, 0, 0]), from_logits=False)
+    a = xentcore.analyse_scores(p, np.array([0, 0, 0]), from_logits=False, fit=False)
     np.testing.assert_allclose(a.loss, [math.inf, math.log(2), -math.log(0.9)])
-    assert a.infinite_losses == 1 and a.temperature is None
-    assert a.fit_refusal.startswith("sample 0 has a logit of −inf at its target")
+    assert a.infinite_losses == 1
+    refused = xentcore.analyse_scores(p[[0, 0]], np.array([0, 0]), from_logits=False)
+    assert refused.temperature is None
+    assert refused.fit_refusal.startswith("1 of the 1 samples it is fitted on give their target")
     q = np.array([[0.2, 0.6], [0.3, 0.3]])  # rows summing to 0.8 and 0.6
     b = xentcore.analyse_scores(q, np.array([1, 0]), from_logits=False, fit=False)
     np.testing.assert_allclose(b.loss, [-math.log(0.75), math.log(2)])
-    np.testing.assert_allclose(b.confidence, [0.75, 0.5])
+    np.testing.assert_array_equal(b.confidence, [0.6, 0.3])  # as given, as torchmetrics reads
 
 
 def test_the_summary_finds_every_extreme_and_the_first_nonfinite_row():

@@ -83,3 +83,64 @@ def test_one_hot_matches_torch(num_classes):
     theirs = F.one_hot(to_torch(target), num_classes).numpy()
     assert ours.dtype == theirs.dtype == np.int64
     np.testing.assert_array_equal(ours, theirs)
+
+
+# PyTorch's own sample inputs for softmax and log_softmax (sample_inputs_softmax_variant in
+# torch.testing._internal.opinfo.definitions._masked, 2.13; S = 5, M = 10): read from there when
+# that module imports (it needs the expecttest package), else this copy of its cases. With the
+# empty tensors and 0-d inputs below they are the shapes where a result must come back.
+TORCH_SAMPLE_CASES = [
+    ((5,), 0),
+    ((5, 5), 0),
+    ((5, 5), 1),
+    ((5, 5), -1),
+    ((5, 10, 5), 2),
+    ((5, 0, 0), -1),
+    ((), 0),
+]
+EDGE_CASES = [
+    ((0,), 0),
+    ((0,), -1),
+    ((0, 3), 0),
+    ((0, 3), 1),
+    ((3, 0), 0),
+    ((3, 0), 1),
+    ((2, 0, 4), 1),
+    ((), -1),
+    ((), None),
+]
+
+
+def _torch_sample_cases() -> list[tuple[tuple[int, ...], int]]:
+    try:
+        from torch.testing._internal.opinfo.definitions._masked import (
+            sample_inputs_softmax_variant,
+        )
+    except ImportError:
+        return TORCH_SAMPLE_CASES
+    samples = sample_inputs_softmax_variant(None, "cpu", torch.float64, False)
+    return [(tuple(s.input.shape), s.args[0]) for s in samples]
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize(("shape", "axis"), _torch_sample_cases() + EDGE_CASES)
+def test_softmax_family_returns_what_torch_returns_for_every_shape(shape, axis, dtype):
+    x = (3 * np.random.default_rng(len(shape)).standard_normal(shape)).astype(dtype)
+    dim = 0 if axis is None else axis
+    t = torch.from_numpy(np.asarray(x))
+    for ours, theirs in [
+        (xc.softmax(x, axis=axis), torch.softmax(t, dim)),
+        (xc.log_softmax(x, axis=axis), torch.log_softmax(t, dim)),
+        (xc.logsumexp(x, axis=axis), torch.logsumexp(t, dim)),
+        (xc.logsumexp(x, axis=axis, keepdims=True), torch.logsumexp(t, dim, keepdim=True)),
+    ]:
+        assert ours.shape == tuple(theirs.shape) and ours.dtype == np.dtype(dtype)
+        np.testing.assert_allclose(ours, theirs.numpy(), rtol=1e-6, atol=1e-7)
+
+
+@pytest.mark.parametrize("value", [2.5, np.inf, -np.inf, np.nan])
+def test_a_scalar_is_one_class_as_in_torch(value):
+    t = torch.tensor(value, dtype=torch.float64)
+    np.testing.assert_array_equal(xc.softmax(value), torch.softmax(t, 0).numpy())
+    np.testing.assert_array_equal(xc.log_softmax(value), torch.log_softmax(t, 0).numpy())
+    np.testing.assert_array_equal(xc.logsumexp(value), torch.logsumexp(t, 0).numpy())

@@ -31,7 +31,13 @@ from xentui.your_model.figures import (
     reliability_figure,
 )
 from xentui.your_model.playground_link import IMPOSSIBLE_LOGIT, worst_sample_scenario
-from xentui.your_model.tables import class_frame, libraries_frame, per_sample_csv, worst_frame
+from xentui.your_model.tables import (
+    class_frame,
+    libraries_frame,
+    per_sample_csv,
+    summary_frame,
+    worst_frame,
+)
 from xentui.your_model.upload import ModelData
 
 TOL = {"rtol": 1e-5, "atol": 1e-6}
@@ -141,19 +147,20 @@ def test_unnormalised_rows_in_the_unit_interval_are_read_as_logits_with_a_reason
 
 
 def test_a_zero_target_probability_costs_infinity_and_stops_the_fit():
-    p = np.array([[0.0, 1.0], [0.5, 0.5], [0.9, 0.1]])
-    analysis = analyse_upload(model_data(p, [0, 0, 0]))
+    p = np.array([[0.0, 1.0], [0.0, 1.0], [0.5, 0.5], [0.9, 0.1]])
+    analysis = analyse_upload(model_data(p, [0, 0, 0, 0]))
     assert analysis.loss[0] == np.inf and analysis.mean_loss == np.inf
-    assert analysis.infinite_losses == 1 and analysis.histogram_counts.sum() == 2
+    assert analysis.infinite_losses == 2 and analysis.histogram_counts.sum() == 2
     assert analysis.temperature.temperature is None
     assert analysis.temperature.note == (
-        "no T was fitted: sample 0 has a logit of −inf at its target (probability 0): its loss "
-        "is +inf at every temperature, so no temperature minimises the mean"
+        "no T was fitted: 1 of the 2 samples it is fitted on give their target probability 0 "
+        "(a logit of −inf): their loss is +inf at every temperature, so no temperature "
+        "minimises the mean"
     )
     assert analysis.confidence[0] == pytest.approx(1.0)
     sk = next(r for r in analysis.libraries if r.library == "scikit-learn")
     eps = np.finfo(np.float64).eps
-    assert sk.value == pytest.approx((-math.log(eps) - math.log(0.5) - math.log(0.9)) / 3)
+    assert sk.value == pytest.approx((-2 * math.log(eps) - math.log(0.5) - math.log(0.9)) / 4)
 
 
 def test_worst_samples_are_the_highest_losses_highest_first(big):
@@ -163,7 +170,9 @@ def test_worst_samples_are_the_highest_losses_highest_first(big):
     np.testing.assert_array_equal(analysis.worst_rows, expected)
     frame = worst_frame(analysis, 5)
     assert list(frame["sample"]) == list(expected[:5] + 1)  # counted from 1
-    assert frame["loss"].is_monotonic_decreasing
+    assert frame["loss (nats)"].is_monotonic_decreasing
+    in_bits = worst_frame(analysis, 5, unit="bits")["loss (bits)"]
+    np.testing.assert_allclose(in_bits, frame["loss (nats)"] / np.log(2))
 
 
 def test_class_summaries_and_confusion_add_up(big):
@@ -176,7 +185,7 @@ def test_class_summaries_and_confusion_add_up(big):
     np.add.at(expected, (labels, logits.argmax(axis=1)), 1)
     np.testing.assert_array_equal(full, expected)
     table = class_frame(analysis)
-    assert table["mean loss"].iloc[0] == pytest.approx(np.nanmax(table["mean loss"]))
+    assert table["mean loss (nats)"].iloc[0] == pytest.approx(np.nanmax(table["mean loss (nats)"]))
     assert table["share of the loss"].sum() == pytest.approx(1.0)
 
 
@@ -210,23 +219,52 @@ def test_temperature_scaling_recovers_the_simulated_overconfidence():
     analysis = analyse_upload(example_data())
     fit = analysis.temperature
     assert fit.temperature == pytest.approx(OVERCONFIDENCE, rel=0.04)
-    assert fit.mean_loss_after < analysis.mean_loss
-    assert fit.fitted_on == 20_000 and fit.note == "fitted on all 20,000 samples"
+    assert fit.mean_loss_after < fit.mean_loss_before
+    assert fit.fitted_on == fit.held_out == 10_000
+    assert fit.note == (
+        "fitted on all 10,000 samples of one half; before and after are measured on the other "
+        "half (10,000 samples), which the fit never read. The halves are drawn at random (seed "
+        "0), each label split evenly between them"
+    )
+
+
+def test_before_and_after_are_measured_on_the_half_the_fit_never_read():
+    data = example_data(2_000, seed=6)
+    analysis = analyse_upload(data)
+    held = analysis.scores.held_out
+    fitted = np.setdiff1d(np.arange(2_000), held)
+    t = xentcore.fit_temperature(data.scores[fitted], data.labels[fitted]).temperature
+    assert analysis.temperature.temperature == t
+    z = data.scores[held].astype(np.float64)
+    y = data.labels[held]
+    fit = analysis.temperature
+    assert fit.mean_loss_before == pytest.approx(float(xentcore.cross_entropy(z, y)), rel=1e-6)
+    assert fit.mean_loss_after == pytest.approx(float(xentcore.cross_entropy(z / t, y)), rel=1e-5)
+    before, after = analysis.scaling_reliability(15)
+    assert before.ece == pytest.approx(xentcore.expected_calibration_error(z, y), abs=1e-6)
+    assert after.ece == pytest.approx(xentcore.expected_calibration_error(z / t, y), abs=1e-6)
+    table = summary_frame(analysis, before, after, "bits")
+    assert list(table[""]) == ["temperature T", "mean loss (bits)", "ECE", "accuracy"]
+    assert table["after scaling"][1] == pytest.approx(fit.mean_loss_after / np.log(2))
 
 
 def test_the_loss_after_scaling_is_the_loss_of_the_scaled_logits():
     data = example_data(2_000, seed=6)
     analysis = analyse_upload(data)
     t = analysis.temperature.temperature
-    expected = float(xentcore.cross_entropy(data.scores.astype(np.float64) / t, data.labels))
-    assert analysis.temperature.mean_loss_after == pytest.approx(expected, rel=1e-5)
+    expected = xentcore.cross_entropy(
+        data.scores.astype(np.float64) / t, data.labels, reduction="none"
+    )
+    np.testing.assert_allclose(analysis.scores.loss_after, expected, rtol=1e-5)
 
 
 def test_large_inputs_fit_on_a_subsample_and_say_so(big):
     _, _, analysis = big
     fit = analysis.temperature
-    assert fit.fitted_on == 1_000 < analysis.num_samples
-    assert fit.note.startswith("fitted on 1,000 of the 3,000 samples, drawn at random (seed 0)")
+    assert fit.fitted_on == 1_000 and fit.held_out == 1_500
+    assert fit.note.startswith(
+        "fitted on 1,000 samples drawn at random from one half of 1,500, to keep the fit fast"
+    )
     assert fit.confidence_after.shape == (3_000,)
 
 
@@ -345,6 +383,8 @@ def test_per_sample_csv_round_trips(big):
     np.testing.assert_allclose(frame["loss"], analysis.loss, rtol=1e-6)
     assert frame["sample"].iloc[0] == 1 and frame["sample"].iloc[-1] == len(labels)
     np.testing.assert_array_equal(frame["target"], labels)
+    held = np.flatnonzero(frame["held_out_from_T"])
+    np.testing.assert_array_equal(held, analysis.scores.held_out)
 
 
 def test_streaming_allocates_a_fraction_of_the_matrix():

@@ -15,6 +15,7 @@ import pytest
 
 import xentcore
 from xentui.kit.format import fmt
+from xentui.kit.units import loss_text
 
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
 VIEWPORT = {"width": 1400, "height": 1000}
@@ -22,8 +23,9 @@ WAIT_MS = 30_000
 SCORES = np.array([[1, 2, 3], [2, 4, 6], [0.5, 0.1, 3]], dtype=np.float32)
 LABELS = [0, 2, 1]
 TOY_CSV = b"cat,dog,pig,label\n1,2,3,0\n2,4,6,2\n0.5,0.1,3,1\n"
-TOY_LOSS = fmt(float(xentcore.cross_entropy(SCORES, LABELS)))  # 1.8597
-EXAMPLE_LOSS = "2.2202"  # the example's mean loss (tests/your_model/test_page.py computes it)
+TOY_LOSS = loss_text(float(xentcore.cross_entropy(SCORES, LABELS)))  # 1.8597 nats
+EXAMPLE_LOSS = "2.2202 nats"  # the example's mean loss (tests/your_model/test_page.py computes it)
+EXAMPLE_LOSS_BITS = "3.2031 bits"  # the same loss over ln 2
 WORST_LOSS = fmt(float(xentcore.cross_entropy(SCORES[2:], LABELS[2:])))  # 3.0285
 
 METRIC = '[data-testid="stMetricValue"]'
@@ -120,3 +122,15 @@ def test_a_worst_sample_opens_in_the_playground(your_model, tmp_path):
     expect(page.locator(METRIC).first).to_have_text(WORST_LOSS)
     assert "?s=1." in page.url
     _finish(page, "your-model-to-playground")
+
+
+@pytest.mark.browser
+def test_calibration_is_measured_on_the_held_out_half_and_bits_are_one_click_away(your_model):
+    page = your_model
+    page.get_by_role("tab", name="Calibration").click()
+    expect(page.get_by_text("Temperature scaling, measured on the held-out half")).to_be_visible()
+    expect(page.get_by_text("Fit T on held-out data")).to_be_visible()
+    page.locator('[data-testid="stSidebar"]').get_by_role("radio", name="bits").click()
+    expect(page.locator(METRIC).first).to_have_text(EXAMPLE_LOSS_BITS)
+    expect(page.get_by_text("log₂ C = 3.3219 bits")).to_be_visible()
+    _finish(page, "your-model-calibration-bits")

@@ -32,13 +32,14 @@ import xentcore
 import xentui.session.your_model
 from xentui.domain.share_link import decode
 from xentui.kit.format import fmt
+from xentui.kit.units import loss_text
 from xentui.your_model.analysis import analyse_upload
 from xentui.your_model.example import example_data
 
 APP = str(Path(__file__).resolve().parents[2] / "app.py")
 PAGE = "pages/analyse/your_model.py"
 EXAMPLE = analyse_upload(example_data())
-TOY_LOSS = fmt(float(xentcore.cross_entropy(SCORES, LABELS)))  # 1.8597
+TOY_LOSS = loss_text(float(xentcore.cross_entropy(SCORES, LABELS)))  # 1.8597 nats
 STILL_PREVIOUS = "The results below are still those of the previous data; fix the input above."
 
 
@@ -119,7 +120,7 @@ def label_select(at: AppTest):
 
 def test_the_example_is_shown_without_an_upload(page):
     assert headline(page) == {
-        "Mean cross-entropy": fmt(EXAMPLE.mean_loss),
+        "Mean cross-entropy": loss_text(EXAMPLE.mean_loss),
         "Accuracy": f"{EXAMPLE.accuracy:.2%}",
         "ECE (15 bins)": "0.3035",
         "Fitted temperature T": f"{EXAMPLE.temperature.temperature:.3f}",
@@ -184,12 +185,14 @@ def test_probabilities_are_detected_and_the_reading_can_be_overridden(page):
     p = np.array([[0.7, 0.2, 0.1], [0.1, 0.3, 0.6]])
     upload(page, "ym_file", "probs.npz", npz_bytes(probabilities=p, labels=np.array([0, 0])))
     run(page)
-    expected = fmt(float(-np.log([0.7, 0.1]).mean()))  # 1.3296
+    expected = loss_text(float(-np.log([0.7, 0.1]).mean()))  # 1.3296 nats
     assert headline(page)["Mean cross-entropy"] == expected
     assert "read as probabilities (detected)" in shown_source(page)
     page.radio(key="ym_kind").set_value("logits")
     run(page)
-    assert headline(page)["Mean cross-entropy"] == fmt(float(xentcore.cross_entropy(p, [0, 0])))
+    assert headline(page)["Mean cross-entropy"] == loss_text(
+        float(xentcore.cross_entropy(p, [0, 0]))
+    )
     assert "read as logits (your choice)" in shown_source(page)
 
 
@@ -198,7 +201,7 @@ def test_try_an_example_brings_the_example_back(page):
     run(page)
     next(b for b in page.button if b.label.startswith("Try an example")).click()
     run(page)
-    assert headline(page)["Mean cross-entropy"] == fmt(EXAMPLE.mean_loss)
+    assert headline(page)["Mean cross-entropy"] == loss_text(EXAMPLE.mean_loss)
 
 
 def test_file_and_class_names_are_shown_literally(page):
@@ -270,7 +273,7 @@ def test_a_file_over_the_configured_limit_is_refused():
         "“big.csv”: expected a file of at most 1.0 MB — upload fewer samples, or save the "
         "scores as float32 .npy (4 bytes a number, a fraction of a CSV's size); got 1.1 MB."
     ]
-    assert headline(at)["Mean cross-entropy"] == fmt(EXAMPLE.mean_loss)
+    assert headline(at)["Mean cross-entropy"] == loss_text(EXAMPLE.mean_loss)
 
 
 def test_a_fixed_input_replaces_the_message_with_results(page):
@@ -323,7 +326,7 @@ def test_worst_samples_link_to_the_playground(page):
     scenario = decode(token)
     assert scenario.classes == EXAMPLE.class_names
     loss = float(xentcore.cross_entropy(scenario.logits_array(), scenario.targets))
-    assert fmt(loss) == fmt(float(first["loss"]))
+    assert fmt(loss) == fmt(float(first["loss (nats)"]))
 
 
 def _open_in_playground(at: AppTest, rank: int) -> AppTest:
@@ -374,7 +377,7 @@ def test_an_unforeseen_failure_is_a_message_not_a_traceback(page, monkeypatch):
         "file is one, this is a bug in xent; got an error no check foresaw (RuntimeError: "
         "something no check foresaw)."
     ]
-    assert headline(page)["Mean cross-entropy"] == fmt(EXAMPLE.mean_loss)
+    assert headline(page)["Mean cross-entropy"] == loss_text(EXAMPLE.mean_loss)
 
 
 def test_the_example_is_not_blamed_for_a_bad_file_still_in_the_uploader(page):
@@ -384,4 +387,29 @@ def test_the_example_is_not_blamed_for_a_bad_file_still_in_the_uploader(page):
     next(b for b in page.button if b.label.startswith("Try an example")).click()
     run(page)
     assert not page.error and not page.info
-    assert headline(page)["Mean cross-entropy"] == fmt(EXAMPLE.mean_loss)
+    assert headline(page)["Mean cross-entropy"] == loss_text(EXAMPLE.mean_loss)
+
+
+def test_the_page_names_its_ece_convention_and_fits_t_on_the_other_half(page):
+    captions = " ".join(unescape(c.value) for c in page.caption)
+    assert "MulticlassCalibrationError(num_classes=C, n_bins=15, norm='l1')" in captions
+    assert "Fit T on held-out data" in captions
+    assert "before and after are measured on the other half (10,000 samples)" in captions
+    table = next(d.value for d in page.dataframe if "after scaling" in d.value)
+    before, after = EXAMPLE.scaling_reliability(15)
+    assert table["as given"].tolist()[1:3] == [EXAMPLE.temperature.mean_loss_before, before.ece]
+    assert table["after scaling"].tolist()[1:3] == [EXAMPLE.temperature.mean_loss_after, after.ece]
+
+
+def test_losses_follow_the_sidebar_unit_beside_perplexity_and_the_uniform_guess():
+    at = AppTest.from_file(APP, default_timeout=120)
+    at.query_params["unit"] = "bits"
+    at.run()
+    at.switch_page(PAGE)
+    run(at)
+    assert headline(at)["Mean cross-entropy"] == loss_text(EXAMPLE.mean_loss, "bits")
+    captions = " ".join(unescape(c.value) for c in at.caption)
+    assert "Perplexity e^CE = 9.21 (as unsure as 9.21 equally likely classes)" in captions
+    assert "log₂ C = 3.3219 bits (perplexity 10)" in captions
+    worst = next(d.value for d in at.dataframe if "p(target)" in d.value)
+    assert worst["loss (bits)"].iloc[0] == pytest.approx(EXAMPLE.loss.max() / np.log(2), rel=1e-6)

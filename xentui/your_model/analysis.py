@@ -35,13 +35,17 @@ MAX_WORST = xentcore.scores.MAX_WORST
 
 @dataclass(frozen=True)
 class TemperatureScaling:
-    """T minimising the mean NLL (None when none was fitted), and what it changes."""
+    """T minimising the mean NLL on one half of the samples (None when none was fitted), and
+    what it changes on the other half, which the fit never read (`held_out` samples)."""
 
     temperature: float | None
     fitted_on: int
+    held_out: int
     evaluations: int
-    mean_loss_after: float
-    confidence_after: np.ndarray | None
+    mean_loss_before: float  # the held-out half's mean loss as given
+    mean_loss_after: float  # the held-out half's mean loss at T
+    accuracy_held_out: float
+    confidence_after: np.ndarray | None  # (N,) every sample at T
     note: str
 
 
@@ -89,11 +93,23 @@ class Analysis:
         return xentcore.softmax(self.worst_logits, axis=1)
 
     def reliability(self, n_bins: int) -> tuple[xentcore.Reliability, xentcore.Reliability | None]:
-        """The reliability bins before and, when a temperature was fitted, after scaling."""
+        """The reliability bins of every sample as given, and of the held-out half at T (None
+        when no temperature was fitted)."""
         before = xentcore.calibration_bins(self.confidence, self.correct, n_bins)
+        return before, self.scaling_reliability(n_bins)[1]
+
+    def scaling_reliability(
+        self, n_bins: int
+    ) -> tuple[xentcore.Reliability | None, xentcore.Reliability | None]:
+        """The held-out half's reliability bins as given and at T (None where there are none)."""
+        held = self.scores.held_out
+        if not held.size:
+            return None, None
+        correct = self.correct[held]
+        before = xentcore.calibration_bins(self.confidence[held], correct, n_bins)
         after = self.temperature.confidence_after
         return before, None if after is None else xentcore.calibration_bins(
-            after, self.correct, n_bins
+            after[held], correct, n_bins
         )
 
     @property
@@ -106,13 +122,17 @@ def _fit_note(result: xentcore.ScoreAnalysis, n: int) -> str:
     fit = result.temperature
     if fit is None:
         return f"no T was fitted: {result.fit_refusal or 'not asked'}"
-    used = result.fitted_on
+    used, held = result.fitted_on, result.held_out.shape[0]
+    half = n - held
+    sample = (
+        f"all {used:,} samples of one half"
+        if used == half
+        else f"{used:,} samples drawn at random from one half of {half:,}, to keep the fit fast"
+    )
     where = (
-        f"fitted on all {n:,} samples"
-        if used == n
-        else f"fitted on {used:,} of the {n:,} samples, drawn at random (seed "
-        f"{xentcore.scores.FIT_SEED}) to keep the fit fast; the loss and ECE after scaling are "
-        "measured on every sample"
+        f"fitted on {sample}; before and after are measured on the other half ({held:,} "
+        f"samples), which the fit never read. The halves are drawn at random (seed "
+        f"{xentcore.scores.FIT_SEED}), each label split evenly between them"
     )
     if fit.temperature == np.inf:
         where += (
@@ -133,8 +153,11 @@ def _scaling(result: xentcore.ScoreAnalysis, n: int) -> TemperatureScaling:
     return TemperatureScaling(
         temperature=fit.temperature if finite else None,
         fitted_on=result.fitted_on,
+        held_out=result.held_out.shape[0],
         evaluations=0 if fit is None else fit.evaluations,
+        mean_loss_before=result.mean_loss_held_out,
         mean_loss_after=result.mean_loss_after,
+        accuracy_held_out=result.accuracy_held_out,
         confidence_after=result.confidence_after,
         note=_fit_note(result, n),
     )

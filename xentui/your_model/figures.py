@@ -11,7 +11,8 @@ import numpy as np
 import plotly.graph_objects as go
 
 from xentcore import Reliability
-from xentui.kit.format import fmt, plotly_literal
+from xentui.kit.format import plotly_literal
+from xentui.kit.units import in_unit, loss_text
 from xentui.your_model.analysis import Analysis
 
 __all__ = [
@@ -27,9 +28,11 @@ MAX_CLASSES_SHOWN = 30
 _MARGIN = {"l": 10, "r": 10, "t": 40, "b": 10}
 
 
-def loss_histogram_figure(analysis: Analysis, log_counts: bool = False) -> go.Figure:
+def loss_histogram_figure(
+    analysis: Analysis, log_counts: bool = False, unit: str = "nats"
+) -> go.Figure:
     """Samples per loss bin, with the mean marked; a log count axis shows the thin tail."""
-    edges, counts = analysis.histogram_edges, analysis.histogram_counts
+    edges, counts = in_unit(analysis.histogram_edges, unit), analysis.histogram_counts
     centres = (edges[:-1] + edges[1:]) / 2
     fig = go.Figure(
         go.Bar(
@@ -44,13 +47,13 @@ def loss_histogram_figure(analysis: Analysis, log_counts: bool = False) -> go.Fi
     )
     if np.isfinite(analysis.mean_loss):
         fig.add_vline(
-            x=analysis.mean_loss,
+            x=in_unit(analysis.mean_loss, unit),
             line={"color": "#d62728", "dash": "dash"},
-            annotation_text=f"mean {fmt(analysis.mean_loss)}",
+            annotation_text=f"mean {loss_text(analysis.mean_loss, unit)}",
             annotation_position="top right",
         )
     fig.update_layout(
-        xaxis={"title": "per-sample loss −log p(target)"},
+        xaxis={"title": f"per-sample loss −log p(target), in {unit}"},
         yaxis={
             "title": "samples" + (" (log scale)" if log_counts else ""),
             "type": "log" if log_counts else "linear",
@@ -62,7 +65,7 @@ def loss_histogram_figure(analysis: Analysis, log_counts: bool = False) -> go.Fi
     return fig
 
 
-def class_loss_figure(analysis: Analysis) -> go.Figure:
+def class_loss_figure(analysis: Analysis, unit: str = "nats") -> go.Figure:
     """Mean loss per target class, highest first (the MAX_CLASSES_SHOWN highest when C is big)."""
     with np.errstate(invalid="ignore", divide="ignore"):
         mean = analysis.class_loss / analysis.class_counts
@@ -72,7 +75,7 @@ def class_loss_figure(analysis: Analysis) -> go.Figure:
     accuracy = analysis.class_correct[order] / analysis.class_counts[order]
     fig = go.Figure(
         go.Bar(
-            x=mean[order],
+            x=in_unit(mean[order], unit),
             y=names,
             orientation="h",
             marker={"color": "#d62728"},
@@ -82,7 +85,7 @@ def class_loss_figure(analysis: Analysis) -> go.Figure:
         )
     )
     fig.update_layout(
-        xaxis={"title": "mean loss of the class's samples"},
+        xaxis={"title": f"mean loss of the class's samples, in {unit}"},
         yaxis={"autorange": "reversed", "type": "category"},
         margin=_MARGIN,
         height=max(260, 22 * len(order) + 80),
@@ -138,6 +141,7 @@ def reliability_figure(
     """Accuracy against confidence per bin; the diagonal is perfect calibration.
 
     The last bin holds the confidences of exactly 1 (torchmetrics' binning): a thin bar at 1.
+    `after` is the held-out half at T, the half the temperature was not fitted on.
     """
     edges = before.edges.astype(np.float64)
     width = np.append(np.diff(edges), 0.01)
@@ -158,7 +162,7 @@ def reliability_figure(
             x=centres,
             y=np.nan_to_num(before.accuracy),
             width=width,
-            name=f"as given (ECE {before.ece:.4f})",
+            name=f"as given, every sample (ECE {before.ece:.4f})",
             marker={"color": "rgba(31, 119, 180, 0.75)"},
             customdata=np.stack([before.counts, np.nan_to_num(before.confidence)], axis=1),
             hovertemplate="confidence %{customdata[1]:.3f}: accuracy %{y:.3f} "
@@ -172,7 +176,7 @@ def reliability_figure(
                 x=after.confidence[kept],
                 y=after.accuracy[kept],
                 mode="lines+markers",
-                name=f"T = {temperature:.3f} (ECE {after.ece:.4f})",
+                name=f"T = {temperature:.3f}, held-out half (ECE {after.ece:.4f})",
                 line={"color": "#2ca02c"},
                 customdata=after.counts[kept],
                 hovertemplate="confidence %{x:.3f}: accuracy %{y:.3f} "

@@ -10,6 +10,7 @@ from __future__ import annotations
 import numpy as np
 
 from xentcore import ScoreSummary
+from xentui.domain.limits import PROBABILITY_SUM_TOLERANCE
 from xentui.your_model.upload import counted, quoted, refuse
 
 __all__ = [
@@ -24,9 +25,9 @@ __all__ = [
 ]
 
 INTERPRETATIONS = ("detect", "logits", "probabilities")
-# A probability row must sum to 1 within this: loose enough for values printed with 4 decimals,
-# tight enough that logits squeezed into [0, 1] are not mistaken for probabilities.
-PROBABILITY_TOLERANCE = 1e-3
+# A probability row must sum to 1 within this — the Playground's rule: loose enough for values
+# printed with 4 decimals, tight enough that logits squeezed into [0, 1] are not taken for them.
+PROBABILITY_TOLERANCE = PROBABILITY_SUM_TOLERANCE
 
 
 def in_unit_interval(summary: ScoreSummary) -> bool:

@@ -1,6 +1,8 @@
 """Tables for the "Your model" page: worst samples, classes, libraries, and the per-sample CSV.
 
 Class names go into DataFrame cells, which st.dataframe shows as plain text (no Markdown).
+Losses are shown in the reader's unit (nats or bits, `xentui.kit.units`), named in the column;
+the per-sample CSV keeps nats, PyTorch's unit, in its column "loss".
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ import numpy as np
 import pandas as pd
 
 from xentcore import Reliability
+from xentui.kit.units import in_unit
 from xentui.your_model.analysis import Analysis
 
 __all__ = [
@@ -35,7 +38,9 @@ def _probabilities_text(names: tuple[str, ...], p: np.ndarray) -> str:
     return text + (" · …" if len(names) > _ALL_CLASSES_UP_TO else "")
 
 
-def worst_frame(analysis: Analysis, k: int, links: list[str] | None = None) -> pd.DataFrame:
+def worst_frame(
+    analysis: Analysis, k: int, links: list[str] | None = None, unit: str = "nats"
+) -> pd.DataFrame:
     """The k highest-loss samples: target and prediction with their probabilities, the loss."""
     k = min(k, len(analysis.worst_rows))
     rows = analysis.worst_rows[:k]
@@ -50,7 +55,7 @@ def worst_frame(analysis: Analysis, k: int, links: list[str] | None = None) -> p
             "p(target)": probabilities[np.arange(k), targets],
             "prediction": names[predictions],
             "p(prediction)": probabilities[np.arange(k), predictions],
-            "loss": analysis.loss[rows].astype(np.float64),
+            f"loss ({unit})": in_unit(analysis.loss[rows].astype(np.float64), unit),
             "probabilities": [_probabilities_text(analysis.class_names, p) for p in probabilities],
         }
     )
@@ -59,7 +64,7 @@ def worst_frame(analysis: Analysis, k: int, links: list[str] | None = None) -> p
     return frame
 
 
-def class_frame(analysis: Analysis) -> pd.DataFrame:
+def class_frame(analysis: Analysis, unit: str = "nats") -> pd.DataFrame:
     """One row per class: samples, accuracy, mean loss, its share of all the loss, top mistake."""
     counts = analysis.class_counts
     with np.errstate(invalid="ignore", divide="ignore"):
@@ -81,12 +86,14 @@ def class_frame(analysis: Analysis) -> pd.DataFrame:
             "class": names,
             "samples": counts,
             "accuracy": accuracy,
-            "mean loss": mean,
+            f"mean loss ({unit})": in_unit(mean, unit),
             "share of the loss": share,
             "most often mistaken for": mistake,
         }
     )
-    return frame.sort_values("mean loss", ascending=False, kind="stable", na_position="last")
+    return frame.sort_values(
+        f"mean loss ({unit})", ascending=False, kind="stable", na_position="last"
+    )
 
 
 def libraries_frame(analysis: Analysis) -> pd.DataFrame:
@@ -104,26 +111,33 @@ def libraries_frame(analysis: Analysis) -> pd.DataFrame:
 
 
 def summary_frame(
-    analysis: Analysis, before: Reliability, after: Reliability | None
+    analysis: Analysis, before: Reliability | None, after: Reliability | None, unit: str = "nats"
 ) -> pd.DataFrame:
-    """Temperature scaling in numbers: T, mean loss and ECE before and after."""
+    """Temperature scaling in numbers, on the held-out half: T, mean loss, ECE and accuracy as
+    given and at T (`Analysis.scaling_reliability` gives `before` and `after`)."""
     fit = analysis.temperature
     return pd.DataFrame(
         {
-            "": ["temperature T", "mean loss", "ECE", "accuracy"],
-            "as given": [1.0, analysis.mean_loss, before.ece, analysis.accuracy],
+            "": ["temperature T", f"mean loss ({unit})", "ECE", "accuracy"],
+            "as given": [
+                1.0,
+                in_unit(fit.mean_loss_before, unit),
+                before.ece if before is not None else np.nan,
+                fit.accuracy_held_out,
+            ],
             "after scaling": [
                 fit.temperature if fit.temperature is not None else np.nan,
-                fit.mean_loss_after,
+                in_unit(fit.mean_loss_after, unit),
                 after.ece if after is not None else np.nan,
-                analysis.accuracy,  # dividing logits by T > 0 changes no argmax
+                fit.accuracy_held_out,  # dividing logits by T > 0 changes no argmax
             ],
         }
     )
 
 
 def per_sample_csv(analysis: Analysis) -> bytes:
-    """Every sample's target, prediction, loss, p(target), confidence and correctness, as CSV."""
+    """Every sample's target, prediction, loss (nats), p(target), confidence and correctness,
+    and with a fitted T its confidence at T and whether it was held out from the fit, as CSV."""
     names = np.asarray(analysis.class_names, dtype=object)
     frame = pd.DataFrame(
         {
@@ -140,6 +154,9 @@ def per_sample_csv(analysis: Analysis) -> bytes:
     )
     if analysis.temperature.confidence_after is not None:
         frame["confidence_after_T"] = analysis.temperature.confidence_after
+        held_out = np.zeros(analysis.num_samples, dtype=bool)
+        held_out[analysis.scores.held_out] = True
+        frame["held_out_from_T"] = held_out  # the half T was not fitted on
     buffer = io.StringIO()
     frame.to_csv(buffer, index=False, float_format="%.7g")
     return buffer.getvalue().encode()
