@@ -177,6 +177,47 @@ WHOLE = np.array([[1, 2, 3], [2, 4, 6], [5, 1, 3]], dtype=np.float32)  # exact i
 
 
 @pytest.mark.parametrize(
+    "dtype, floats",
+    [
+        (np.int8, np.float32),
+        (np.uint8, np.float32),
+        (np.int16, np.float32),
+        (np.uint16, np.float32),
+        (np.int32, np.float64),
+        (np.uint64, np.float64),
+        (np.float16, np.float32),
+    ],
+)
+def test_integers_become_the_smallest_float_that_holds_them_exactly(dtype, floats):
+    data = load_model_data(
+        Upload("s.npy", npy_bytes(WHOLE.astype(dtype))),
+        LABELS_NPY,
+        has_header=True,
+        label_column=None,
+        max_bytes=GIB,
+    )
+    assert data.scores.dtype == floats
+    np.testing.assert_array_equal(data.scores, WHOLE)
+
+
+def test_integers_that_would_outgrow_the_upload_limit_as_floats_are_refused():
+    scores = np.zeros((2**17, 8), np.int8)  # 1 MiB of int8, 4 MiB as float32
+    with pytest.raises(UploadError) as refusal:
+        load_model_data(
+            Upload("s.npy", npy_bytes(scores)),
+            None,
+            has_header=True,
+            label_column=None,
+            max_bytes=2 * 2**20,
+        )
+    assert str(refusal.value.problem) == (
+        "“s.npy”: expected at most 2.0 MB once read (the upload limit) — save the scores as "
+        "float32, or upload fewer samples; got int8 values that take 4.0 MB as float32, the "
+        "type the loss is computed in."
+    )
+
+
+@pytest.mark.parametrize(
     "array",
     [
         WHOLE.astype(np.float64),

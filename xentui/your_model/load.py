@@ -128,7 +128,9 @@ def _npz_scores(
 ) -> tuple[np.ndarray, tuple[str, ...], np.ndarray | None, LabelSource | None]:
     """An .npz's (scores, class names, raw labels or None, where the labels came from)."""
     contents = read_npz(scores.data, scores.name, max_bytes, budget)
-    matrix = score_matrix(contents.scores, member_place(scores.name, contents.scores_name))
+    matrix = score_matrix(
+        contents.scores, member_place(scores.name, contents.scores_name), max_bytes=max_bytes
+    )
     class_names = (
         _default_names(matrix.shape[1])
         if contents.class_names is None
@@ -190,7 +192,9 @@ def load_model_data(
                     "the labels file is not used."
                 )
     elif kind == "npy":
-        matrix = score_matrix(read_npy(scores.data, scores.name), quoted(scores.name))
+        matrix = score_matrix(
+            read_npy(scores.data, scores.name), quoted(scores.name), max_bytes=max_bytes
+        )
         class_names = _default_names(matrix.shape[1])
     else:
         matrix, class_names, raw_labels, labels_source = _npz_scores(

@@ -167,11 +167,27 @@ def read_npy(data: bytes, name: str, input: str = _SCORES) -> np.ndarray:
     return array
 
 
-def score_matrix(array: np.ndarray, what: str, input: str = _SCORES) -> np.ndarray:
+def _float_dtype(dtype: np.dtype) -> np.dtype:
+    """The float type an array of `dtype` is analysed in: the smallest that holds it exactly.
+
+    float16 has too little range for exp and log; integers of up to 16 bits are exact in
+    float32, wider ones in float64 (up to 2⁵³).
+    """
+    if dtype == np.float16 or (dtype.kind in "iu" and dtype.itemsize <= 2):
+        return np.dtype(np.float32)
+    if dtype.kind in "iu" or (dtype.kind == "f" and dtype.itemsize > 8):
+        return np.dtype(np.float64)
+    return dtype
+
+
+def score_matrix(
+    array: np.ndarray, what: str, input: str = _SCORES, max_bytes: int | None = None
+) -> np.ndarray:
     """Check that `array` is an (N, C) matrix with N ≥ 1 and C ≥ 2; return it as floats.
 
-    float32 and float64 are kept as they are; float16 and integers become float32 and float64
-    (the loss needs exp and log, for which float16 has too little range).
+    float32 and float64 are kept as they are; float16 and integers become floats that hold them
+    exactly (`_float_dtype`). Widened, the matrix may take at most `max_bytes` (the upload cap):
+    an int8 file of 150 MB would otherwise become 600 MB of float32.
     """
     shape = f"shape {_shape_text(array.shape)}"
     if array.ndim != 2:
@@ -201,13 +217,20 @@ def score_matrix(array: np.ndarray, what: str, input: str = _SCORES) -> np.ndarr
             f"{counted(cols, 'column')} ({shape})",
             "at least 2 columns: one column of scores per class",
         )
-    if array.dtype == np.float16:
-        return array.astype(np.float32)
-    if array.dtype.kind in "iu":
-        return array.astype(np.float64)
-    if array.dtype.kind == "f" and array.dtype.itemsize > 8:
-        return array.astype(np.float64)
-    return array
+    floats = _float_dtype(array.dtype)
+    if floats == array.dtype:
+        return array
+    widened = array.size * floats.itemsize
+    if max_bytes is not None and widened > max_bytes:
+        raise refuse(
+            input,
+            what,
+            f"{array.dtype} values that take {describe_size(widened)} as {floats}, the type "
+            "the loss is computed in",
+            f"at most {describe_size(max_bytes)} once read (the upload limit) — save the scores "
+            "as float32, or upload fewer samples",
+        )
+    return array.astype(floats)
 
 
 @dataclass(frozen=True)
