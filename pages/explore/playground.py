@@ -226,7 +226,7 @@ with view_col:
     if shown.reduction == "none":
         st.markdown(tables.per_sample_line(shown, results))
 
-st.subheader("Y · (−log P)ᵀ — the diagonal holds each sample's loss")
+st.subheader("Y · (−log P)ᵀ — the diagonal holds each sample's −Σ y · log p")
 st.markdown(tables.matrix_note(shown, results))
 st.plotly_chart(figures.loss_matrix_figure(results.matrix, sample_labels), key="matrix")
 

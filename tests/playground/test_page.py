@@ -618,3 +618,48 @@ def test_edits_and_options_survive_a_visit_to_another_page(elsewhere):
     assert at.session_state["scenario"].temperature == 2.0
     at.run()  # and it stays so
     assert headline(at) == before
+
+
+def test_the_seed_softmax_shows_in_the_digits_pytorch_prints():
+    # /work/shared/seeds/001: logits [4, 3, 2, 10], target 3, loss 0.0037.
+    at = open_playground()
+    at.selectbox(key="preset_choice").set_value("PyTorch explainer: confident and right (0.0037)")
+    click_button(at, "Load preset")
+    printed_block = next(c.value for c in at.code if c.value.startswith("tensor(["))
+    assert printed_block == (
+        "tensor([0.0037])\ntensor([[2.4696e-03, 9.0850e-04, 3.3422e-04, 9.9629e-01]])"
+    )
+    assert headline(at) == ("Mean loss in nats (reduction: none)", "0.0037")
+
+
+def test_the_loss_shows_in_the_sidebar_s_unit_with_perplexity_and_ln_c():
+    at = open_playground()
+    at.segmented_control(key="unit").set_value("bits").run()
+    assert_no_exception(at)
+    assert headline(at) == ("Mean loss in bits", "1.8398")
+    assert (
+        "Perplexity e^CE of the mean loss 1.2753 nats = 1.8398 bits: 3.58 (as unsure as 3.58 "
+        "equally likely classes) — the effective number of classes. A uniform guess over 3 "
+        "classes scores ln 3 = 1.0986 nats = 1.5850 bits."
+    ) in [unescape(c.value) for c in at.caption]
+    uniform = figure_traces(at)["curve"][2]
+    assert list(uniform["y"]) == [pytest.approx(np.log(3))] * 2
+
+
+def test_every_sample_ignored_shows_pytorch_s_nan_and_why_not_a_refusal():
+    at = open_playground()
+    edit_table(at, "logits", edit_state(edited={0: {"ignore": True}, 1: {"ignore": True}}))
+    assert alerts(at, "error") == []
+    assert headline(at) == ("Mean loss in nats", "NaN")
+    assert arithmetic(at) == "(0) / 0 = NaN"
+    assert alerts(at, "info") == [
+        "Every sample is ignored, so the mean divides 0 by 0: PyTorch returns nan for reduction "
+        "'mean', 0.0000 for 'sum' and 0 for every sample with 'none'."
+    ]
+    assert markdown_starting(at, TORCH_PREFIX).endswith("**NaN** — the same.")
+    at.segmented_control(key="opt_reduction").set_value("sum").run()
+    assert headline(at) == ("Summed loss in nats", "0.0000")
+    at.segmented_control(key="opt_reduction").set_value("none").run()
+    assert markdown_starting(at, TORCH_PREFIX).endswith(
+        "the vector **[0.0000, 0.0000]** — the same as the loss column (0 for an ignored sample)."
+    )
