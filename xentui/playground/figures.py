@@ -22,8 +22,9 @@ _FADED_SCALE = [[0.0, "#f4f4f4"], [1.0, "#c8c8c8"]]
 
 
 def loss_matrix_figure(matrix: np.ndarray, sample_names: list[str]) -> go.Figure:
-    """Annotated heatmap of Y·(−log P)ᵀ: the diagonal (each sample's own loss) in colour,
-    the off-diagonal pairs (sample i's target scored against sample j's prediction) faded."""
+    """Annotated heatmap of Y·(−log P)ᵀ: the diagonal (each sample's own −Σ y · log p,
+    unweighted) in colour, the off-diagonal pairs (sample i's target scored against sample j's
+    prediction) faded."""
     n = matrix.shape[0]
     labels = [plotly_literal(name) for name in sample_names]
     diagonal = np.full((n, n), np.nan)
@@ -48,9 +49,9 @@ def loss_matrix_figure(matrix: np.ndarray, sample_names: list[str]) -> go.Figure
         "x": labels,
         "y": labels,
         "colorscale": _DIAGONAL_SCALE,
-        "colorbar": {"title": {"text": "loss"}},
+        "colorbar": {"title": {"text": "−Σ y · log p<br>(nats)"}},
         "text": text,
-        "hovertemplate": "%{y}: its own loss %{text}<extra>diagonal</extra>",
+        "hovertemplate": "%{y}: its own −Σ y · log p %{text}<extra>diagonal</extra>",
     }
     if n <= 16:  # beyond that the numbers no longer fit their cells
         faded["texttemplate"], strong["texttemplate"] = "%{text}", "<b>%{text}</b>"
