@@ -279,11 +279,6 @@ BAD_LINKS = [
         link_token({**TWO_CLASSES, "q": [[0.2, 0.2]]}),
         "Row 1: expected a row summing to 1 (within 0.001); got a row summing to 0.4",
     ),
-    (
-        "every sample ignored",
-        link_token({**TWO_CLASSES, "i": [0]}),
-        "Column “ignore”: expected at least one sample kept; got every sample ignored",
-    ),
     *[
         (
             name,

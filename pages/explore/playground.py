@@ -20,10 +20,12 @@ from xentui.domain.scenario import Scenario
 from xentui.domain.torch_code import torch_code
 from xentui.domain.validation import CLASSES, LOGITS, OPTIONS, SOFT
 from xentui.kit.format import fmt, md_literal
+from xentui.kit.units import in_unit
 from xentui.playground import editor, figures, tables
 from xentui.playground.editor import IGNORE_COLUMN, NAME_COLUMN, TARGET_COLUMN, WEIGHT_COLUMN
 from xentui.session import playground as session
 from xentui.session.feedback import show_problems
+from xentui.session.units import loss_unit
 
 session.restore_after_leaving()
 session.refuse_rows_beyond_limits()
@@ -105,6 +107,7 @@ with edit_col:
     )
     problem_boxes[LOGITS] = st.container()
     show_problems(session.refused_rows("logits"), where=problem_boxes[LOGITS])
+    infinity_box = st.container()
 
     st.toggle(
         "Probability targets",
@@ -159,6 +162,8 @@ checked = editor.read_scenario(classes_out, samples_out, soft_out, options, name
 session.remember_tables()
 for problem_input, box in problem_boxes.items():
     show_problems([p for p in checked.problems if p.input == problem_input], where=box)
+if any(p.input == LOGITS and p.found in ("inf", "-inf") for p in checked.problems):
+    infinity_box.caption(editor.INFINITE_LOGITS_NOTE)
 if checked.scenario is not None:
     st.session_state[session.SCENARIO] = checked.scenario
 problems = checked.problems
@@ -168,17 +173,20 @@ token = session.sync_link(shown)
 sample_labels = tables.sample_names(shown)
 
 # ----------------------------------------------------------------------- the headline
+unit = loss_unit()
 with headline:
     label = {"mean": "Mean loss", "sum": "Summed loss", "none": "Mean loss (reduction: none)"}
     m1, m2, m3 = st.columns([1, 1, 2])
-    m1.metric(label[shown.reduction], fmt(results.loss))
+    m1.metric(
+        label[shown.reduction].replace(" loss", f" loss in {unit}", 1),
+        fmt(in_unit(results.loss, unit)),
+    )
     m2.metric("Accuracy", f"{results.accuracy:.0%}")
     with m3:
         st.markdown(f"**{'Sum' if shown.reduction == 'sum' else 'Mean'}:** {results.arithmetic}")
-        if shown.weights is not None and shown.soft_targets is None:
-            st.caption("With class weights, the mean divides by Σ w[target], not by N.")
-        if shown.soft_targets is not None:
-            st.caption("With probability targets, the mean divides by N whatever the weights.")
+        st.caption(tables.terms_note(shown, results))
+        if (why_nan := tables.nan_note(shown, results)) is not None:
+            st.info(why_nan, icon=":material/info:")
         with st.popover("Share this scenario"):
             st.caption("This link reopens exactly this scenario:")
             address = (st.context.url or "").split("?")[0]
@@ -187,6 +195,7 @@ with headline:
         st.info("Fix the cells marked below; meanwhile the results show the last valid scenario.")
     elif shown.title:
         st.caption(md_literal(shown.title))
+    st.caption(tables.headline_note(shown, results, unit))
 
 # ---------------------------------------------------------------------- the results
 with view_col:
@@ -203,7 +212,12 @@ with view_col:
                 )
                 for c, name in enumerate(shown.classes)
             },
-            "loss": st.column_config.NumberColumn(format="%.4f", help="Empty: ignored sample."),
+            "loss": st.column_config.NumberColumn(
+                "loss (nats)",
+                format="%.4f",
+                help="As reduction 'none' returns it (weighted, with class weights). "
+                "Empty: ignored sample, to which PyTorch gives 0.",
+            ),
         },
     )
     st.caption(
@@ -212,7 +226,7 @@ with view_col:
     if shown.reduction == "none":
         st.markdown(tables.per_sample_line(shown, results))
 
-st.subheader("Y · (−log P)ᵀ — the diagonal holds each sample's loss")
+st.subheader("Y · (−log P)ᵀ — the diagonal holds each sample's −Σ y · log p")
 st.markdown(tables.matrix_note(shown, results))
 st.plotly_chart(figures.loss_matrix_figure(results.matrix, sample_labels), key="matrix")
 
@@ -226,6 +240,7 @@ with curve_col:
             sample_labels,
             focus,
             tables.ignored_samples(shown),
+            shown.num_classes,
         ),
         key=session.CURVE,
         on_select="rerun",
@@ -240,13 +255,15 @@ with breakdown_col:
         key=session.FOCUS,
     )
     st.dataframe(tables.breakdown_frame(shown, results, focus), hide_index=True, key="breakdown")
-    focus_loss = fmt(float(results.per_sample[focus]))
-    st.markdown(f"Loss of {sample_labels[focus]}: −Σ y · log p = **{focus_loss}**")
+    st.markdown(tables.breakdown_line(shown, results, focus))
+
+st.subheader("The mean loss is the batch's negative log-likelihood")
+for line in tables.likelihood_lines(shown, results, unit):
+    st.markdown(line)
 
 st.subheader("PyTorch agrees")
 check = torch_check(shown)
-st.markdown(
-    f"`torch.nn.functional.cross_entropy` gives **{fmt(check.loss)}** — "
-    + ("the same." if check.agrees else f"**not** the {fmt(results.loss)} shown above.")
-)
+st.markdown(tables.torch_line(shown, results, check))
 st.code(torch_code(shown), language="python")
+st.caption("What it prints, computed here by PyTorch:")
+st.code(f"{check.printed_loss}\n{check.printed_probabilities}", language=None)

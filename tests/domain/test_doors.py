@@ -155,11 +155,6 @@ BAD_SCENARIOS = [
         {"temperature": float("inf")},
         "Temperature: expected a number in [0.05, 20]; got inf.",
     ),
-    (
-        "every sample ignored",
-        {"ignored": [True, True]},
-        "Column “ignore”: expected at least one sample kept; got every sample ignored.",
-    ),
 ]
 
 CASES = [

@@ -113,3 +113,31 @@ def test_label_smoothing_spreads_the_target_distribution():
     np.testing.assert_allclose(results.target_distribution[0], [0.8, 0.1, 0.1])
     # The matrix's diagonal is each sample's (unweighted) loss against that distribution.
     np.testing.assert_allclose(np.diagonal(results.matrix), results.per_sample, rtol=1e-6)
+
+
+def test_every_sample_ignored_gives_pytorch_s_nan_mean_zero_sum_and_zeros():
+    results = analyse(DEFAULT_SCENARIO.with_options(ignored=(True, True)))
+    assert np.isnan(results.mean) and np.isnan(results.loss) and results.total == 0.0
+    assert results.per_sample.tolist() == [0.0, 0.0]
+    assert results.arithmetic == "(0) / 0 = NaN"
+    # Their −Σ y · log p is still shown, unweighted, beside their breakdown and in the matrix.
+    assert printed(results.unweighted) == ["2.4076", "0.1429"]
+
+
+def test_the_matrix_diagonal_is_each_sample_s_unweighted_loss_even_where_p_underflows():
+    # p of the target is e^−1000: 0 in float32, yet −log p is 1000, not a clipped −log(eps).
+    scenario = Scenario(classes=("a", "b"), logits=[[0, -1000]], targets=[1], label_smoothing=0.2)
+    results = analyse(scenario)
+    assert results.probabilities[0, 1] == 0
+    np.testing.assert_allclose(np.diagonal(results.matrix), results.per_sample, rtol=1e-6)
+    np.testing.assert_allclose(results.unweighted, [0.9 * 1000 + 0.1 * 0], rtol=1e-6)
+
+
+def test_the_weighted_per_sample_loss_is_the_class_weighted_sum_of_its_terms():
+    # −Σ_c w_c · y_c · log p_c: with smoothing, not w[target] times the unweighted loss.
+    scenario = DEFAULT_SCENARIO.with_options(weights=(2.0, 1.0, 1.0), label_smoothing=0.1)
+    results = analyse(scenario)
+    terms = -(results.class_weights * results.target_distribution * results.log_probabilities)
+    np.testing.assert_allclose(terms.sum(axis=1), results.per_sample, rtol=1e-6)
+    assert printed(results.per_sample) == ["4.5547", "0.4810"]
+    assert printed(results.unweighted) == ["2.3076", "0.3429"]

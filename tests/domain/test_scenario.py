@@ -131,3 +131,13 @@ def test_random_names_come_through_the_one_check():
     assert [str(p) for p in checked.problems] == [
         "Row 2, column “name”: expected a name of at most 40 characters; got 41 characters."
     ]
+
+
+def test_every_sample_ignored_passes_the_one_check_and_a_link_keeps_it():
+    # PyTorch's mean of it is NaN (0/0), its sum 0: the Playground shows that, not a refusal.
+    from xentui.domain.share_link import decode, encode
+
+    draft = {**draft_of(DEFAULT_SCENARIO), "ignored": [True, True]}
+    checked = check_scenario(draft)
+    assert checked.problems == ()
+    assert decode(encode(checked.scenario)) == checked.scenario

@@ -10,6 +10,7 @@ from hypothesis import HealthCheck, given, settings
 
 from xentui.domain.limits import IGNORE_INDEX
 from xentui.domain.presets import DEFAULT_SCENARIO, PRESETS
+from xentui.domain.results import torch_check
 from xentui.domain.scenario import Scenario
 from xentui.domain.torch_code import torch_code
 
@@ -17,6 +18,7 @@ from xentui.domain.torch_code import torch_code
 PROPERTY_SETTINGS = settings(
     max_examples=40, deadline=None, database=None, suppress_health_check=[HealthCheck.too_slow]
 )
+SEED_001 = "PyTorch explainer: confident and right (0.0037)"
 TOLERANCE = {"float32": {"rtol": 1e-5, "atol": 1e-5}, "float64": {"rtol": 1e-12, "atol": 1e-12}}
 
 
@@ -82,6 +84,17 @@ def test_the_script_names_the_classes_and_marks_ignored_samples():
     assert namespace["classes"] == ["cat", "dog", "pig"]
     assert namespace["target"].tolist() == [IGNORE_INDEX, 2]
     assert "# -100 = ignored sample" in torch_code(SCENARIOS["ignored sample"])
+
+
+def test_the_script_prints_what_the_playground_says_it_prints():
+    for scenario in (SCENARIOS["none"], SCENARIOS["float64"], PRESETS[SEED_001]):
+        lines: list[str] = []
+        namespace = {"print": lambda value, lines=lines: lines.append(str(value))}
+        exec(compile(torch_code(scenario), "<torch_code>", "exec"), namespace)
+        check = torch_check(scenario)
+        assert lines == [check.printed_loss, check.printed_probabilities]
+    # /work/shared/seeds/001: softmax of [4, 3, 2, 10] as PyTorch prints it.
+    assert lines[1] == "tensor([[2.4696e-03, 9.0850e-04, 3.3422e-04, 9.9629e-01]])"
 
 
 def test_options_left_at_their_defaults_are_left_out():

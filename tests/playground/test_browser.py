@@ -190,7 +190,7 @@ def test_expected_edited_loss():
 def test_opens_with_the_default_loss(open_page):
     page = open_page()
     expect(page.locator(METRIC).first).to_have_text(DEFAULT_LOSS)
-    expect(page.get_by_text("Mean loss", exact=True)).to_be_visible()
+    expect(page.get_by_text("Mean loss in nats", exact=True)).to_be_visible()
     _finish(page, "default")
 
 

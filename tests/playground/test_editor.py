@@ -264,11 +264,9 @@ def test_no_rows_and_too_many_are_refused():
     ]
 
 
-def test_every_sample_ignored_is_refused_by_the_one_check():
+def test_every_sample_ignored_is_a_scenario_whose_mean_is_nan_as_in_pytorch():
     frame = samples(("1", "2", "3", "cat", True), ("2", "4", "6", "pig", True))
-    assert messages(samples_table=frame) == [
-        "Column “ignore”: expected at least one sample kept; got every sample ignored."
-    ]
+    assert messages(samples_table=frame) == []
 
 
 def test_the_default_tables_read_back():
@@ -439,3 +437,48 @@ def test_options_are_checked_with_the_tables():
 )
 def test_cut_to_limit_keeps_the_first_new_rows_that_fit(state, expected, left_out):
     assert editor.cut_to_limit(2, state, 64) == (expected, left_out)
+
+
+INF = math.inf
+# Each case the note beside a refused ±inf logit states, as PyTorch computes it:
+# (what, logits, target (a class or a probability row), weight, label smoothing, loss).
+INFINITE_LOGIT_CASES = [
+    ("−inf on another class: finite", [0, -INF, 1], 0, None, 0.0, 1.3133),
+    ("−inf on another class, with smoothing: ∞", [0, -INF, 1], 0, None, 0.1, INF),
+    ("… and that class weighs 0: NaN", [0, -INF, 1], 0, [1, 0, 1], 0.1, math.nan),
+    ("−inf on the target: ∞", [-INF, 0, 1], 0, None, 0.0, INF),
+    ("probability targets, mass on the −inf class: ∞", [0, -INF, 1], [0.5, 0.5, 0], None, 0, INF),
+    ("probability targets, none on it: NaN", [0, -INF, 1], [1, 0, 0], None, 0, math.nan),
+    ("+inf on the target: NaN", [INF, 0, 1], 0, None, 0.0, math.nan),
+    ("+inf on another class: NaN", [INF, 0, 1], 1, None, 0.0, math.nan),
+    ("a row of only −inf: NaN", [-INF, -INF, -INF], 0, None, 0.0, math.nan),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("logits", "target", "weight", "smoothing", "loss"),
+    [case[1:] for case in INFINITE_LOGIT_CASES],
+    ids=[case[0] for case in INFINITE_LOGIT_CASES],
+)
+def test_what_the_infinite_logit_note_says_is_what_pytorch_does(
+    logits, target, weight, smoothing, loss
+):
+    import torch
+
+    x = torch.tensor([logits], dtype=torch.float32)
+    t = torch.tensor([target]) if isinstance(target, int) else torch.tensor([target], dtype=x.dtype)
+    w = None if weight is None else torch.tensor(weight, dtype=x.dtype)
+    got = float(torch.nn.functional.cross_entropy(x, t, weight=w, label_smoothing=smoothing))
+    assert (math.isnan(got) and math.isnan(loss)) or round(got, 4) == loss
+
+
+def test_the_infinite_logit_note_is_pinned():
+    assert editor.INFINITE_LOGITS_NOTE == (
+        "PyTorch itself takes ±inf logits. With a class target, −inf on another class gives that "
+        "class p = 0 and a finite loss (logits 0, −inf, 1 with target 0: 1.3133) — but ∞ with "
+        "label smoothing, which gives that class a share, and NaN if that class also weighs 0; "
+        "−inf on the target gives ∞. With probability targets, a −inf logit gives ∞ if its class "
+        "has target probability, NaN (0 · −inf) if it has 0. +inf anywhere in a row, or a row of "
+        "only −inf, gives NaN. The Playground keeps logits within ±1e+06, where every loss is "
+        "finite."
+    )

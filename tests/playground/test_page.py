@@ -87,7 +87,7 @@ def assert_page_shows(at, expected: Expected) -> None:
     """Every output of the page agrees with `expected`: headline, arithmetic, table, figures."""
     assert_no_exception(at)
     assert alerts(at, "error") == []
-    assert headline(at) == ("Mean loss", fmt(expected.mean))
+    assert headline(at) == ("Mean loss in nats", fmt(expected.mean))
     assert arithmetic(at) == expected.arithmetic
     probs = xentcore.softmax(expected.x)
     right = probs.argmax(axis=1) == np.asarray(expected.targets)
@@ -120,7 +120,7 @@ def assert_page_shows(at, expected: Expected) -> None:
 
 def test_default_view_shows_the_walkthrough_numbers():
     at = open_playground()
-    assert headline(at) == ("Mean loss", "1.2753")
+    assert headline(at) == ("Mean loss in nats", "1.2753")
     assert arithmetic(at) == "(2.4076 + 0.1429) / 2 = 1.2753"
     assert at.metric[1].value == "50%"
     assert printed(probabilities(at)[["cat", "dog", "pig"]]) == [
@@ -135,7 +135,9 @@ def test_default_view_shows_the_walkthrough_numbers():
     points = traces["curve"][1]
     assert points["text"] == ["sample 1", "sample 2"]
     assert printed(points["y"]) == ["2.4076", "0.1429"]
-    assert markdown_starting(at, TORCH_PREFIX) == f"{TORCH_PREFIX} **1.2753** — the same."
+    assert markdown_starting(at, TORCH_PREFIX) == (
+        f"{TORCH_PREFIX}, with reduction 'mean', **1.2753** — the same."
+    )
     assert "s" not in at.query_params
     assert_page_shows(at, Expected())
 
@@ -276,17 +278,23 @@ def test_class_weight_shows_the_weighted_denominator():
     at = open_playground()
     edit_table(at, "classes", edit_state(edited={0: {"weight": "2"}}))
     assert arithmetic(at) == "(4.8152 + 0.1429) / (2 + 1) = 1.6527"
-    assert "With class weights, the mean divides by Σ w[target], not by N." in [
-        unescape(c.value) for c in at.caption
-    ]
+    assert (
+        "In nats. Each term is one sample's loss as reduction 'none' returns it (weighted, "
+        "−Σ w · y · log p). With class weights, the mean divides by Σ w[target] over the samples "
+        "not ignored, not by N."
+    ) in [unescape(c.value) for c in at.caption]
+    assert markdown_starting(at, "Weighted loss of") == (
+        "Weighted loss of sample 1: −Σ w · y · log p = **4.8152 nats**; unweighted, "
+        "−Σ y · log p = 2.4076 nats."
+    )
 
 
 def test_a_bad_edit_keeps_the_last_valid_result_not_the_default():
     at = open_playground()
     edit_table(at, "logits", edit_state(edited={0: {"c1": "5"}}))
-    assert headline(at) == ("Mean loss", "2.1429")
+    assert headline(at) == ("Mean loss in nats", "2.1429")
     edit_table(at, "logits", edit_state(edited={0: {"c1": "5", "c2": "abc"}}))
-    assert headline(at) == ("Mean loss", "2.1429")
+    assert headline(at) == ("Mean loss in nats", "2.1429")
     assert alerts(at, "error") == [
         "Row 1, column “pig”: expected a finite number within ±1e+06; got “abc”."
     ]
@@ -297,7 +305,7 @@ def test_clicking_a_point_on_the_curve_shows_that_sample_s_breakdown():
     at.session_state["curve"] = {"selection": {"points": [{"curve_number": 1, "point_index": 1}]}}
     at.run()
     assert_no_exception(at)
-    assert markdown_starting(at, "Loss of") == "Loss of sample 2: −Σ y · log p = **0.1429**"
+    assert markdown_starting(at, "Loss of") == "Loss of sample 2: −Σ y · log p = **0.1429 nats**"
     assert list(figure_traces(at)["curve"][1]["marker"]["size"]) == [11, 16]
 
 
@@ -305,18 +313,18 @@ def test_deleting_the_focused_sample_falls_back_to_the_first():
     at = open_playground()
     at.selectbox(key="focus_sample").set_value(1).run()
     edit_table(at, "logits", edit_state(deleted=[1]))
-    assert markdown_starting(at, "Loss of") == "Loss of sample 1: −Σ y · log p = **2.4076**"
+    assert markdown_starting(at, "Loss of") == "Loss of sample 1: −Σ y · log p = **2.4076 nats**"
 
 
 # ------------------------------------------------------------------------------ options
 
 REDUCTIONS = [
     # (reduction, metric label, value, reduction line, per-sample losses line or None)
-    ("mean", "Mean loss", "1.2753", "**Mean:** (2.4076 + 0.1429) / 2 = 1.2753", None),
-    ("sum", "Summed loss", "2.5505", "**Sum:** 2.4076 + 0.1429 = 2.5505", None),
+    ("mean", "Mean loss in nats", "1.2753", "**Mean:** (2.4076 + 0.1429) / 2 = 1.2753", None),
+    ("sum", "Summed loss in nats", "2.5505", "**Sum:** 2.4076 + 0.1429 = 2.5505", None),
     (
         "none",
-        "Mean loss (reduction: none)",
+        "Mean loss in nats (reduction: none)",
         "1.2753",
         "**Mean:** (2.4076 + 0.1429) / 2 = 1.2753",
         "**Per-sample losses (reduction none):** sample 1: 2.4076, sample 2: 0.1429",
@@ -334,7 +342,13 @@ def test_reduction_changes_the_metric_and_its_arithmetic(reduction, label, value
     assert markdown_starting(at, "**Mean:**" if reduction != "sum" else "**Sum:**") == line
     listed = [m.value for m in at.markdown if m.value.startswith("**Per-sample")]
     assert listed == ([per_sample] if per_sample else [])
-    assert markdown_starting(at, TORCH_PREFIX).endswith(f"**{value}** — the same.")
+    if reduction == "none":  # PyTorch returns the vector: the vector is compared
+        assert markdown_starting(at, TORCH_PREFIX).endswith(
+            "the vector **[2.4076, 0.1429]** — the same as the loss column."
+        )
+        assert "tensor([2.4076, 0.1429])\n" in [c.value[:25] for c in at.code]
+    else:
+        assert markdown_starting(at, TORCH_PREFIX).endswith(f"**{value}** — the same.")
 
 
 @pytest.mark.parametrize(
@@ -349,7 +363,7 @@ def test_smoothing_and_temperature_match_xentcore(smoothing, temperature):
     assert_no_exception(at)
     x = Expected().x / np.float32(temperature)
     expected = float(xentcore.cross_entropy(x, Expected().target, label_smoothing=smoothing))
-    assert headline(at) == ("Mean loss", fmt(expected))
+    assert headline(at) == ("Mean loss in nats", fmt(expected))
     assert markdown_starting(at, TORCH_PREFIX).endswith(f"**{fmt(expected)}** — the same.")
     assert "s" in at.query_params
 
@@ -375,15 +389,16 @@ def test_probability_targets_score_each_row_against_its_distribution():
     at.toggle(key="opt_soft").set_value(True).run()
     assert_no_exception(at)
     # One-hot rows on the targets give the hard-target loss, and the logit edit survived.
-    assert headline(at) == ("Mean loss", "2.1429")
-    assert "With probability targets, the mean divides by N whatever the weights." in [
-        unescape(c.value) for c in at.caption
-    ]
+    assert headline(at) == ("Mean loss in nats", "2.1429")
+    assert (
+        "In nats. Each term is one sample's loss as reduction 'none' returns it (−Σ y · log p). "
+        "With probability targets, the mean divides by N."
+    ) in [unescape(c.value) for c in at.caption]
     edit_table(at, "soft", edit_state(edited={0: {"c0": "0.5", "c1": "0.5"}}))
     soft = np.array([[0.5, 0.5, 0.0], [0.0, 0.0, 1.0]], dtype=np.float32)
     x = np.asarray(((1, 5, 3), (2, 4, 6)), dtype=np.float32)
     expected = float(xentcore.cross_entropy(x, soft))
-    assert headline(at) == ("Mean loss", fmt(expected))
+    assert headline(at) == ("Mean loss in nats", fmt(expected))
     assert markdown_starting(at, TORCH_PREFIX).endswith(f"**{fmt(expected)}** — the same.")
 
 
@@ -393,7 +408,7 @@ def test_toggling_probability_targets_keeps_the_sample_edits():
     for soft in (True, False):
         at.toggle(key="opt_soft").set_value(soft).run()
         assert_no_exception(at)
-        assert headline(at) == ("Mean loss", "4.1429")
+        assert headline(at) == ("Mean loss in nats", "4.1429")
         assert editor_table(at, "logits")[["c0", "c1", "c2"]].to_numpy().tolist() == [
             ["1", "5", "3"]
         ]
@@ -407,7 +422,7 @@ def test_deleting_a_sample_deletes_its_probability_row():
     assert editor_table(at, "soft").to_numpy().tolist() == [["0", "0.5", "0.5"]]
     x = np.asarray([[2, 4, 6]], dtype=np.float32)
     expected = float(xentcore.cross_entropy(x, np.asarray([[0, 0.5, 0.5]], dtype=np.float32)))
-    assert headline(at) == ("Mean loss", fmt(expected))
+    assert headline(at) == ("Mean loss in nats", fmt(expected))
 
 
 def test_a_new_sample_starts_one_hot_on_its_target_in_probability_mode():
@@ -418,7 +433,7 @@ def test_a_new_sample_starts_one_hot_on_its_target_in_probability_mode():
     one_hot = Expected(
         logits=((1, 2, 3), (2, 4, 6), (0, 0, 0)), targets=(0, 2, 1), ignored=(False,) * 3
     )
-    assert headline(at) == ("Mean loss", fmt(one_hot.mean))
+    assert headline(at) == ("Mean loss in nats", fmt(one_hot.mean))
 
 
 # --------------------------------------------------------------------- rows beyond the limits
@@ -603,3 +618,48 @@ def test_edits_and_options_survive_a_visit_to_another_page(elsewhere):
     assert at.session_state["scenario"].temperature == 2.0
     at.run()  # and it stays so
     assert headline(at) == before
+
+
+def test_the_seed_softmax_shows_in_the_digits_pytorch_prints():
+    # /work/shared/seeds/001: logits [4, 3, 2, 10], target 3, loss 0.0037.
+    at = open_playground()
+    at.selectbox(key="preset_choice").set_value("PyTorch explainer: confident and right (0.0037)")
+    click_button(at, "Load preset")
+    printed_block = next(c.value for c in at.code if c.value.startswith("tensor(["))
+    assert printed_block == (
+        "tensor([0.0037])\ntensor([[2.4696e-03, 9.0850e-04, 3.3422e-04, 9.9629e-01]])"
+    )
+    assert headline(at) == ("Mean loss in nats (reduction: none)", "0.0037")
+
+
+def test_the_loss_shows_in_the_sidebar_s_unit_with_perplexity_and_ln_c():
+    at = open_playground()
+    at.segmented_control(key="unit").set_value("bits").run()
+    assert_no_exception(at)
+    assert headline(at) == ("Mean loss in bits", "1.8398")
+    assert (
+        "Perplexity e^CE of the mean loss 1.2753 nats = 1.8398 bits: 3.58 (as unsure as 3.58 "
+        "equally likely classes) — the effective number of classes. A uniform guess over 3 "
+        "classes scores ln 3 = 1.0986 nats = 1.5850 bits."
+    ) in [unescape(c.value) for c in at.caption]
+    uniform = figure_traces(at)["curve"][2]
+    assert list(uniform["y"]) == [pytest.approx(np.log(3))] * 2
+
+
+def test_every_sample_ignored_shows_pytorch_s_nan_and_why_not_a_refusal():
+    at = open_playground()
+    edit_table(at, "logits", edit_state(edited={0: {"ignore": True}, 1: {"ignore": True}}))
+    assert alerts(at, "error") == []
+    assert headline(at) == ("Mean loss in nats", "NaN")
+    assert arithmetic(at) == "(0) / 0 = NaN"
+    assert alerts(at, "info") == [
+        "Every sample is ignored, so the mean divides 0 by 0: PyTorch returns nan for reduction "
+        "'mean', 0.0000 for 'sum' and 0 for every sample with 'none'."
+    ]
+    assert markdown_starting(at, TORCH_PREFIX).endswith("**NaN** — the same.")
+    at.segmented_control(key="opt_reduction").set_value("sum").run()
+    assert headline(at) == ("Summed loss in nats", "0.0000")
+    at.segmented_control(key="opt_reduction").set_value("none").run()
+    assert markdown_starting(at, TORCH_PREFIX).endswith(
+        "the vector **[0.0000, 0.0000]** — the same as the loss column (0 for an ignored sample)."
+    )

@@ -24,6 +24,8 @@ from app_helpers import (
     unescape,
 )
 
+from xentui.playground.editor import INFINITE_LOGITS_NOTE
+
 # ------------------------------------------------------------------------------ bad inputs
 
 
@@ -109,12 +111,6 @@ BAD_INPUTS = [
         "logits",
         edit_state(deleted=[0, 1]),
         "Logits: expected 1 to 64 samples; got 0 rows.",
-    ),
-    BadInput(
-        "every sample ignored",
-        "logits",
-        edit_state(edited={0: {"ignore": True}, 1: {"ignore": True}}),
-        "Column “ignore”: expected at least one sample kept; got every sample ignored.",
     ),
     BadInput(
         "no classes",
@@ -248,7 +244,7 @@ def test_a_bad_input_gets_a_message_and_the_last_good_result_stays(case: BadInpu
     if case.kind != "error":
         assert alerts(at, "error") == []
     assert alerts(at, "info") == [FIX_CELLS_NOTE]
-    assert headline(at) == ("Mean loss", DEFAULT_LOSS)
+    assert headline(at) == ("Mean loss in nats", DEFAULT_LOSS)
     assert arithmetic(at) == "(2.4076 + 0.1429) / 2 = 1.2753"
     assert len(figure_traces(at)) == 2  # the rest of the page still draws
     # What the user typed is still there: the same editor, holding the same edits.
@@ -269,7 +265,7 @@ def test_a_class_name_with_markup_is_valid_and_shown_literally(name, escaped):
     at = open_playground()
     edit_table(at, "classes", cell_edit(1, "name", name))
     assert alerts(at, "error") == []
-    assert headline(at) == ("Mean loss", DEFAULT_LOSS)
+    assert headline(at) == ("Mean loss in nats", DEFAULT_LOSS)
     assert list(probabilities(at).columns[:3]) == ["cat", name, "pig"]
     assert f"classes = ['cat', {name!r}, 'pig']" in torch_script(at)
     # Where the name reaches Markdown (a message about its column) it arrives escaped.
@@ -287,3 +283,12 @@ def test_a_bad_input_leaves_the_link_on_the_last_valid_scenario():
     token = at.query_params["s"]
     edit_table(at, "logits", cell_edit(0, "c1", "abc"))
     assert at.query_params["s"] == token
+
+
+@pytest.mark.parametrize(("text", "shown"), [("inf", True), ("-inf", True), ("1e30", False)])
+def test_an_infinite_logit_is_refused_with_what_pytorch_would_do(text, shown):
+    at = open_playground()
+    edit_table(at, "logits", cell_edit(0, "c1", text))
+    captions = [unescape(c.value) for c in at.caption]
+    assert (INFINITE_LOGITS_NOTE in captions) == shown
+    assert headline(at) == ("Mean loss in nats", DEFAULT_LOSS)

@@ -139,6 +139,9 @@ def test_the_fixture_covers_every_page():
 REWORDED = [
     ("numerical-stability", "of the scenario (target", "of the Playground (target"),
     ("gradients-temperature", "Loss of typed logits, target class 3", "Loss of the typed logits"),
+    # The Playground's loss metrics name their unit (the sidebar's choice, nats by default).
+    ("", "Mean loss", "Mean loss in nats"),
+    ("", "Summed loss", "Summed loss in nats"),
     (
         "numerical-stability",
         "Using typed logits (target: class 2)",
@@ -162,6 +165,10 @@ def reworded(url_path: str, text: str) -> str:
         if page == url_path:
             text = text.replace(before, after)
     return text
+
+
+# Table columns that name their unit now: (page, version-1 column) -> the column now.
+UNIT_COLUMNS = {("", "loss"): "loss (nats)"}
 
 
 def now_column(link: dict, column: str) -> str:

@@ -14,7 +14,7 @@ def _rows(rows: tuple[tuple[float, ...], ...], indent: str) -> str:
 
 
 def torch_code(scenario: Scenario) -> str:
-    """A self-contained script whose printed loss is the one the Playground shows."""
+    """A self-contained script that prints the loss and the softmax the Playground shows."""
     dtype = f"torch.{scenario.precision}"
     names = ", ".join(repr(c) for c in scenario.classes)
     lines = [
@@ -52,6 +52,8 @@ def torch_code(scenario: Scenario) -> str:
     lines += [
         "",
         f"loss = F.cross_entropy({scaled}, target, {', '.join(options)})",
+        f"probabilities = F.softmax({scaled}, dim=1)",
         "print(loss)",
+        "print(probabilities)",
     ]
     return "\n".join(lines)

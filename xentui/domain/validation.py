@@ -361,15 +361,14 @@ def _options(draft: Mapping[str, object], problems: list[Problem]) -> dict[str, 
 
 
 def _check_denominator(targets, ignored, weights, c, precision, problems) -> None:
-    """A mean over nothing — every sample ignored, or every kept target weighing 0 — is 0/0.
+    """Kept samples whose target classes all weigh 0 make the weighted mean 0/0: refused.
 
-    In the scenario's precision, as the loss sees it: a weight of 1e-50 is 0 in float32.
+    Every sample ignored is not refused: PyTorch's mean is then NaN (0/0), its sum 0 and its
+    reduction "none" zeros, and the Playground shows exactly that. In the scenario's precision,
+    as the loss sees it: a weight of 1e-50 is 0 in float32.
     """
     kept = [t for t, skip in zip(targets, ignored, strict=True) if not skip]
     if not kept:
-        problems.append(
-            Problem(LOGITS, None, "ignore", "every sample ignored", "at least one sample kept")
-        )
         return
     class_weight = np.asarray(weights or [1.0] * c, dtype=precision)
     if not class_weight[kept].sum() > 0:

@@ -15,12 +15,13 @@ from collections.abc import Mapping, Sequence
 
 import pandas as pd
 
-from xentui.domain.limits import MAX_NAME_CHARS
+from xentui.domain.limits import LOGIT_LIMIT, MAX_NAME_CHARS
 from xentui.domain.scenario import Scenario
 from xentui.domain.validation import Checked, check_classes, check_scenario, finite_number
 
 __all__ = [
     "IGNORE_COLUMN",
+    "INFINITE_LOGITS_NOTE",
     "MAX_NAME_CHARS",
     "NAME_COLUMN",
     "TARGET_COLUMN",
@@ -42,6 +43,15 @@ __all__ = [
 
 NAME_COLUMN, WEIGHT_COLUMN = "name", "weight"
 TARGET_COLUMN, IGNORE_COLUMN = "target", "ignore"
+# Said beside a refused ±inf logit; each case checked against torch 2.13's F.cross_entropy.
+INFINITE_LOGITS_NOTE = (
+    "PyTorch itself takes ±inf logits. With a class target, −inf on another class gives that "
+    "class p = 0 and a finite loss (logits 0, −inf, 1 with target 0: 1.3133) — but ∞ with label "
+    "smoothing, which gives that class a share, and NaN if that class also weighs 0; −inf on the "
+    "target gives ∞. With probability targets, a −inf logit gives ∞ if its class has target "
+    "probability, NaN (0 · −inf) if it has 0. +inf anywhere in a row, or a row of only −inf, "
+    f"gives NaN. The Playground keeps logits within ±{LOGIT_LIMIT:g}, where every loss is finite."
+)
 
 
 def class_column(index: int) -> str:

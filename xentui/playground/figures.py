@@ -12,6 +12,7 @@ from plotly.colors import sequential
 
 from xentui.kit.format import fmt, plotly_literal
 from xentui.kit.plotly_spec import fast_figure
+from xentui.kit.units import uniform_loss
 
 __all__ = ["loss_curve_figure", "loss_matrix_figure"]
 
@@ -21,8 +22,9 @@ _FADED_SCALE = [[0.0, "#f4f4f4"], [1.0, "#c8c8c8"]]
 
 
 def loss_matrix_figure(matrix: np.ndarray, sample_names: list[str]) -> go.Figure:
-    """Annotated heatmap of Y·(−log P)ᵀ: the diagonal (each sample's own loss) in colour,
-    the off-diagonal pairs (sample i's target scored against sample j's prediction) faded."""
+    """Annotated heatmap of Y·(−log P)ᵀ: the diagonal (each sample's own −Σ y · log p,
+    unweighted) in colour, the off-diagonal pairs (sample i's target scored against sample j's
+    prediction) faded."""
     n = matrix.shape[0]
     labels = [plotly_literal(name) for name in sample_names]
     diagonal = np.full((n, n), np.nan)
@@ -47,9 +49,9 @@ def loss_matrix_figure(matrix: np.ndarray, sample_names: list[str]) -> go.Figure
         "x": labels,
         "y": labels,
         "colorscale": _DIAGONAL_SCALE,
-        "colorbar": {"title": {"text": "loss"}},
+        "colorbar": {"title": {"text": "−Σ y · log p<br>(nats)"}},
         "text": text,
-        "hovertemplate": "%{y}: its own loss %{text}<extra>diagonal</extra>",
+        "hovertemplate": "%{y}: its own −Σ y · log p %{text}<extra>diagonal</extra>",
     }
     if n <= 16:  # beyond that the numbers no longer fit their cells
         faded["texttemplate"], strong["texttemplate"] = "%{text}", "<b>%{text}</b>"
@@ -75,8 +77,13 @@ def loss_curve_figure(
     sample_names: list[str],
     highlight: int | None = None,
     ignored: np.ndarray | None = None,
+    num_classes: int | None = None,
 ) -> go.Figure:
-    """−log p for p of the target class in (0, 1], with each sample as a labelled point on it."""
+    """−log p for p of the target class in (0, 1], with each sample as a labelled point on it.
+
+    With num_classes C, a dashed line at ln C marks the loss of a uniform guess (p = 1/C). The
+    samples stay trace 1, the trace a click on the chart selects from.
+    """
     p = np.asarray(target_probability, dtype=np.float64)
     floor = min(1e-3, float(p.min()) / 2) if p.size and p.min() > 0 else 1e-3
     grid = np.geomspace(floor, 1.0, 400)
@@ -117,4 +124,20 @@ def loss_curve_figure(
         "height": 380,
         "clickmode": "event+select",
     }
-    return fast_figure({"data": [curve, points], "layout": layout})
+    data = [curve, points]
+    if num_classes is not None:
+        level = uniform_loss(num_classes)
+        data.append(
+            {
+                "type": "scatter",
+                "x": [0.0, 1.0],
+                "y": [level, level],
+                "mode": "lines+text",
+                "text": ["", f"uniform guess: ln {num_classes} = {fmt(level)}"],
+                "textposition": "top left",
+                "name": "uniform guess",
+                "line": {"color": "#2ca02c", "width": 1, "dash": "dash"},
+                "hoverinfo": "skip",
+            }
+        )
+    return fast_figure({"data": data, "layout": layout})
