@@ -19,8 +19,8 @@ from xentui.domain.results import analyse, torch_check
 from xentui.domain.scenario import Scenario
 from xentui.domain.torch_code import torch_code
 from xentui.domain.validation import CLASSES, LOGITS, OPTIONS, SOFT
-from xentui.kit.format import fmt, md_literal
-from xentui.kit.units import in_unit
+from xentui.kit.format import md_literal
+from xentui.kit.units import UNIT_HELP, loss_text
 from xentui.playground import editor, figures, tables
 from xentui.playground.editor import IGNORE_COLUMN, NAME_COLUMN, TARGET_COLUMN, WEIGHT_COLUMN
 from xentui.session import playground as session
@@ -177,10 +177,7 @@ unit = loss_unit()
 with headline:
     label = {"mean": "Mean loss", "sum": "Summed loss", "none": "Mean loss (reduction: none)"}
     m1, m2, m3 = st.columns([1, 1, 2])
-    m1.metric(
-        label[shown.reduction].replace(" loss", f" loss in {unit}", 1),
-        fmt(in_unit(results.loss, unit)),
-    )
+    m1.metric(label[shown.reduction], loss_text(results.loss, unit), help=UNIT_HELP)
     m2.metric("Accuracy", f"{results.accuracy:.0%}")
     with m3:
         st.markdown(f"**{'Sum' if shown.reduction == 'sum' else 'Mean'}:** {results.arithmetic}")

@@ -10,10 +10,10 @@ from xentui.domain.limits import PRECISIONS
 from xentui.domain.link_values import number, one_of, text
 from xentui.kit.format import fmt, md_literal
 from xentui.kit.latex import tex_number, tex_signed
+from xentui.kit.units import UNIT_HELP, loss_text
 from xentui.lessons import binary_cross_entropy as bce
 from xentui.lessons import binary_views as views
 from xentui.lessons import confusions as conf
-from xentui.lessons import loss_units
 from xentui.session import page_state
 from xentui.session import playground as session
 from xentui.session.feedback import show_problems
@@ -129,13 +129,13 @@ m1, m2, m3 = st.columns(3)
 m1.metric(f"σ(x) in {dtype}", fmt(prob) if prob < 1 else "1 (rounded)")
 m2.metric(
     "binary_cross_entropy(σ(x), y)",
-    loss_units.metric_value(from_prob, unit),
-    help=loss_units.HELP,
+    loss_text(from_prob, unit),
+    help=UNIT_HELP,
 )
 m3.metric(
     "binary_cross_entropy_with_logits(x, y)",
-    loss_units.metric_value(from_logit, unit),
-    help=loss_units.HELP,
+    loss_text(from_logit, unit),
+    help=UNIT_HELP,
 )
 st.latex(
     r"-\left[y \log p + (1 - y)\log(1 - p)\right] = -\left["

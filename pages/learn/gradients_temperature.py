@@ -11,10 +11,10 @@ from xentui.domain.link_values import one_of
 from xentui.domain.results import analyse
 from xentui.kit.format import fmt
 from xentui.kit.latex import tex_number, tex_vector
+from xentui.kit.units import UNIT_HELP, loss_text
 from xentui.lessons import confusions as conf
 from xentui.lessons import gradients as grads
 from xentui.lessons import k_dimensional as kdim
-from xentui.lessons import loss_units
 from xentui.lessons import temperature as temp
 from xentui.session import page_state
 from xentui.session import playground as session
@@ -59,8 +59,8 @@ st.caption(f"p as torch prints it: {kdim.torch_print(sample.probabilities)}")
 m1, m2, m3 = st.columns(3)
 m1.metric(
     f"Loss of {choice.description}",
-    loss_units.metric_value(sample.loss, unit),
-    help=loss_units.HELP,
+    loss_text(sample.loss, unit),
+    help=UNIT_HELP,
 )
 # Exactly 0 in exact arithmetic; float32 leaves a residue of a few 1e-8, which is not the point.
 m2.metric("Sum of the gradient's components", fmt(round(float(sample.gradient.sum()), 6) + 0.0))
@@ -148,10 +148,10 @@ t1, t2, t3 = st.columns(3)
 changed = float(temperature) != 1.0  # at T = 1 a delta of 0.0000 would only be noise
 t1.metric(
     f"Loss at T = {temperature:g}",
-    loss_units.metric_value(view.loss, unit),
-    delta=loss_units.metric_value(view.loss - at_one.loss, unit) if changed else None,
+    loss_text(view.loss, unit),
+    delta=loss_text(view.loss - at_one.loss, unit) if changed else None,
     delta_color="inverse",  # a lower loss is the good direction
-    help=loss_units.HELP,
+    help=UNIT_HELP,
 )
 t2.metric(
     f"Entropy at T = {temperature:g}",

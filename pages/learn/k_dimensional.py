@@ -8,9 +8,9 @@ from xentui.domain.limits import PRECISIONS
 from xentui.domain.link_values import number, one_of, text, whole_number
 from xentui.kit.format import fmt, md_literal
 from xentui.kit.latex import tex_number
+from xentui.kit.units import UNIT_HELP, loss_text
 from xentui.lessons import k_dimensional as kdim
 from xentui.lessons import k_dimensional_views as views
-from xentui.lessons import loss_units
 from xentui.session import page_state
 from xentui.session import playground as session
 from xentui.session.feedback import show_problems
@@ -192,8 +192,8 @@ if mask is not None:
     m1, m2, m3 = st.columns(3)
     m1.metric(
         "Mean loss over the labelled pixels",
-        loss_units.metric_value(image.mean, loss_unit()),
-        help=loss_units.HELP,
+        loss_text(image.mean, loss_unit()),
+        help=UNIT_HELP,
     )
     m2.metric("Labelled pixels", f"{image.labelled} of {h * w}")
     m3.metric("Pixels the argmax gets wrong", str(wrong))

@@ -8,8 +8,8 @@ import streamlit as st
 from xentui.domain.link_values import one_of
 from xentui.kit.format import fmt
 from xentui.kit.latex import tex_number, tex_vector
+from xentui.kit.units import UNIT_HELP, loss_text
 from xentui.lessons import confusions as conf
-from xentui.lessons import loss_units
 from xentui.lessons import numerical_stability as lab
 from xentui.lessons.implementations import function_source
 from xentui.session import page_state
@@ -122,11 +122,11 @@ st.latex(
 )
 m1, m2 = st.columns(2)
 unit = loss_unit()
-m1.metric("cross_entropy(z, target)", loss_units.metric_value(right, unit), help=loss_units.HELP)
+m1.metric("cross_entropy(z, target)", loss_text(right, unit), help=UNIT_HELP)
 m2.metric(
     "cross_entropy(softmax(z), target)",
-    loss_units.metric_value(mistaken, unit),
-    help=loss_units.HELP,
+    loss_text(mistaken, unit),
+    help=UNIT_HELP,
 )
 st.plotly_chart(lab.mistake_figure(logits, target, float(scale)), key="mistake_chart")
 

@@ -8,11 +8,11 @@ from xentui.domain.link_values import flag, one_of, whole_number
 from xentui.domain.share_link import QUERY_KEY
 from xentui.kit.format import fmt, md_literal
 from xentui.kit.latex import tex_matrix
-from xentui.kit.units import perplexity_text
+from xentui.kit.units import UNIT_HELP, loss_text, perplexity_text
 from xentui.lessons import confusions as conf
 from xentui.lessons import implementations as impl
-from xentui.lessons import loss_units, timing
 from xentui.lessons import step_by_step as steps
+from xentui.lessons import timing
 from xentui.session import page_state
 from xentui.session import playground as session
 from xentui.session.units import loss_unit
@@ -46,9 +46,7 @@ with head:
         query_params={QUERY_KEY: token} if QUERY_KEY in st.query_params else None,
     )
 unit = loss_unit()
-goal.metric(
-    "Where the walk ends: the mean", loss_units.metric_value(walk.mean, unit), help=loss_units.HELP
-)
+goal.metric("Where the walk ends: the mean", loss_text(walk.mean, unit), help=UNIT_HELP)
 goal.caption(
     f"{walk.num_samples} sample(s) × {walk.num_classes} classes = {total_terms} terms"
     + (f" — {md_literal(scenario.title)}" if scenario.title else "")
@@ -56,10 +54,10 @@ goal.caption(
 untrained = conf.untrained_loss(walk.targets.argmax(axis=1), walk.num_classes)
 st.markdown(
     f"**Against what?** ln C = ln {walk.num_classes} = "
-    f"{loss_units.metric_value(untrained.log_c, unit)} is the loss of a uniform guess — and of "
+    f"{loss_text(untrained.log_c, unit)} is the loss of a uniform guess — and of "
     "an untrained model. PyTorch scores all-equal logits on these targets at "
-    f"{loss_units.metric_value(untrained.uniform, unit)}, and a freshly initialised "
-    f"nn.Linear(16, {walk.num_classes}) at {loss_units.metric_value(untrained.fresh_linear, unit)} "
+    f"{loss_text(untrained.uniform, unit)}, and a freshly initialised "
+    f"nn.Linear(16, {walk.num_classes}) at {loss_text(untrained.fresh_linear, unit)} "
     f"on {conf.FRESH_INPUTS:,} random inputs. A first loss far above ln C means the model starts "
     "confidently wrong; training should bring it below. This mean's perplexity e^CE: "
     f"{perplexity_text(walk.mean)}."

@@ -11,11 +11,11 @@ from xentui.domain.link_values import number, some_of, text
 from xentui.domain.results import analyse
 from xentui.kit.format import fmt, md_literal
 from xentui.kit.latex import tex_number
+from xentui.kit.units import UNIT_HELP, loss_text
 from xentui.lessons import class_weights as weighting
 from xentui.lessons import confusions as conf
 from xentui.lessons import libraries as libs
 from xentui.lessons import library_inputs as lib_inputs
-from xentui.lessons import loss_units
 from xentui.lessons import soft_targets as soft
 from xentui.session import page_state
 from xentui.session import playground as session
@@ -227,7 +227,7 @@ if result is not None:
         (m2, f"÷ N = {result.losses.size} (Keras's sample weights)", result.over_batch_size),
         (m3, "Unweighted mean of the kept samples", result.unweighted_mean),
     ):
-        column.metric(label, loss_units.metric_value(value, unit), help=loss_units.HELP)
+        column.metric(label, loss_text(value, unit), help=UNIT_HELP)
     st.caption(
         "Scale every weight by the same factor and PyTorch's mean does not move; the ÷ N "
         "version scales with it. Ignoring a sample removes its weight from the denominator."

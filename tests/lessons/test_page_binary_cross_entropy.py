@@ -50,8 +50,8 @@ def test_default_view_shows_the_seed_numbers():
     assert edges.loc["1", "−log(p + eps), the seed"] == "-1.1102e-15"
     assert edges.loc["0", "PyTorch BCE: log ≥ −100"] == "100.0000"
     shown = metrics(at)
-    assert shown["binary_cross_entropy(σ(x), y)"] == "100.0000"
-    assert shown["binary_cross_entropy_with_logits(x, y)"] == "20.0000"
+    assert shown["binary_cross_entropy(σ(x), y)"] == "100.0000 nats"
+    assert shown["binary_cross_entropy_with_logits(x, y)"] == "20.0000 nats"
     assert "They disagree" in at.warning[0].value
     weights = table(at, "loss, pos_weight = 3")
     assert f"{weights['loss, pos_weight = 3'].iloc[0]:.4f}" == "2.0794"
@@ -84,16 +84,16 @@ def test_logit_controls_and_precision():
     at = open_page()
     at.number_input(key="logit").set_value(3.0).run()
     shown = metrics(at)
-    assert shown["binary_cross_entropy(σ(x), y)"] == "3.0486"
-    assert shown["binary_cross_entropy_with_logits(x, y)"] == "3.0486"
+    assert shown["binary_cross_entropy(σ(x), y)"] == "3.0486 nats"
+    assert shown["binary_cross_entropy_with_logits(x, y)"] == "3.0486 nats"
     assert not at.warning
     at.number_input(key="logit").set_value(20.0).run()
     at.segmented_control(key="bce_dtype").set_value("float64").run()
     shown = metrics(at)
-    assert shown["binary_cross_entropy(σ(x), y)"] == "20.0000"
+    assert shown["binary_cross_entropy(σ(x), y)"] == "20.0000 nats"
     assert not at.warning
     at.slider(key="y").set_value(1.0).run()
-    assert metrics(at)["binary_cross_entropy_with_logits(x, y)"] == "2.0612e-09"
+    assert metrics(at)["binary_cross_entropy_with_logits(x, y)"] == "2.0612e-09 nats"
 
 
 def test_pos_weight_controls():
@@ -159,7 +159,7 @@ def test_bad_example_input_gets_a_message_beside_it(key, text, message):
     assert errors and unescape(errors[0].value) == message  # shown via md_literal
     # the rest of the page keeps working
     assert table(at, "loss (nats)")["loss (nats)"].iloc[10] == "34.5388"
-    assert metrics(at)["binary_cross_entropy_with_logits(x, y)"] == "20.0000"
+    assert metrics(at)["binary_cross_entropy_with_logits(x, y)"] == "20.0000 nats"
 
 
 @pytest.mark.parametrize(

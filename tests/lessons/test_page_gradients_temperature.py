@@ -51,7 +51,7 @@ def test_default_view_shows_the_seed_gradient(default_page):
     at = default_page
     assert latex_with(at, SEED_P1) and latex_with(at, SEED_GRAD1)
     shown = metrics(at)
-    assert shown["Loss of sample 1 of the Playground"] == "2.4076"
+    assert shown["Loss of sample 1 of the Playground"] == "2.4076 nats"
     assert shown["Sum of the gradient's components"] == "0.0000"
     assert float(shown["Largest gap to torch autograd"]) < 1e-6
     assert "Autograd on `F.cross_entropy` gives -0.9100, 0.2447, 0.6652" in page_text(at)
@@ -80,7 +80,7 @@ def test_default_view_lists_the_batch_gradient(default_page):
 def test_default_view_shows_temperature_one(default_page):
     at = default_page
     shown = metrics(at)
-    assert shown["Loss at T = 1"] == "2.4076"
+    assert shown["Loss at T = 1"] == "2.4076 nats"
     assert shown["Entropy at T = 1"] == "0.8324"
     assert shown["log C, the entropy of a uniform guess"] == "1.0986"
     assert latex_with(at, r"\operatorname{softmax}(z / 1) = \begin{bmatrix} 0.0900 & 0.2447")
@@ -96,7 +96,7 @@ def test_choosing_the_second_sample():
     rerun(at)
     assert latex_with(at, r"p = \begin{bmatrix} 0.0159 & 0.1173 & 0.8668 \end{bmatrix}")
     assert latex_with(at, r"p - q = \begin{bmatrix} 0.0159 & 0.1173 & -0.1332 \end{bmatrix}")
-    assert metrics(at)["Loss of sample 2 of the Playground"] == "0.1429"
+    assert metrics(at)["Loss of sample 2 of the Playground"] == "0.1429 nats"
 
 
 def test_typed_logits_and_their_target():
@@ -106,7 +106,7 @@ def test_typed_logits_and_their_target():
     at.number_input(key="grad_target").set_value(3)
     rerun(at)
     sample = grads.sample_gradient(np.array([4.0, 3.0, 2.0, 10.0], np.float32), 3)
-    assert metrics(at)["Loss of the typed logits"] == "0.0037"
+    assert metrics(at)["Loss of the typed logits"] == "0.0037 nats"
     # The PyTorch explainer (001_*) prints [2.4696e-03, 9.0850e-04, 3.3422e-04, 9.9629e-01].
     assert latex_with(
         at,
@@ -130,10 +130,10 @@ def test_learning_rate_and_temperature():
     assert latex_with(at, rf"\ell: 2.4076 \to {fmt(step.loss)}")
     view = temp.at_temperature([1.0, 2.0, 3.0], [1.0, 0.0, 0.0], 0.5)
     shown = metrics(at)
-    assert shown["Loss at T = 0.5"] == fmt(view.loss)
+    assert shown["Loss at T = 0.5"] == fmt(view.loss) + " nats"
     assert shown["Entropy at T = 0.5"] == fmt(view.entropy)
     deltas = {m.label: m.proto.delta for m in at.metric}
-    assert deltas["Loss at T = 0.5"] == fmt(view.loss - 2.4076059644443806)
+    assert deltas["Loss at T = 0.5"] == fmt(view.loss - 2.4076059644443806) + " nats"
     assert latex_with(at, r"\frac{p_T - q}{T} = " + r"\begin{bmatrix} " + fmt(view.gradient[0]))
 
 
@@ -142,13 +142,13 @@ def test_learning_rate_and_temperature():
 
 def test_a_link_sets_every_control():
     at = open_page(grad_sample="2", grad_lr="0.5", grad_T="2.0")
-    assert metrics(at)["Loss of sample 2 of the Playground"] == "0.1429"
+    assert metrics(at)["Loss of sample 2 of the Playground"] == "0.1429 nats"
     sample = grads.sample_gradient(np.array([2.0, 4.0, 6.0], np.float32), 2)
     assert latex_with(at, rf"\to {fmt(grads.gradient_step(sample, 0.5).loss)}")
     view = temp.at_temperature([2.0, 4.0, 6.0], [0.0, 0.0, 1.0], 2.0)
-    assert metrics(at)["Loss at T = 2"] == fmt(view.loss)
+    assert metrics(at)["Loss at T = 2"] == fmt(view.loss) + " nats"
     typed = open_page(grad_logits="20, 2, 3, 4", grad_target="3")
-    assert metrics(typed)["Loss of the typed logits"] == "16.0000"
+    assert metrics(typed)["Loss of the typed logits"] == "16.0000 nats"
 
 
 def test_the_playgrounds_options_travel_in():
@@ -162,7 +162,7 @@ def test_the_playgrounds_options_travel_in():
     assert "class weights would multiply this gradient by w[target]" in text
     logits = np.asarray(scenario.logits[0], np.float32) / np.float32(2.0)
     sample = grads.sample_gradient(logits, 2, 0.2)
-    assert metrics(at)["Loss of sample 1 of the Playground"] == fmt(sample.loss)
+    assert metrics(at)["Loss of sample 1 of the Playground"] == fmt(sample.loss) + " nats"
     assert "The Playground itself uses T = 2; this section starts from its logits" in text
 
 
@@ -174,7 +174,7 @@ def test_a_smaller_scenario_clamps_the_chosen_sample():
     at.session_state["scenario"] = one  # as after the Playground loaded a one-sample preset
     rerun(at)
     assert at.number_input(key="grad_sample").value == 1
-    assert metrics(at)["Loss of sample 1 of the Playground"] == "0.4170"
+    assert metrics(at)["Loss of sample 1 of the Playground"] == "0.4170 nats"
 
 
 def test_an_ignored_sample_is_shown_with_a_note():
@@ -215,7 +215,7 @@ def test_a_target_beyond_the_typed_logits_is_refused_beside_it():
         "Target class index: expected a class index from 0 to 1, one per typed logit; got 5."
     ]
     # meanwhile the last good choice, the typed logits with target 0, stays on show
-    assert metrics(at)["Loss of the typed logits"] == fmt(float(np.log1p(np.exp(1.0))))
+    assert metrics(at)["Loss of the typed logits"] == fmt(float(np.log1p(np.exp(1.0)))) + " nats"
 
 
 @pytest.mark.parametrize(
@@ -234,7 +234,7 @@ def test_bad_link_values_are_named_and_the_default_shown(key, value, allowed, sh
         f"The link’s {key}: expected {allowed}; got “{value}” — showing {shown} instead."
     ]
     assert latex_with(at, SEED_GRAD1)
-    assert metrics(at)["Loss at T = 1"] == "2.4076"
+    assert metrics(at)["Loss at T = 1"] == "2.4076 nats"
 
 
 @pytest.mark.parametrize("value", HOSTILE_VALUES)
@@ -256,7 +256,7 @@ def test_bad_typed_logits_keep_the_last_good_ones():
     rerun(at)
     at.text_input(key="grad_logits").input("4, 3, 2, inf")
     rerun(at)
-    assert metrics(at)["Loss of the typed logits"] == "0.0037"
+    assert metrics(at)["Loss of the typed logits"] == "0.0037 nats"
     assert "Meanwhile: the typed logits." in page_text(at)
 
 

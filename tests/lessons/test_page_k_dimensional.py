@@ -55,7 +55,7 @@ def page_text(at: AppTest) -> str:
 def image_metrics(mask=DEFAULT_MASK, sharpness=3.0, noise=2.0, seed=0) -> dict[str, str]:
     image = kdim.image_loss(mask, 3, sharpness, noise, seed)
     return {
-        "Mean loss over the labelled pixels": fmt(image.mean),
+        "Mean loss over the labelled pixels": fmt(image.mean) + " nats",
         "Labelled pixels": f"{image.labelled} of {mask.size}",
     }
 
@@ -105,7 +105,9 @@ def test_default_view_shows_what_channels_last_gets(default_page):
     assert "RuntimeError: size mismatch (got input: [1, 4, 6, 3] , target: [1, 4, 6]" in wrong
     assert code_starting(at, "target must have shape (1, 6, 3) (class indices)")
     fixed = code_starting(at, "logits = logits_nhwc.permute(0, 3, 1, 2)")
-    assert fixed.endswith(f"# {image_metrics()['Mean loss over the labelled pixels']}")
+    assert fixed.endswith(
+        f"# {image_metrics()['Mean loss over the labelled pixels']}".removesuffix(" nats")
+    )
 
 
 def test_default_view_lays_the_playground_out_as_positions(default_page):
@@ -188,8 +190,8 @@ def test_a_link_opens_every_control():
     )
     assert seed_code(at).endswith("[[2.4938e+00, 1.6916e-07],\n [4.5456e-05, 4.5456e-05]]")
     mask = kdim.parse_mask("1 0; 0 1", 3).mask
-    assert metrics(at)["Mean loss over the labelled pixels"] == fmt(
-        kdim.image_loss(mask, 3, 1.5, 0.5, 3).mean
+    assert metrics(at)["Mean loss over the labelled pixels"] == (
+        fmt(kdim.image_loss(mask, 3, 1.5, 0.5, 3).mean) + " nats"
     )
 
 

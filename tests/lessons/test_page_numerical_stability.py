@@ -56,8 +56,8 @@ def test_default_view_overflows_float16_and_float32():
     for clamp in ("1e-20", "1e-15", "1e-12", "1.1921e-07", "−100"):
         assert clamp in rules
     shown = metrics(at)
-    assert shown["cross_entropy(z, target)"] == "200.0000"
-    assert shown["cross_entropy(softmax(z), target)"] == "1.5514"
+    assert shown["cross_entropy(z, target)"] == "200.0000 nats"
+    assert shown["cross_entropy(softmax(z), target)"] == "1.5514 nats"
     assert "= 0.5514" in text(at) and "= 1.5514" in text(at)
     assert len(at.get("plotly_chart")) == 2
 
@@ -97,7 +97,7 @@ def test_the_pytorch_explainers_logits_typed_in():
         "1.0000", "1.5230e-08", "4.1399e-08", "1.1254e-07"
     ]  # fmt: skip
     assert row["loss −log p[target]"] == "16.0000"
-    assert metrics(at)["cross_entropy(z, target)"] == "16.0000"
+    assert metrics(at)["cross_entropy(z, target)"] == "16.0000 nats"
     assert "the typed logits (target: class 3)" in text(at)
     assert at.query_params["target"] == "4"  # the link still counts from 1, as old links do
 
@@ -106,7 +106,7 @@ def test_sample_control_follows_the_scenario():
     at = open_page()
     at.number_input(key="sample").set_value(2).run()  # [2, 4, 6], target pig: the argmax
     assert "sample 2 of the Playground (target: pig)" in text(at)
-    assert metrics(at)["cross_entropy(softmax(z), target)"] == "0.5514"  # the floor
+    assert metrics(at)["cross_entropy(softmax(z), target)"] == "0.5514 nats"  # the floor
 
 
 def test_an_old_link_opens_the_page_as_it_was():

@@ -47,7 +47,7 @@ def markdown(at: AppTest) -> str:
 
 def test_default_view_shows_the_seed_walkthrough():
     at = open_page()
-    assert at.metric[0].value == "1.2753"
+    assert at.metric[0].value == "1.2753 nats"
     formulas = latex(at)
     assert r"0.0900 & 0.2447 & 0.6652 \\ 0.0159 & 0.1173 & 0.8668" in formulas
     assert r"-2.4076 & -1.4076 & -0.4076 \\ -4.1429 & -2.1429 & -0.1429" in formulas
@@ -126,7 +126,7 @@ def test_a_link_opens_the_page_as_it_was():
     at = open_page(term="4", time_n="1000", s=encode(REFERENCE))
     assert at.number_input(key="term").value == 4
     assert at.select_slider(key="time_n").value == 1000
-    assert at.metric[0].value == "0.7136"  # the reference example's walk
+    assert at.metric[0].value == "0.7136 nats"  # the reference example's walk
     assert "Mean loss **0.7136**" in markdown(at)
     at = open_page(all_terms="true")
     assert at.toggle(key="all_terms").value
@@ -150,7 +150,7 @@ def test_timing_sizes_decline_with_a_reason():
 def test_a_damaged_link_warns_and_shows_the_default():
     at = open_page(s="1.not-a-scenario")
     assert "could not be opened" in at.warning[0].value
-    assert at.metric[0].value == "1.2753"
+    assert at.metric[0].value == "1.2753 nats"
 
 
 @pytest.mark.parametrize(
@@ -167,7 +167,7 @@ def test_bad_values_in_the_link_are_named_beside_their_control(key, value, kind,
     at = open_page(**{key: value})
     assert at.number_input(key="term").value == 1
     assert at.select_slider(key="time_n").value == 100
-    assert at.metric[0].value == "1.2753"
+    assert at.metric[0].value == "1.2753 nats"
     refusal = refusal_beside(at, key, kind)
     assert refusal.startswith(f"The link’s {key}: expected ") and f"got “{value}”" in refusal
     assert allowed in refusal
@@ -181,7 +181,7 @@ def test_bad_values_in_the_link_are_named_beside_their_control(key, value, kind,
 )
 def test_any_link_value_is_harmless(key, value, control):
     at = assert_hostile_link_is_harmless(PAGE, key, value, control)
-    assert at.metric[0].value == "1.2753"
+    assert at.metric[0].value == "1.2753 nats"
 
 
 def test_a_valid_link_then_a_change_raises_no_warning():
@@ -224,7 +224,7 @@ def test_options_the_walk_leaves_out_are_named():
 def test_every_kind_of_scenario_walks_and_agrees(scenario):
     at = open_page(s=encode(scenario), all_terms="true")
     walk = walkthrough(scenario)
-    assert at.metric[0].value == fmt(walk.mean)
+    assert at.metric[0].value == fmt(walk.mean) + " nats"
     assert len(table(at, "running sum")) == walk.num_terms
     assert at.success, "the four implementations should print the same digits"
 
@@ -233,7 +233,7 @@ def test_underflow_is_explained_not_hidden():
     far = Scenario(classes=("a", "b"), logits=[(0.0, 200.0)], targets=[0])
     at = open_page(s=encode(far))
     assert "46.0517" in at.warning[0].value and "PyTorch" in at.warning[0].value
-    assert at.metric[0].value == "200.0000"
+    assert at.metric[0].value == "200.0000 nats"
 
 
 def test_too_large_a_timing_is_refused_beside_the_control():
@@ -256,10 +256,11 @@ def test_class_names_are_shown_literally():
 def test_ln_c_is_the_untrained_models_loss():
     at = open_page()
     shown = page_text(at).replace("**", "")
-    assert "ln C = ln 3 = 1.0986 is the loss of a uniform guess — and of an untrained model" in (
-        shown
+    assert (
+        "ln C = ln 3 = 1.0986 nats is the loss of a uniform guess — and of an untrained model"
+        in (shown)
     )
-    assert "PyTorch scores all-equal logits on these targets at 1.0986" in shown
+    assert "PyTorch scores all-equal logits on these targets at 1.0986 nats" in shown
     assert "perplexity e^CE: 3.58 (as unsure as 3.58 equally likely classes)" in shown  # e^1.2753
 
 

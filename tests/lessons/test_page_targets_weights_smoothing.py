@@ -90,9 +90,9 @@ def test_default_view_writes_out_the_weighted_mean(default_page):
         at, r"\frac{2 \cdot 2.4076 + 1 \cdot 0.1429}{2 + 1} = \frac{4.9581}{3} = 1.6527"
     )
     assert metrics(at) == {
-        "PyTorch: ÷ Σ w[target]": "1.6527",
-        "÷ N = 2 (Keras's sample weights)": "2.4791",
-        "Unweighted mean of the kept samples": "1.2753",
+        "PyTorch: ÷ Σ w[target]": "1.6527 nats",
+        "÷ N = 2 (Keras's sample weights)": "2.4791 nats",
+        "Unweighted mean of the kept samples": "1.2753 nats",
     }
     table = table_with(at, "w[target]")
     assert list(table["target"]) == ["cat", "pig"] and list(table["w[target]"]) == [2.0, 1.0]
@@ -165,12 +165,12 @@ def test_weights_and_ignored_samples_change_the_denominator():
     assert latex_with(
         at, r"\frac{1 \cdot 2.4076 + 4 \cdot 0.1429}{1 + 4} = \frac{2.9793}{5} = 0.5959"
     )
-    assert metrics(at)["PyTorch: ÷ Σ w[target]"] == fmt((2.407606 + 4 * 0.142932) / 5)
+    assert metrics(at)["PyTorch: ÷ Σ w[target]"] == fmt((2.407606 + 4 * 0.142932) / 5) + " nats"
     at.multiselect(key="tws_ignore").select("sample 1")
     rerun(at)
     assert latex_with(at, r"\frac{4 \cdot 0.1429}{4} = \frac{0.5717}{4} = 0.1429")
     assert list(table_with(at, "w[target]")["in the mean?"]) == ["ignored", "yes"]
-    assert metrics(at)["÷ N = 2 (Keras's sample weights)"] == fmt(4 * 0.142932 / 2)
+    assert metrics(at)["÷ N = 2 (Keras's sample weights)"] == fmt(4 * 0.142932 / 2) + " nats"
 
 
 def test_library_inputs_and_their_examples():
@@ -225,7 +225,7 @@ def test_the_playgrounds_scenario_drives_the_weights_section():
     at = open_page(s=encode(scenario))
     assert at.text_input(key="tws_weights").value == "1, 2, 3"
     result = weighting.weighted_mean(scenario, np.array([1.0, 2.0, 3.0]), [False] * 3)
-    assert metrics(at)["PyTorch: ÷ Σ w[target]"] == fmt(result.mean)
+    assert metrics(at)["PyTorch: ÷ Σ w[target]"] == fmt(result.mean) + " nats"
     assert result.denominator == 6 and latex_with(at, r"{3 + 1 + 2}")
     assert "s" in at.query_params
 
@@ -239,7 +239,7 @@ def test_the_soft_target_scenario_is_read_by_its_most_likely_class():
         "From the Playground's scenario: its probability targets are replaced by their most "
         "likely class; label smoothing is left out." in page_text(at)
     )
-    assert metrics(at)["PyTorch: ÷ Σ w[target]"] == "1.6527"
+    assert metrics(at)["PyTorch: ÷ Σ w[target]"] == "1.6527 nats"
 
 
 # ------------------------------------------------------------------------------ bad input
@@ -264,7 +264,7 @@ def test_bad_distributions_get_a_message_and_the_last_good_result_stays(key, tex
     assert errors(at) == [problem]
     assert STALE in page_text(at)
     assert latex_with(at, r"q_{1}:\quad \text{CE} = 0.3567")  # the last good decomposition
-    assert metrics(at)["PyTorch: ÷ Σ w[target]"] == "1.6527"
+    assert metrics(at)["PyTorch: ÷ Σ w[target]"] == "1.6527 nats"
     assert len(at.get("plotly_chart")) == 2
 
 
@@ -288,7 +288,7 @@ def test_bad_weights_get_a_message_beside_them(text, problem):
     rerun(at)
     assert errors(at) == [problem]
     assert STALE in page_text(at)
-    assert metrics(at)["PyTorch: ÷ Σ w[target]"] == "1.6527"  # the last good weighted mean
+    assert metrics(at)["PyTorch: ÷ Σ w[target]"] == "1.6527 nats"  # the last good weighted mean
     assert latex_with(at, r"q_{1}:\quad \text{CE} = 0.3567")
 
 
@@ -359,7 +359,7 @@ def test_any_link_value_is_harmless(key, value, control):
 def test_a_broken_scenario_link_warns_and_the_page_shows_the_default():
     at = open_page(s="1.garbage")
     assert unescape(at.warning[0].value).startswith("This link could not be opened")
-    assert metrics(at)["PyTorch: ÷ Σ w[target]"] == "1.6527"
+    assert metrics(at)["PyTorch: ÷ Σ w[target]"] == "1.6527 nats"
 
 
 def test_a_soft_target_chart_uses_the_scenarios_class_names():

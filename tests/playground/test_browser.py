@@ -170,7 +170,7 @@ def edited_page(browser, app_url):
     grid = page.locator(LOGITS_EDITOR)
     expect(_cell(grid, 0, "cat")).to_have_text("1")
     _edit_cell(page, grid, row=0, column_label="cat", text="5")
-    expect(page.locator(METRIC).first).to_have_text(EDITED_LOSS)
+    expect(page.locator(METRIC).first).to_have_text(f"{EDITED_LOSS} nats")
     yield page
     page.context.close()
 
@@ -189,8 +189,8 @@ def test_expected_edited_loss():
 @pytest.mark.browser
 def test_opens_with_the_default_loss(open_page):
     page = open_page()
-    expect(page.locator(METRIC).first).to_have_text(DEFAULT_LOSS)
-    expect(page.get_by_text("Mean loss in nats", exact=True)).to_be_visible()
+    expect(page.locator(METRIC).first).to_have_text(f"{DEFAULT_LOSS} nats")
+    expect(page.get_by_text("Mean loss", exact=True)).to_be_visible()
     _finish(page, "default")
 
 
@@ -209,7 +209,7 @@ def test_shared_link_reopens_the_scenario(edited_page, open_page):
     expect(edited_page).to_have_url(re.compile(rf"[?&]{QUERY_KEY}="))
     query = "?" + urlsplit(edited_page.url).query
     page = open_page(query)  # a fresh context: nothing shared with the page that made the link
-    expect(page.locator(METRIC).first).to_have_text(EDITED_LOSS)
+    expect(page.locator(METRIC).first).to_have_text(f"{EDITED_LOSS} nats")
     expect(_cell(page.locator(LOGITS_EDITOR), 0, "cat")).to_have_text("5")
     expect(page.locator('[data-testid="stAlert"]')).to_have_count(0)
     _finish(page, "shared-link")
@@ -219,7 +219,7 @@ def test_shared_link_reopens_the_scenario(edited_page, open_page):
 def test_tampered_link_warns_and_shows_the_default(open_page):
     page = open_page(f"?{QUERY_KEY}=1.garbage")
     expect(page.get_by_text("This link could not be opened")).to_be_visible()
-    expect(page.locator(METRIC).first).to_have_text(DEFAULT_LOSS)
+    expect(page.locator(METRIC).first).to_have_text(f"{DEFAULT_LOSS} nats")
     _finish(page, "tampered-link")
 
 

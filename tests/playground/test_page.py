@@ -87,7 +87,7 @@ def assert_page_shows(at, expected: Expected) -> None:
     """Every output of the page agrees with `expected`: headline, arithmetic, table, figures."""
     assert_no_exception(at)
     assert alerts(at, "error") == []
-    assert headline(at) == ("Mean loss in nats", fmt(expected.mean))
+    assert headline(at) == ("Mean loss", fmt(expected.mean) + " nats")
     assert arithmetic(at) == expected.arithmetic
     probs = xentcore.softmax(expected.x)
     right = probs.argmax(axis=1) == np.asarray(expected.targets)
@@ -120,7 +120,7 @@ def assert_page_shows(at, expected: Expected) -> None:
 
 def test_default_view_shows_the_walkthrough_numbers():
     at = open_playground()
-    assert headline(at) == ("Mean loss in nats", "1.2753")
+    assert headline(at) == ("Mean loss", "1.2753 nats")
     assert arithmetic(at) == "(2.4076 + 0.1429) / 2 = 1.2753"
     assert at.metric[1].value == "50%"
     assert printed(probabilities(at)[["cat", "dog", "pig"]]) == [
@@ -292,9 +292,9 @@ def test_class_weight_shows_the_weighted_denominator():
 def test_a_bad_edit_keeps_the_last_valid_result_not_the_default():
     at = open_playground()
     edit_table(at, "logits", edit_state(edited={0: {"c1": "5"}}))
-    assert headline(at) == ("Mean loss in nats", "2.1429")
+    assert headline(at) == ("Mean loss", "2.1429 nats")
     edit_table(at, "logits", edit_state(edited={0: {"c1": "5", "c2": "abc"}}))
-    assert headline(at) == ("Mean loss in nats", "2.1429")
+    assert headline(at) == ("Mean loss", "2.1429 nats")
     assert alerts(at, "error") == [
         "Row 1, column “pig”: expected a finite number within ±1e+06; got “abc”."
     ]
@@ -320,12 +320,12 @@ def test_deleting_the_focused_sample_falls_back_to_the_first():
 
 REDUCTIONS = [
     # (reduction, metric label, value, reduction line, per-sample losses line or None)
-    ("mean", "Mean loss in nats", "1.2753", "**Mean:** (2.4076 + 0.1429) / 2 = 1.2753", None),
-    ("sum", "Summed loss in nats", "2.5505", "**Sum:** 2.4076 + 0.1429 = 2.5505", None),
+    ("mean", "Mean loss", "1.2753 nats", "**Mean:** (2.4076 + 0.1429) / 2 = 1.2753", None),
+    ("sum", "Summed loss", "2.5505 nats", "**Sum:** 2.4076 + 0.1429 = 2.5505", None),
     (
         "none",
-        "Mean loss in nats (reduction: none)",
-        "1.2753",
+        "Mean loss (reduction: none)",
+        "1.2753 nats",
         "**Mean:** (2.4076 + 0.1429) / 2 = 1.2753",
         "**Per-sample losses (reduction none):** sample 1: 2.4076, sample 2: 0.1429",
     ),
@@ -348,7 +348,9 @@ def test_reduction_changes_the_metric_and_its_arithmetic(reduction, label, value
         )
         assert "tensor([2.4076, 0.1429])\n" in [c.value[:25] for c in at.code]
     else:
-        assert markdown_starting(at, TORCH_PREFIX).endswith(f"**{value}** — the same.")
+        assert markdown_starting(at, TORCH_PREFIX).endswith(
+            f"**{value.removesuffix(' nats')}** — the same."
+        )
 
 
 @pytest.mark.parametrize(
@@ -363,7 +365,7 @@ def test_smoothing_and_temperature_match_xentcore(smoothing, temperature):
     assert_no_exception(at)
     x = Expected().x / np.float32(temperature)
     expected = float(xentcore.cross_entropy(x, Expected().target, label_smoothing=smoothing))
-    assert headline(at) == ("Mean loss in nats", fmt(expected))
+    assert headline(at) == ("Mean loss", fmt(expected) + " nats")
     assert markdown_starting(at, TORCH_PREFIX).endswith(f"**{fmt(expected)}** — the same.")
     assert "s" in at.query_params
 
@@ -389,7 +391,7 @@ def test_probability_targets_score_each_row_against_its_distribution():
     at.toggle(key="opt_soft").set_value(True).run()
     assert_no_exception(at)
     # One-hot rows on the targets give the hard-target loss, and the logit edit survived.
-    assert headline(at) == ("Mean loss in nats", "2.1429")
+    assert headline(at) == ("Mean loss", "2.1429 nats")
     assert (
         "In nats. Each term is one sample's loss as reduction 'none' returns it (−Σ y · log p). "
         "With probability targets, the mean divides by N."
@@ -398,7 +400,7 @@ def test_probability_targets_score_each_row_against_its_distribution():
     soft = np.array([[0.5, 0.5, 0.0], [0.0, 0.0, 1.0]], dtype=np.float32)
     x = np.asarray(((1, 5, 3), (2, 4, 6)), dtype=np.float32)
     expected = float(xentcore.cross_entropy(x, soft))
-    assert headline(at) == ("Mean loss in nats", fmt(expected))
+    assert headline(at) == ("Mean loss", fmt(expected) + " nats")
     assert markdown_starting(at, TORCH_PREFIX).endswith(f"**{fmt(expected)}** — the same.")
 
 
@@ -408,7 +410,7 @@ def test_toggling_probability_targets_keeps_the_sample_edits():
     for soft in (True, False):
         at.toggle(key="opt_soft").set_value(soft).run()
         assert_no_exception(at)
-        assert headline(at) == ("Mean loss in nats", "4.1429")
+        assert headline(at) == ("Mean loss", "4.1429 nats")
         assert editor_table(at, "logits")[["c0", "c1", "c2"]].to_numpy().tolist() == [
             ["1", "5", "3"]
         ]
@@ -422,7 +424,7 @@ def test_deleting_a_sample_deletes_its_probability_row():
     assert editor_table(at, "soft").to_numpy().tolist() == [["0", "0.5", "0.5"]]
     x = np.asarray([[2, 4, 6]], dtype=np.float32)
     expected = float(xentcore.cross_entropy(x, np.asarray([[0, 0.5, 0.5]], dtype=np.float32)))
-    assert headline(at) == ("Mean loss in nats", fmt(expected))
+    assert headline(at) == ("Mean loss", fmt(expected) + " nats")
 
 
 def test_a_new_sample_starts_one_hot_on_its_target_in_probability_mode():
@@ -433,7 +435,7 @@ def test_a_new_sample_starts_one_hot_on_its_target_in_probability_mode():
     one_hot = Expected(
         logits=((1, 2, 3), (2, 4, 6), (0, 0, 0)), targets=(0, 2, 1), ignored=(False,) * 3
     )
-    assert headline(at) == ("Mean loss in nats", fmt(one_hot.mean))
+    assert headline(at) == ("Mean loss", fmt(one_hot.mean) + " nats")
 
 
 # --------------------------------------------------------------------- rows beyond the limits
@@ -575,7 +577,7 @@ def test_loading_a_preset_shows_its_seed_numbers(name):
     at = open_playground()
     at.selectbox(key="preset_choice").set_value(name)
     click_button(at, "Load preset")
-    assert headline(at)[1] == shown
+    assert headline(at)[1] == f"{shown} nats"
     assert at.session_state["scenario"] == PRESETS[name]  # read back from the editors unchanged
     assert PRESETS[name].title in [unescape(c.value) for c in at.caption]
     losses = probabilities(at)["loss"].to_numpy()
@@ -629,14 +631,14 @@ def test_the_seed_softmax_shows_in_the_digits_pytorch_prints():
     assert printed_block == (
         "tensor([0.0037])\ntensor([[2.4696e-03, 9.0850e-04, 3.3422e-04, 9.9629e-01]])"
     )
-    assert headline(at) == ("Mean loss in nats (reduction: none)", "0.0037")
+    assert headline(at) == ("Mean loss (reduction: none)", "0.0037 nats")
 
 
 def test_the_loss_shows_in_the_sidebar_s_unit_with_perplexity_and_ln_c():
     at = open_playground()
     at.segmented_control(key="unit").set_value("bits").run()
     assert_no_exception(at)
-    assert headline(at) == ("Mean loss in bits", "1.8398")
+    assert headline(at) == ("Mean loss", "1.8398 bits")
     assert (
         "Perplexity e^CE of the mean loss 1.2753 nats = 1.8398 bits: 3.58 (as unsure as 3.58 "
         "equally likely classes) — the effective number of classes. A uniform guess over 3 "
@@ -650,7 +652,7 @@ def test_every_sample_ignored_shows_pytorch_s_nan_and_why_not_a_refusal():
     at = open_playground()
     edit_table(at, "logits", edit_state(edited={0: {"ignore": True}, 1: {"ignore": True}}))
     assert alerts(at, "error") == []
-    assert headline(at) == ("Mean loss in nats", "NaN")
+    assert headline(at) == ("Mean loss", "NaN nats")
     assert arithmetic(at) == "(0) / 0 = NaN"
     assert alerts(at, "info") == [
         "Every sample is ignored, so the mean divides 0 by 0: PyTorch returns nan for reduction "
@@ -658,7 +660,7 @@ def test_every_sample_ignored_shows_pytorch_s_nan_and_why_not_a_refusal():
     ]
     assert markdown_starting(at, TORCH_PREFIX).endswith("**NaN** — the same.")
     at.segmented_control(key="opt_reduction").set_value("sum").run()
-    assert headline(at) == ("Summed loss in nats", "0.0000")
+    assert headline(at) == ("Summed loss", "0.0000 nats")
     at.segmented_control(key="opt_reduction").set_value("none").run()
     assert markdown_starting(at, TORCH_PREFIX).endswith(
         "the vector **[0.0000, 0.0000]** — the same as the loss column (0 for an ignored sample)."

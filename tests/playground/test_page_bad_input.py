@@ -244,7 +244,7 @@ def test_a_bad_input_gets_a_message_and_the_last_good_result_stays(case: BadInpu
     if case.kind != "error":
         assert alerts(at, "error") == []
     assert alerts(at, "info") == [FIX_CELLS_NOTE]
-    assert headline(at) == ("Mean loss in nats", DEFAULT_LOSS)
+    assert headline(at) == ("Mean loss", DEFAULT_LOSS + " nats")
     assert arithmetic(at) == "(2.4076 + 0.1429) / 2 = 1.2753"
     assert len(figure_traces(at)) == 2  # the rest of the page still draws
     # What the user typed is still there: the same editor, holding the same edits.
@@ -265,7 +265,7 @@ def test_a_class_name_with_markup_is_valid_and_shown_literally(name, escaped):
     at = open_playground()
     edit_table(at, "classes", cell_edit(1, "name", name))
     assert alerts(at, "error") == []
-    assert headline(at) == ("Mean loss in nats", DEFAULT_LOSS)
+    assert headline(at) == ("Mean loss", DEFAULT_LOSS + " nats")
     assert list(probabilities(at).columns[:3]) == ["cat", name, "pig"]
     assert f"classes = ['cat', {name!r}, 'pig']" in torch_script(at)
     # Where the name reaches Markdown (a message about its column) it arrives escaped.
@@ -291,4 +291,4 @@ def test_an_infinite_logit_is_refused_with_what_pytorch_would_do(text, shown):
     edit_table(at, "logits", cell_edit(0, "c1", text))
     captions = [unescape(c.value) for c in at.caption]
     assert (INFINITE_LOGITS_NOTE in captions) == shown
-    assert headline(at) == ("Mean loss in nats", DEFAULT_LOSS)
+    assert headline(at) == ("Mean loss", DEFAULT_LOSS + " nats")

@@ -69,7 +69,7 @@ def test_a_link_with_probability_targets_reopens_them():
 )
 def test_a_bad_link_opens_the_default_scenario_with_a_warning(token, reason):
     at = open_playground(token)
-    assert headline(at) == ("Mean loss in nats", DEFAULT_LOSS)
+    assert headline(at) == ("Mean loss", DEFAULT_LOSS + " nats")
     assert alerts(at, "warning") == [
         f"This link could not be opened — {reason}. Showing the default scenario instead."
     ]

@@ -29,7 +29,7 @@ def _edited_logits(edits: dict[int, dict[str, str]]) -> np.ndarray:
 
 
 def _expected_loss(edits: dict[int, dict[str, str]]) -> str:
-    return f"{float(xentcore.cross_entropy(_edited_logits(edits), [0, 2])):.4f}"
+    return f"{float(xentcore.cross_entropy(_edited_logits(edits), [0, 2])):.4f} nats"
 
 
 async def _student(url: str, seed: int, rounds: int) -> list[str]:
@@ -45,7 +45,7 @@ async def _student(url: str, seed: int, rounds: int) -> list[str]:
             edits.setdefault(row, {})[column] = str(rng.randint(-9, 9) + seed / 100)
             await session.rerun([editor_edit(session.widget("logits_editor_"), edits)])
             await asyncio.sleep(rng.uniform(0, 0.05))
-            shown = session.metrics.get("Mean loss in nats")
+            shown = session.metrics.get("Mean loss")
             if shown != _expected_loss(edits):
                 problems.append(f"student {seed}: shows {shown}, expected {_expected_loss(edits)}")
             token = urllib.parse.parse_qs(session.query_string).get("s", [""])[0]

@@ -140,8 +140,6 @@ REWORDED = [
     ("numerical-stability", "of the scenario (target", "of the Playground (target"),
     ("gradients-temperature", "Loss of typed logits, target class 3", "Loss of the typed logits"),
     # The Playground's loss metrics name their unit (the sidebar's choice, nats by default).
-    ("", "Mean loss", "Mean loss in nats"),
-    ("", "Summed loss", "Summed loss in nats"),
     (
         "numerical-stability",
         "Using typed logits (target: class 2)",
@@ -157,7 +155,7 @@ TYPED_CLASS_COLUMN = re.compile(r"^class (\d+)$")
 METRIC_TOLERANCE = {"Fitted temperature T": 1e-2}
 # Losses carry their unit now; version 1 showed every loss in nats, unnamed.
 LOSS_UNIT = " nats"
-UNIT_COLUMNS = {("your-model", "loss"): "loss (nats)"}
+UNIT_COLUMNS = {("your-model", "loss"): "loss (nats)", ("", "loss"): "loss (nats)"}
 
 
 def reworded(url_path: str, text: str) -> str:
@@ -165,10 +163,6 @@ def reworded(url_path: str, text: str) -> str:
         if page == url_path:
             text = text.replace(before, after)
     return text
-
-
-# Table columns that name their unit now: (page, version-1 column) -> the column now.
-UNIT_COLUMNS = {("", "loss"): "loss (nats)"}
 
 
 def now_column(link: dict, column: str) -> str:
@@ -228,7 +222,8 @@ def test_link_opens_the_same_state(page_files, link):
             assert same(wanted["value"], value), (shown.label, wanted, shown.value)
         else:
             assert math.isclose(float(wanted["value"]), float(shown.value), rel_tol=tolerance)
-        assert same(wanted.get("delta"), shown.delta or None), (shown.label, wanted, shown.delta)
+        delta = shown.delta.removesuffix(LOSS_UNIT) if shown.delta else None
+        assert same(wanted.get("delta"), delta), (shown.label, wanted, shown.delta)
 
     for table in expect["tables"]:
         frames = [shown_frame(d) for d in at.dataframe if table["find"] in d.value.columns]

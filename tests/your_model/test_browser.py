@@ -14,7 +14,6 @@ import numpy as np
 import pytest
 
 import xentcore
-from xentui.kit.format import fmt
 from xentui.kit.units import loss_text
 
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
@@ -26,7 +25,7 @@ TOY_CSV = b"cat,dog,pig,label\n1,2,3,0\n2,4,6,2\n0.5,0.1,3,1\n"
 TOY_LOSS = loss_text(float(xentcore.cross_entropy(SCORES, LABELS)))  # 1.8597 nats
 EXAMPLE_LOSS = "2.2202 nats"  # the example's mean loss (tests/your_model/test_page.py computes it)
 EXAMPLE_LOSS_BITS = "3.2031 bits"  # the same loss over ln 2
-WORST_LOSS = fmt(float(xentcore.cross_entropy(SCORES[2:], LABELS[2:])))  # 3.0285
+WORST_LOSS = loss_text(float(xentcore.cross_entropy(SCORES[2:], LABELS[2:])))  # 3.0285 nats
 
 METRIC = '[data-testid="stMetricValue"]'
 IDLE_APP = '.stApp[data-test-script-state="notRunning"]'

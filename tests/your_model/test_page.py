@@ -340,7 +340,7 @@ def test_open_a_worst_sample_in_the_playground(page):
     row = int(EXAMPLE.worst_rows[2])
     _open_in_playground(page, 2)
     assert page.title[0].value == "Playground"
-    assert page.metric[0].value == fmt(float(EXAMPLE.loss[row]))
+    assert page.metric[0].value == fmt(float(EXAMPLE.loss[row])) + " nats"
     scenario = decode(page.query_params["s"])
     assert scenario.classes[scenario.targets[0]] == EXAMPLE.class_names[EXAMPLE.labels[row]]
 
@@ -350,14 +350,16 @@ def test_open_in_the_playground_after_visiting_it(page):
     page.switch_page("pages/explore/playground.py")
     run(page)
     assert page.title[0].value == "Playground"
-    assert page.metric[0].value == "1.2753"  # the default scenario, whatever page came before
+    assert page.metric[0].value == "1.2753 nats"  # the default scenario, whatever came before
     page.switch_page(PAGE)
     run(page)
     upload(page, "ym_file", "toy.csv", TOY_CSV)
     run(page)
     _open_in_playground(page, 0)
     assert page.title[0].value == "Playground"
-    assert page.metric[0].value == fmt(float(xentcore.cross_entropy(SCORES[2:], LABELS[2:])))
+    assert (
+        page.metric[0].value == fmt(float(xentcore.cross_entropy(SCORES[2:], LABELS[2:]))) + " nats"
+    )
 
 
 def test_download_button_is_offered(page):

@@ -12,9 +12,20 @@ import math
 
 from xentui.kit.format import fmt
 
-__all__ = ["UNITS", "in_unit", "loss_text", "perplexity", "perplexity_text", "uniform_loss"]
+__all__ = [
+    "UNITS",
+    "UNIT_HELP",
+    "in_unit",
+    "loss_text",
+    "perplexity",
+    "perplexity_text",
+    "uniform_loss",
+]
 
 UNITS = ("nats", "bits")
+UNIT_HELP = (
+    "In the unit chosen in the sidebar: nats (natural log, as PyTorch) or bits = nats / ln 2."
+)
 
 
 def _check_unit(unit: object) -> str:
