@@ -48,9 +48,12 @@ def _reduce(losses: np.ndarray, reduction: str, denominator: float, dtype: np.dt
     total = losses.sum(dtype=np.float64)
     if reduction == "sum":
         return np.asarray(total, dtype=dtype)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        # An all-ignored batch has denominator 0 and gives NaN, as PyTorch does.
-        mean = np.float64(total) / np.float64(denominator)
+    if denominator == 0:
+        # No weight left to divide by (every sample ignored, or weighted 0): PyTorch's mean is
+        # (1 − ε)·Σ w·nll / Σ w + ε·Σ w·smooth / Σ w, and its first term is 0/0 — NaN, even
+        # where the smoothing term alone would be ∞.
+        return np.asarray(np.nan, dtype=dtype)
+    mean = np.float64(total) / np.float64(denominator)
     return np.asarray(mean, dtype=dtype)
 
 

@@ -74,6 +74,19 @@ def test_all_positions_ignored_gives_nan_mean_and_zero_sum(weight, label_smoothi
     np.testing.assert_array_equal(xc.cross_entropy(logits, target, reduction="none", **kwargs), 0)
 
 
+@pytest.mark.parametrize("label_smoothing", [0.0, 0.1, 1.0])
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_kept_targets_that_all_weigh_zero_give_pytorchs_nan_mean(label_smoothing, dtype):
+    logits = np.array([[1.0, 2.0, 3.0], [2.0, 4.0, 6.0]], dtype)
+    target, weight = np.array([0, 0]), np.array([0.0, 1.0, 1.0], dtype)
+    ours = xc.cross_entropy(logits, target, weight=weight, label_smoothing=label_smoothing)
+    theirs = F.cross_entropy(
+        to_torch(logits), to_torch(target), weight=to_torch(weight), label_smoothing=label_smoothing
+    )
+    assert np.isnan(ours) and theirs.isnan()  # the smoothing term alone would be finite / 0
+    assert ours.dtype == dtype
+
+
 def test_ignored_positions_leave_the_weighted_mean_denominator():
     """PyTorch's weighted mean: Σ w[t]·loss over Σ w[t], both over the positions kept."""
     logits = np.array([[1.0, 2.0, 3.0], [2.0, 4.0, 6.0], [0.0, 0.0, 9.0]])
