@@ -10,6 +10,7 @@ from xentui.kit.format import fmt, md_literal
 from xentui.kit.latex import tex_number
 from xentui.kit.units import UNIT_HELP, loss_text
 from xentui.lessons import k_dimensional as kdim
+from xentui.lessons import k_dimensional_image as kimage
 from xentui.lessons import k_dimensional_views as views
 from xentui.session import page_state
 from xentui.session import playground as session
@@ -130,28 +131,28 @@ mask_col, knob_col = st.columns([1, 1], gap="medium")
 with mask_col:
     mask_text = state.control(
         st.text_area,
-        f"Target mask (H × W, at most {kdim.MAX_SIDE} × {kdim.MAX_SIDE})",
-        kdim.default_mask_text(num_classes),
+        f"Target mask (H × W, at most {kimage.MAX_SIDE} × {kimage.MAX_SIDE})",
+        kimage.default_mask_text(num_classes),
         key="kdim_mask",
         rule=text(),
         height=150,
     )
-    parsed = kdim.parse_mask(mask_text, num_classes)
+    parsed = kimage.parse_mask(mask_text, num_classes)
     if parsed.problem:
         show_problems([parsed.problem])
     reset_col, square_col = st.columns(2)
     page_state.fill_button(
         reset_col.button,
         "Reset the mask",
-        {"kdim_mask": kdim.default_mask_text(num_classes)},
+        {"kdim_mask": kimage.default_mask_text(num_classes)},
         key="kdim_reset",
     )
     page_state.fill_button(
         square_col.button,
         f"Load a {num_classes} × {num_classes} mask",
-        {"kdim_mask": kdim.square_mask_text(num_classes)},
+        {"kdim_mask": kimage.square_mask_text(num_classes)},
         key="kdim_square",
-        disabled=num_classes > kdim.MAX_SIDE,
+        disabled=num_classes > kimage.MAX_SIDE,
         help="H = W = C: the one shape where the wrong layout below passes PyTorch's check.",
     )
 with knob_col:
@@ -186,7 +187,7 @@ image = None
 if mask is not None:
     if stale:
         st.caption("Meanwhile the last mask that could be read is scored.")
-    image = kdim.image_loss(mask, num_classes, sharpness, noise, int(seed))
+    image = kimage.image_loss(mask, num_classes, sharpness, noise, int(seed))
     h, w = mask.shape
     wrong = views.wrong_pixels(image)
     m1, m2, m3 = st.columns(3)
@@ -202,7 +203,7 @@ if mask is not None:
         rf"\ell_{{h,w}} = \frac{{{tex_number(image.total)}}}{{{image.labelled}}} = "
         rf"{tex_number(image.mean)}"
     )
-    st.plotly_chart(kdim.image_figure(image, classes), key="kdim_image")
+    st.plotly_chart(kimage.image_figure(image, classes), key="kdim_image")
     st.caption(
         f"Input (1, {num_classes}, {h}, {w}), target (1, {h}, {w}); reduction='none' gives the "
         f"(1, {h}, {w}) map on the right. An unlabelled pixel carries ignore_index (−100): its "
@@ -219,7 +220,7 @@ st.markdown(
     "the classes. A sequence model's (N, T, C) has the same problem; `.transpose(1, 2)` fixes it."
 )
 if image is not None:
-    outcome = kdim.channels_last_outcome(image)
+    outcome = kimage.channels_last_outcome(image)
     h, w = image.mask.shape
     wrong_col, fix_col = st.columns(2, gap="medium")
     with wrong_col:
@@ -245,7 +246,7 @@ if image is not None:
             )
     with fix_col:
         st.markdown(f"**Permuted back: input (1, {num_classes}, {h}, {w})**")
-        fixed = kdim.fixed_layout_loss(image)
+        fixed = kimage.fixed_layout_loss(image)
         st.code(
             f"logits = logits_nhwc.permute(0, 3, 1, 2)  # or .movedim(-1, 1)\n"
             f"F.cross_entropy(logits, target)\n# {fmt(fixed)}",

@@ -17,9 +17,11 @@ from app_helpers import scenarios
 from hypothesis import assume, given, settings
 
 import xentcore
+from xentui.domain.limits import IGNORE_INDEX
 from xentui.domain.results import analyse, loss_arguments
 from xentui.kit.plotly_spec import validated
 from xentui.lessons import k_dimensional as kdim
+from xentui.lessons import k_dimensional_image as kimage
 
 ONE, TWO = kdim.SEED_EXAMPLES["(1, 4, 2)"], kdim.SEED_EXAMPLES["(2, 4, 2)"]
 
@@ -100,17 +102,17 @@ def test_torch_print_matches_torch(values, printed):
     ],
 )  # fmt: skip
 def test_bad_masks_say_what_is_wrong(text, problem):
-    parsed = kdim.parse_mask(text, 3)
+    parsed = kimage.parse_mask(text, 3)
     assert parsed.mask is None
     assert parsed.problem == problem
 
 
 def test_masks_accept_lines_semicolons_commas_and_unlabelled_marks():
-    parsed = kdim.parse_mask("0, 1; 2 -\n x ·", 3)
+    parsed = kimage.parse_mask("0, 1; 2 -\n x ·", 3)
     assert parsed.mask.tolist() == [[0, 1], [2, -100], [-100, -100]]
-    assert kdim.parse_mask(kdim.default_mask_text(2), 2).mask.max() == 1
-    assert kdim.parse_mask(kdim.default_mask_text(3), 3).mask.shape == (4, 6)
-    square = kdim.parse_mask(kdim.square_mask_text(5), 5).mask
+    assert kimage.parse_mask(kimage.default_mask_text(2), 2).mask.max() == 1
+    assert kimage.parse_mask(kimage.default_mask_text(3), 3).mask.shape == (4, 6)
+    square = kimage.parse_mask(kimage.square_mask_text(5), 5).mask
     assert square.shape == (5, 5) and sorted(set(square.ravel())) == [0, 1, 2, 3, 4]
 
 
@@ -119,15 +121,15 @@ def test_masks_accept_lines_semicolons_commas_and_unlabelled_marks():
 
 @pytest.fixture(scope="module")
 def image():
-    mask = kdim.parse_mask(kdim.default_mask_text(3), 3).mask
-    return kdim.image_loss(mask, 3, 3.0, 2.0, 0)
+    mask = kimage.parse_mask(kimage.default_mask_text(3), 3).mask
+    return kimage.image_loss(mask, 3, 3.0, 2.0, 0)
 
 
 def test_image_losses_are_pytorchs_and_the_mean_skips_unlabelled_pixels(image):
     x = torch.from_numpy(image.logits.copy())  # the cached array is read-only
     t = torch.from_numpy(image.mask[None])
     none = F.cross_entropy(x, t, reduction="none")[0].numpy()
-    labelled = image.mask != kdim.IGNORE_INDEX
+    labelled = image.mask != IGNORE_INDEX
     np.testing.assert_allclose(image.losses[labelled], none[labelled], rtol=1e-6)
     assert np.isnan(image.losses[~labelled]).all() and none[~labelled].tolist() == [0.0]
     assert image.labelled == 23
@@ -138,26 +140,26 @@ def test_image_losses_are_pytorchs_and_the_mean_skips_unlabelled_pixels(image):
 
 def test_image_is_reproducible_and_follows_its_knobs(image):
     mask = image.mask
-    again = kdim.image_logits(mask, 3, 3.0, 2.0, 0)
+    again = kimage.image_logits(mask, 3, 3.0, 2.0, 0)
     np.testing.assert_array_equal(again, image.logits)
-    clean = kdim.image_loss(mask, 3, 10.0, 0.0, 0)
+    clean = kimage.image_loss(mask, 3, 10.0, 0.0, 0)
     assert (clean.predictions[mask >= 0] == mask[mask >= 0]).all()
     assert clean.mean < image.mean
-    assert kdim.image_loss(mask, 3, 3.0, 2.0, 1).mean != image.mean
+    assert kimage.image_loss(mask, 3, 3.0, 2.0, 1).mean != image.mean
 
 
 def test_channels_last_is_refused_with_pytorchs_message(image):
-    outcome = kdim.channels_last_outcome(image)
+    outcome = kimage.channels_last_outcome(image)
     assert outcome.loss is None
     assert outcome.error == "size mismatch (got input: [1, 4, 6, 3] , target: [1, 4, 6]"
     assert outcome.xent_error.startswith("target must have shape (1, 6, 3) (class indices)")
-    assert kdim.fixed_layout_loss(image) == pytest.approx(image.mean, rel=1e-6)
+    assert kimage.fixed_layout_loss(image) == pytest.approx(image.mean, rel=1e-6)
 
 
 def test_a_square_mask_with_c_classes_passes_silently_and_wrongly():
-    mask = kdim.parse_mask(kdim.square_mask_text(3), 3).mask
-    square = kdim.image_loss(mask, 3, 3.0, 2.0, 0)
-    outcome = kdim.channels_last_outcome(square)
+    mask = kimage.parse_mask(kimage.square_mask_text(3), 3).mask
+    square = kimage.image_loss(mask, 3, 3.0, 2.0, 0)
+    outcome = kimage.channels_last_outcome(square)
     assert outcome.error is None and outcome.xent_error is None
     wrong = F.cross_entropy(
         torch.from_numpy(square.logits).permute(0, 2, 3, 1), torch.tensor(mask)[None]
@@ -167,7 +169,7 @@ def test_a_square_mask_with_c_classes_passes_silently_and_wrongly():
 
 
 def test_image_figure_is_valid_and_escapes_class_names(image):
-    fig = validated(kdim.image_figure(image, ["cat", "<b>dog</b>", "pig"]))
+    fig = validated(kimage.image_figure(image, ["cat", "<b>dog</b>", "pig"]))
     classes, losses = fig.data
     assert classes.xaxis == "x" and losses.xaxis == "x2"
     assert losses.z[3][5] is None  # the unlabelled pixel is a gap

@@ -20,13 +20,13 @@ from streamlit.testing.v1 import AppTest
 from xentui.domain.presets import PRESETS
 from xentui.domain.share_link import encode
 from xentui.kit.format import fmt
-from xentui.lessons import k_dimensional as kdim
+from xentui.lessons import k_dimensional_image as kimage
 
 PAGE = "pages/learn/k_dimensional.py"
 open_page = partial(open_learn_page, PAGE)
 SEED_ONE = "[[3.7192e-03, 8.0037e+00]]"
 SEED_TWO = "[[2.4938e+00, 1.1921e-07],\n [4.5418e-05, 4.5418e-05]]"
-DEFAULT_MASK = kdim.parse_mask(kdim.default_mask_text(3), 3).mask
+DEFAULT_MASK = kimage.parse_mask(kimage.default_mask_text(3), 3).mask
 
 
 def seed_code(at: AppTest) -> str:
@@ -53,7 +53,7 @@ def page_text(at: AppTest) -> str:
 
 
 def image_metrics(mask=DEFAULT_MASK, sharpness=3.0, noise=2.0, seed=0) -> dict[str, str]:
-    image = kdim.image_loss(mask, 3, sharpness, noise, seed)
+    image = kimage.image_loss(mask, 3, sharpness, noise, seed)
     return {
         "Mean loss over the labelled pixels": fmt(image.mean) + " nats",
         "Labelled pixels": f"{image.labelled} of {mask.size}",
@@ -90,13 +90,13 @@ def test_default_view_scores_the_image(default_page):
     shown = metrics(at)
     for label, value in image_metrics().items():
         assert shown[label] == value
-    image = kdim.image_loss(DEFAULT_MASK, 3, 3.0, 2.0, 0)
+    image = kimage.image_loss(DEFAULT_MASK, 3, 3.0, 2.0, 0)
     assert shown["Pixels the argmax gets wrong"] == "5"
     assert any(
         rf"\frac{{{fmt(image.total)}}}{{23}} = {fmt(image.mean)}" in x.value for x in at.latex
     )
     assert len(at.get("plotly_chart")) == 1
-    assert at.text_area(key="kdim_mask").value == kdim.default_mask_text(3)
+    assert at.text_area(key="kdim_mask").value == kimage.default_mask_text(3)
 
 
 def test_default_view_shows_what_channels_last_gets(default_page):
@@ -148,7 +148,7 @@ def test_typed_mask_knobs_and_seed_change_the_image():
     at.slider(key="kdim_noise").set_value(1.0)
     at.number_input(key="kdim_seed").set_value(7)
     rerun(at)
-    mask = kdim.parse_mask("0 1 1\n2 2 -", 3).mask
+    mask = kimage.parse_mask("0 1 1\n2 2 -", 3).mask
     shown = metrics(at)
     for label, value in image_metrics(mask, 5.0, 1.0, 7).items():
         assert shown[label] == value
@@ -159,11 +159,13 @@ def test_square_mask_passes_the_shape_check_silently_and_reset_restores():
     at = open_page()
     at.button(key="kdim_square").click()
     rerun(at)
-    assert at.text_area(key="kdim_mask").value == kdim.square_mask_text(3)
+    assert at.text_area(key="kdim_mask").value == kimage.square_mask_text(3)
     # Set from Python, the mask goes into the link at once (a typed value goes via the browser).
-    assert at.query_params["kdim_mask"] == kdim.square_mask_text(3)
-    square = kdim.image_loss(kdim.parse_mask(kdim.square_mask_text(3), 3).mask, 3, 3.0, 2.0, 0)
-    outcome = kdim.channels_last_outcome(square)
+    assert at.query_params["kdim_mask"] == kimage.square_mask_text(3)
+    square = kimage.image_loss(
+        kimage.parse_mask(kimage.square_mask_text(3), 3).mask, 3, 3.0, 2.0, 0
+    )
+    outcome = kimage.channels_last_outcome(square)
     warning = unescape(at.warning[0].value)
     assert warning.startswith("No error and a wrong number: with H = W = C = 3")
     assert warning.endswith(f"The right mean is {fmt(square.mean)}.")
@@ -172,7 +174,7 @@ def test_square_mask_passes_the_shape_check_silently_and_reset_restores():
     )
     at.button(key="kdim_reset").click()
     rerun(at)
-    assert at.text_area(key="kdim_mask").value == kdim.default_mask_text(3)
+    assert at.text_area(key="kdim_mask").value == kimage.default_mask_text(3)
     assert not at.warning
 
 
@@ -189,9 +191,9 @@ def test_a_link_opens_every_control():
         kdim_seed="3",
     )
     assert seed_code(at).endswith("[[2.4938e+00, 1.6916e-07],\n [4.5456e-05, 4.5456e-05]]")
-    mask = kdim.parse_mask("1 0; 0 1", 3).mask
+    mask = kimage.parse_mask("1 0; 0 1", 3).mask
     assert metrics(at)["Mean loss over the labelled pixels"] == (
-        fmt(kdim.image_loss(mask, 3, 1.5, 0.5, 3).mean) + " nats"
+        fmt(kimage.image_loss(mask, 3, 1.5, 0.5, 3).mean) + " nats"
     )
 
 

@@ -16,6 +16,7 @@ from xentui.domain.limits import IGNORE_INDEX
 from xentui.domain.results import analyse, loss_arguments
 from xentui.domain.scenario import Scenario
 from xentui.lessons import k_dimensional as kdim
+from xentui.lessons import k_dimensional_image as kimage
 
 __all__ = ["ScenarioPositions", "example_mean", "mask_fits", "scenario_positions", "wrong_pixels"]
 
@@ -25,7 +26,7 @@ def example_mean(example: kdim.KdimExample, precision: str) -> float:
     return float(xentcore.cross_entropy(example.input.astype(precision), example.target))
 
 
-def wrong_pixels(image: kdim.ImageLoss) -> int:
+def wrong_pixels(image: kimage.ImageLoss) -> int:
     """Labelled pixels whose most likely class is not their target."""
     return int(((image.predictions != image.mask) & (image.mask != IGNORE_INDEX)).sum())
 
