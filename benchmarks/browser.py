@@ -71,6 +71,7 @@ def _grid_takes_a_click(page, grid, deadline: float) -> None:
     from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
     grid.wait_for()
+    grid.scroll_into_view_if_needed()  # as a person scrolls to it; a click off screen is lost
     canvas = grid.locator('[data-testid="data-grid-canvas"]')
     selected = grid.locator('td[role="gridcell"][aria-selected="true"]')
     while time.perf_counter() < deadline:

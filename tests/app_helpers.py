@@ -117,7 +117,7 @@ def arithmetic(at: AppTest) -> str:
 
 
 def torch_script(at: AppTest) -> str:
-    """The PyTorch code block under "PyTorch agrees"."""
+    """The PyTorch code block under "PyTorch agrees" (open it first: `open_torch_code`)."""
     return next(c.value for c in at.code if c.value.startswith("import torch"))
 
 
@@ -162,6 +162,24 @@ def figure_traces(at: AppTest) -> dict[str, list[dict[str, object]]]:
     curve = [f for f in unpacked if f[0]["type"] == "scatter"]
     assert len(matrix) == len(curve) == 1
     return {"matrix": matrix[0], "curve": curve[0]}
+
+
+def open_expander(at: AppTest, key: str) -> AppTest:
+    """Open a lazily drawn expander (its content is drawn while it is open), then rerun."""
+    at.session_state[key] = True
+    at.run()
+    assert_no_exception(at)
+    return at
+
+
+def open_presets(at: AppTest) -> AppTest:
+    """Open the Playground's "Presets and random logits" expander."""
+    return open_expander(at, "presets_open")
+
+
+def open_torch_code(at: AppTest) -> AppTest:
+    """Open the Playground's expander of PyTorch's code and what it prints."""
+    return open_expander(at, "torch_code_open")
 
 
 def click_button(at: AppTest, label: str) -> AppTest:

@@ -28,41 +28,17 @@ from xentui.session.feedback import show_problems
 from xentui.session.units import loss_unit
 
 session.restore_after_leaving()
+session.keep_unshown_inputs()
 session.refuse_rows_beyond_limits()
 shown: Scenario = session.current_scenario()
 
 st.title("Playground")
+title_line = st.empty()
 headline = st.container()
 
 # ------------------------------------------------------------------------------ the editors
 edit_col, view_col = st.columns([1, 1.15], gap="medium")
 with edit_col:
-    with st.expander("Presets and random logits", expanded=False):
-        # The callbacks read the widgets from session state: a callback runs before the script,
-        # so a variable of the previous run would still hold the previous choice.
-        st.selectbox("Preset", list(PRESETS), key="preset_choice")
-        st.button(
-            "Load preset",
-            on_click=lambda: session.load_scenario(PRESETS[st.session_state["preset_choice"]]),
-        )
-        seed_col, spread_col, n_col, c_col = st.columns(4)
-        seed_col.number_input("Seed", 0, 2**31 - 1, 0, key="random_seed")
-        spread_col.number_input("Spread", *SPREAD_RANGE, 2.0, 0.5, key="random_spread")
-        n_col.number_input("Samples", 1, MAX_SAMPLES, 4, key="random_n")
-        c_col.number_input("Classes", 2, MAX_CLASSES, 3, key="random_c")
-        st.button(
-            "Random",
-            on_click=lambda: session.load_checked(
-                check_random(
-                    st.session_state["random_n"],
-                    st.session_state["random_c"],
-                    st.session_state["random_seed"],
-                    st.session_state["random_spread"],
-                )
-            ),
-        )
-        show_problems(session.loading_problems())
-
     st.markdown("**Classes** — rename, add or remove rows; a weight rescales a class's loss.")
     classes_out = st.data_editor(
         st.session_state["classes_base"],
@@ -79,8 +55,8 @@ with edit_col:
     names = session.follow_class_changes(classes_out)
 
     st.markdown(
-        f"**Logits** — a row per sample, a column per class (at most {MAX_SAMPLES} samples × "
-        f"{MAX_CLASSES} classes; larger data belongs on the “Your model” page)."
+        f"**Logits** — a row per sample, a column per class (at most {MAX_SAMPLES} × "
+        f"{MAX_CLASSES}; larger data belongs on “Your model”)."
     )
     class_columns = {
         editor.class_column(c): st.column_config.TextColumn(name, required=True)
@@ -149,6 +125,35 @@ with edit_col:
     )
     problem_boxes[OPTIONS] = st.container()
 
+    # Its controls are drawn only while it is open: a dozen widgets fewer on every other rerun.
+    presets = st.expander("Presets and random logits", key=session.PRESETS_OPEN, on_change="rerun")
+    if presets.open:
+        with presets:
+            # The callbacks read the widgets from session state: a callback runs before the script,
+            # so a variable of the previous run would still hold the previous choice.
+            st.selectbox("Preset", list(PRESETS), key="preset_choice")
+            st.button(
+                "Load preset",
+                on_click=lambda: session.load_scenario(PRESETS[st.session_state["preset_choice"]]),
+            )
+            seed_col, spread_col, n_col, c_col = st.columns(4)
+            seed_col.number_input("Seed", 0, 2**31 - 1, 0, key="random_seed")
+            spread_col.number_input("Spread", *SPREAD_RANGE, 2.0, 0.5, key="random_spread")
+            n_col.number_input("Samples", 1, MAX_SAMPLES, 4, key="random_n")
+            c_col.number_input("Classes", 2, MAX_CLASSES, 3, key="random_c")
+            st.button(
+                "Random",
+                on_click=lambda: session.load_checked(
+                    check_random(
+                        st.session_state["random_n"],
+                        st.session_state["random_c"],
+                        st.session_state["random_seed"],
+                        st.session_state["random_spread"],
+                    )
+                ),
+            )
+            show_problems(session.loading_problems())
+
 # ----------------------------------------------------------------- the scenario being shown
 # A client that sends no state for a control (a reconnecting tab) gets the shown value back.
 options = {
@@ -176,10 +181,12 @@ sample_labels = tables.sample_names(shown)
 unit = loss_unit()
 with headline:
     label = {"mean": "Mean loss", "sum": "Summed loss", "none": "Mean loss (reduction: none)"}
-    m1, m2, m3 = st.columns([1, 1, 2])
+    m1, m2, m3, m4 = st.columns([1.1, 0.8, 0.8, 2])
     m1.metric(label[shown.reduction], loss_text(results.loss, unit), help=UNIT_HELP)
     m2.metric("Accuracy", f"{results.accuracy:.0%}")
-    with m3:
+    perplexity, perplexity_help = tables.perplexity_metric(shown, results, unit)
+    m3.metric("Perplexity", perplexity, help=perplexity_help)
+    with m4:
         st.markdown(f"**{'Sum' if shown.reduction == 'sum' else 'Mean'}:** {results.arithmetic}")
         st.caption(tables.terms_note(shown, results))
         if (why_nan := tables.nan_note(shown, results)) is not None:
@@ -190,9 +197,8 @@ with headline:
             st.code(f"{address}?s={token}", language=None, wrap_lines=True)
     if problems:
         st.info("Fix the cells marked below; meanwhile the results show the last valid scenario.")
-    elif shown.title:
-        st.caption(md_literal(shown.title))
-    st.caption(tables.headline_note(shown, results, unit))
+if shown.title and not problems:
+    title_line.caption(md_literal(shown.title))
 
 # ---------------------------------------------------------------------- the results
 with view_col:
@@ -261,6 +267,12 @@ for line in tables.likelihood_lines(shown, results, unit):
 st.subheader("PyTorch agrees")
 check = torch_check(shown)
 st.markdown(tables.torch_line(shown, results, check))
-st.code(torch_code(shown), language="python")
-st.caption("What it prints, computed here by PyTorch:")
-st.code(f"{check.printed_loss}\n{check.printed_probabilities}", language=None)
+# Drawn while open: the code view's script is the largest a first visit would otherwise load.
+code_box = st.expander(
+    "The PyTorch code, and what it prints", key=session.TORCH_CODE_OPEN, on_change="rerun"
+)
+if code_box.open:
+    with code_box:
+        st.code(torch_code(shown), language="python")
+        st.caption("What it prints, computed here by PyTorch:")
+        st.code(f"{check.printed_loss}\n{check.printed_probabilities}", language=None)

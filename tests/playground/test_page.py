@@ -26,6 +26,8 @@ from app_helpers import (
     markdown_starting,
     new_sample,
     open_playground,
+    open_presets,
+    open_torch_code,
     printed,
     probabilities,
     torch_script,
@@ -346,7 +348,7 @@ def test_reduction_changes_the_metric_and_its_arithmetic(reduction, label, value
         assert markdown_starting(at, TORCH_PREFIX).endswith(
             "the vector **[2.4076, 0.1429]** — the same as the loss column."
         )
-        assert "tensor([2.4076, 0.1429])\n" in [c.value[:25] for c in at.code]
+        assert "tensor([2.4076, 0.1429])\n" in [c.value[:25] for c in open_torch_code(at).code]
     else:
         assert markdown_starting(at, TORCH_PREFIX).endswith(
             f"**{value.removesuffix(' nats')}** — the same."
@@ -382,7 +384,7 @@ def test_precision_sets_the_dtype_of_every_number(precision):
     }
     assert not np.array_equal(each["float32"], each["float64"])  # so equality pins the dtype
     np.testing.assert_array_equal(probabilities(at)["loss"].to_numpy(), each[precision])
-    assert f"dtype=torch.{precision}" in torch_script(at)
+    assert f"dtype=torch.{precision}" in torch_script(open_torch_code(at))
 
 
 def test_probability_targets_score_each_row_against_its_distribution():
@@ -483,7 +485,7 @@ def test_samples_pasted_beyond_the_limit_are_refused_before_the_editor_adds_them
     at.run()  # said while this editor stands; the next rerun costs nothing more
     assert len(alerts(at)) == 1
     assert all(rows + added <= 64 for rows, added in editor_work)
-    click_button(at, "Load preset")
+    click_button(open_presets(at), "Load preset")
     assert alerts(at) == []
 
 
@@ -575,7 +577,7 @@ def test_every_preset_has_its_seed_numbers():
 def test_loading_a_preset_shows_its_seed_numbers(name):
     shown, per_sample, mean = PRESET_SEEDS[name]
     at = open_playground()
-    at.selectbox(key="preset_choice").set_value(name)
+    open_presets(at).selectbox(key="preset_choice").set_value(name)
     click_button(at, "Load preset")
     assert headline(at)[1] == f"{shown} nats"
     assert at.session_state["scenario"] == PRESETS[name]  # read back from the editors unchanged
@@ -588,7 +590,7 @@ def test_loading_a_preset_shows_its_seed_numbers(name):
 
 
 def _load_random(at, seed: int):
-    at.number_input(key="random_seed").set_value(seed)
+    open_presets(at).number_input(key="random_seed").set_value(seed)
     return click_button(at, "Random")
 
 
@@ -625,9 +627,13 @@ def test_edits_and_options_survive_a_visit_to_another_page(elsewhere):
 def test_the_seed_softmax_shows_in_the_digits_pytorch_prints():
     # /work/shared/seeds/001: logits [4, 3, 2, 10], target 3, loss 0.0037.
     at = open_playground()
-    at.selectbox(key="preset_choice").set_value("PyTorch explainer: confident and right (0.0037)")
+    open_presets(at).selectbox(key="preset_choice").set_value(
+        "PyTorch explainer: confident and right (0.0037)"
+    )
     click_button(at, "Load preset")
-    printed_block = next(c.value for c in at.code if c.value.startswith("tensor(["))
+    printed_block = next(
+        c.value for c in open_torch_code(at).code if c.value.startswith("tensor([")
+    )
     assert printed_block == (
         "tensor([0.0037])\ntensor([[2.4696e-03, 9.0850e-04, 3.3422e-04, 9.9629e-01]])"
     )
@@ -639,11 +645,13 @@ def test_the_loss_shows_in_the_sidebar_s_unit_with_perplexity_and_ln_c():
     at.segmented_control(key="unit").set_value("bits").run()
     assert_no_exception(at)
     assert headline(at) == ("Mean loss", "1.8398 bits")
-    assert (
-        "Perplexity e^CE of the mean loss 1.2753 nats = 1.8398 bits: 3.58 (as unsure as 3.58 "
-        "equally likely classes) — the effective number of classes. A uniform guess over 3 "
-        "classes scores ln 3 = 1.0986 nats = 1.5850 bits."
-    ) in [unescape(c.value) for c in at.caption]
+    perplexity = next(m for m in at.metric if m.label == "Perplexity")
+    assert (perplexity.value, perplexity.proto.help) == (
+        "3.58",
+        "Perplexity e^CE of the mean loss 1.2753 nats = 1.8398 bits: as unsure as 3.58 "
+        "equally likely classes — the effective number of classes. A uniform guess over 3 "
+        "classes scores ln 3 = 1.0986 nats = 1.5850 bits.",
+    )
     uniform = figure_traces(at)["curve"][2]
     assert list(uniform["y"]) == [pytest.approx(np.log(3))] * 2
 

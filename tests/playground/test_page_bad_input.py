@@ -19,6 +19,7 @@ from app_helpers import (
     headline,
     new_sample,
     open_playground,
+    open_torch_code,
     probabilities,
     torch_script,
     unescape,
@@ -267,7 +268,7 @@ def test_a_class_name_with_markup_is_valid_and_shown_literally(name, escaped):
     assert alerts(at, "error") == []
     assert headline(at) == ("Mean loss", DEFAULT_LOSS + " nats")
     assert list(probabilities(at).columns[:3]) == ["cat", name, "pig"]
-    assert f"classes = ['cat', {name!r}, 'pig']" in torch_script(at)
+    assert f"classes = ['cat', {name!r}, 'pig']" in torch_script(open_torch_code(at))
     # Where the name reaches Markdown (a message about its column) it arrives escaped.
     edit_table(at, "logits", cell_edit(0, "c1", "?"))
     [message] = at.error

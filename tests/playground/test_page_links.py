@@ -18,6 +18,7 @@ from app_helpers import (
     link_token,
     new_sample,
     open_playground,
+    open_presets,
     unescape,
 )
 
@@ -81,7 +82,7 @@ def test_the_link_warning_goes_once_another_scenario_is_loaded():
     assert len(at.warning) == 1
     edit_table(at, "logits", cell_edit(0, "c1", "5"))
     assert len(at.warning) == 1  # still the default scenario, edited
-    click_button(at, "Load preset")
+    click_button(open_presets(at), "Load preset")
     assert alerts(at, "warning") == []
 
 

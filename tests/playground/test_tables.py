@@ -14,11 +14,11 @@ from xentui.playground.tables import (
     WEIGHTED_TERM,
     breakdown_frame,
     breakdown_line,
-    headline_note,
     likelihood_lines,
     matrix_note,
     nan_note,
     per_sample_line,
+    perplexity_metric,
     probabilities_frame,
     sample_names,
     terms_note,
@@ -195,8 +195,9 @@ def test_every_sample_ignored_gives_pytorch_s_nan_with_its_reason():
         "'mean', 0.0000 for 'sum' and 0 for every sample with 'none'."
     )
     assert nan_note(DEFAULT_SCENARIO, analyse(DEFAULT_SCENARIO)) is None
-    assert headline_note(scenario, results, "nats") == (
-        "No perplexity: the mean is NaN. A uniform guess over 3 classes scores ln 3 = 1.0986 nats."
+    assert perplexity_metric(scenario, results, "nats") == (
+        "NaN",
+        "No perplexity: the mean is NaN. A uniform guess over 3 classes scores ln 3 = 1.0986 nats.",
     )
 
 
@@ -205,20 +206,20 @@ def test_every_sample_ignored_gives_pytorch_s_nan_with_its_reason():
     [
         (
             "nats",
-            "Perplexity e^CE of the mean loss 1.2753 nats: 3.58 (as unsure as 3.58 equally likely "
-            "classes) — the effective number of classes. A uniform guess over 3 classes scores "
+            "Perplexity e^CE of the mean loss 1.2753 nats: as unsure as 3.58 equally likely "
+            "classes — the effective number of classes. A uniform guess over 3 classes scores "
             "ln 3 = 1.0986 nats.",
         ),
         (
             "bits",
-            "Perplexity e^CE of the mean loss 1.2753 nats = 1.8398 bits: 3.58 (as unsure as 3.58 "
-            "equally likely classes) — the effective number of classes. A uniform guess over 3 "
+            "Perplexity e^CE of the mean loss 1.2753 nats = 1.8398 bits: as unsure as 3.58 "
+            "equally likely classes — the effective number of classes. A uniform guess over 3 "
             "classes scores ln 3 = 1.0986 nats = 1.5850 bits.",
         ),
     ],
 )
 def test_perplexity_and_the_uniform_guess_stand_beside_the_mean(unit, note):
-    assert headline_note(DEFAULT_SCENARIO, analyse(DEFAULT_SCENARIO), unit) == note
+    assert perplexity_metric(DEFAULT_SCENARIO, analyse(DEFAULT_SCENARIO), unit) == ("3.58", note)
 
 
 NLL_FORMULA = (

@@ -20,12 +20,12 @@ from xentui.kit.units import loss_text, perplexity_text, uniform_loss
 __all__ = [
     "breakdown_frame",
     "breakdown_line",
-    "headline_note",
     "ignored_samples",
     "likelihood_lines",
     "matrix_note",
     "nan_note",
     "per_sample_line",
+    "perplexity_metric",
     "probabilities_frame",
     "probability_column",
     "sample_names",
@@ -57,22 +57,22 @@ def probabilities_frame(scenario: Scenario, results: Results) -> pd.DataFrame:
     Class columns are keyed by `probability_column`; the others are "target", "prediction",
     "right?" and "loss".
     """
-    frame = pd.DataFrame(
-        results.probabilities.astype(np.float64),
-        columns=[probability_column(c) for c in range(scenario.num_classes)],
+    classes = np.asarray(scenario.classes, dtype=object)
+    loss = results.per_sample.astype(np.float64)
+    if any(scenario.ignored) and scenario.soft_targets is None:
+        loss = [None if skip else value for skip, value in zip(scenario.ignored, loss, strict=True)]
+    probabilities = results.probabilities.astype(np.float64)
+    # One constructor call: inserting columns one by one copies the frame's blocks each time.
+    return pd.DataFrame(
+        {
+            **{probability_column(c): probabilities[:, c] for c in range(scenario.num_classes)},
+            "target": classes[results.dominant_targets],
+            "prediction": classes[results.predictions],
+            "right?": np.where(results.correct, "✓ right", "✗ wrong"),
+            "loss": loss,
+        },
         index=sample_names(scenario),
     )
-    classes = np.asarray(scenario.classes, dtype=object)
-    frame["target"] = classes[results.dominant_targets]
-    frame["prediction"] = classes[results.predictions]
-    frame["right?"] = np.where(results.correct, "✓ right", "✗ wrong")
-    frame["loss"] = results.per_sample.astype(np.float64)
-    if any(scenario.ignored) and scenario.soft_targets is None:
-        frame["loss"] = [
-            None if skip else value
-            for skip, value in zip(scenario.ignored, frame["loss"], strict=True)
-        ]
-    return frame
 
 
 def breakdown_frame(scenario: Scenario, results: Results, sample: int) -> pd.DataFrame:
@@ -212,17 +212,20 @@ def nan_note(scenario: Scenario, results: Results) -> str | None:
     )
 
 
-def headline_note(scenario: Scenario, results: Results, unit: str) -> str:
-    """Perplexity beside the mean loss, and ln C, the loss of a uniform guess, as a reference."""
+def perplexity_metric(scenario: Scenario, results: Results, unit: str) -> tuple[str, str]:
+    """The headline's perplexity: its value, and a help text with ln C, the loss of a uniform
+    guess, as the reference."""
     c = scenario.num_classes
     uniform = (
         f"A uniform guess over {c} classes scores ln {c} = {_in_units(uniform_loss(c), unit)}."
     )
     if math.isnan(results.mean):
-        return f"No perplexity: the mean is NaN. {uniform}"
-    return (
-        f"Perplexity e^CE of the mean loss {_in_units(results.mean, unit)}: "
-        f"{perplexity_text(results.mean)} — the effective number of classes. {uniform}"
+        return "NaN", f"No perplexity: the mean is NaN. {uniform}"
+    words = perplexity_text(results.mean)
+    value, _, meaning = words.partition(" (")
+    return value, (
+        f"Perplexity e^CE of the mean loss {_in_units(results.mean, unit)}: {meaning[:-1]} — "
+        f"the effective number of classes. {uniform}"
     )
 
 

@@ -29,6 +29,7 @@ __all__ = [
     "follow_class_changes",
     "init_state",
     "keep_sample_edits",
+    "keep_unshown_inputs",
     "load_checked",
     "load_scenario",
     "loading_problems",
@@ -48,6 +49,9 @@ OPTION_KEYS = {
     "precision": "opt_precision",
 }
 SOFT_TOGGLE = "opt_soft"
+PRESETS_OPEN = "presets_open"  # the expander of presets and random logits, drawn while open
+TORCH_CODE_OPEN = "torch_code_open"  # the expander of PyTorch's code and output, drawn while open
+PRESET_INPUTS = ("preset_choice", "random_seed", "random_spread", "random_n", "random_c")
 # Which rows of the samples editor the probability rows belong to: (editor key, live rows), a row
 # named by its position in the editor's base plus added rows. Deleting sample 1 then drops
 # probability row 1, not the last one.
@@ -154,6 +158,17 @@ def restore_after_leaving() -> None:
             _set_base(table, frame)
     if soft_aligned:
         st.session_state[SOFT_ROWS] = _live_sample_rows()
+
+
+def keep_unshown_inputs() -> None:
+    """Keep the preset and random inputs' values while their expander is closed.
+
+    Streamlit drops a widget's value after a run that does not draw it, unless the script
+    itself set the value; setting each to itself keeps what the user chose.
+    """
+    for key in PRESET_INPUTS:
+        if key in st.session_state:
+            st.session_state[key] = st.session_state[key]
 
 
 def refuse_rows_beyond_limits() -> None:
