@@ -156,13 +156,19 @@ function build(parentElement, data) {
     y: CURVE.height - 4,
   });
   xLabel.textContent = "p(target) → 1";
-  chart.append(axes, uniform, curve, point, yTop, xLabel);
+  const yLabel = svgElement("text", {
+    class: "xd-tick xd-start",
+    x: CURVE.left + 6,
+    y: CURVE.top + 8,
+  });
+  chart.append(axes, uniform, curve, point, yTop, xLabel, yLabel);
   const summary = element("p", "xd-summary");
   const pTarget = element("output", "xd-ptarget");
   const loss = element("output", "xd-loss");
   summary.append("p(target) = ", pTarget, " · loss = ", loss);
   root.append(title, note, rows, chart, summary);
-  return { root, title, note, sliders, chart, axes, uniform, curve, point, yTop, pTarget, loss };
+  const parts = { root, title, note, sliders, chart, axes, uniform, curve, point };
+  return { ...parts, yTop, yLabel, pTarget, loss };
 }
 
 function curveScale(view, data, pointNats) {
@@ -194,6 +200,7 @@ function curveScale(view, data, pointNats) {
     view.uniform.setAttribute(name, value.toFixed(1));
   }
   view.yTop.textContent = fmt(inUnit(top, data.unit), 1);
+  view.yLabel.textContent = `−log p (${data.unit})`;
 }
 
 function show(view, data) {
@@ -203,6 +210,7 @@ function show(view, data) {
     const { slider, logit, fill, probability, line } = view.sliders[c];
     if (Number(slider.value) !== row[c]) slider.value = String(row[c]);
     logit.textContent = logitText(row[c]);
+    slider.setAttribute("aria-valuetext", `${logitText(row[c])}, p = ${fmt(p)}`);
     logit.dataset.value = String(row[c]);
     fill.style.width = `${(100 * p).toFixed(2)}%`;
     probability.textContent = fmt(p);
