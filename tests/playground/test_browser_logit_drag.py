@@ -24,7 +24,7 @@ from xentui.domain.share_link import QUERY_KEY, decode, encode
 from xentui.kit.format import fmt
 
 VIEWPORT = {"width": 1400, "height": 1000}
-WAIT_MS = 20_000
+WAIT_MS = 30_000  # a loaded machine: a paced rerun after a burst of releases
 IDLE_APP = '.stApp[data-test-script-state="notRunning"]'
 LOGITS_EDITOR = '[class*="st-key-logits_editor_"]'
 SLIDER = ".xd-slider"
@@ -122,13 +122,14 @@ def _cell_text(value: float) -> str:
 def _wait_for_the_page_to_follow(page, preview: dict) -> None:
     """After the release: the breakdown, the logits editor and the link show the preview's row."""
     loss_line = page.get_by_text(re.compile(r"^Loss of sample 1"))
-    expect(loss_line).to_contain_text(f"{fmt(preview['loss'])} nats")
+    said = f"the page did not follow the preview {preview}"
+    expect(loss_line, said).to_contain_text(f"{fmt(preview['loss'])} nats")
     grid = page.locator(LOGITS_EDITOR)
     for name, value in zip(DEFAULT_SCENARIO.classes, preview["logits"], strict=True):
         # the grid's accessible table: a cell's id holds its column's aria-colindex
         header = grid.locator('th[role="columnheader"]', has_text=re.compile(rf"^{name}$"))
         column = header.get_attribute("aria-colindex")
-        expect(grid.locator(f"#glide-cell-{column}-0")).to_have_text(_cell_text(value))
+        expect(grid.locator(f"#glide-cell-{column}-0"), said).to_have_text(_cell_text(value))
     expect(page).to_have_url(re.compile(rf"[?&]{QUERY_KEY}="))
     token = parse_qs(urlsplit(page.url).query)[QUERY_KEY][0]
     assert list(decode(token).logits[0]) == preview["logits"]

@@ -14,7 +14,7 @@ const SVG = "http://www.w3.org/2000/svg";
 const LN2 = Math.LN2;
 const CURVE = { width: 260, height: 120, left: 30, right: 8, top: 8, bottom: 20 };
 // A row the server has not answered yet is kept for this long, then the server's data wins.
-const PENDING_MS = 5000;
+const PENDING_MS = 15000;
 
 const views = new WeakMap(); // parentElement → the view built in it
 
@@ -253,6 +253,17 @@ function listen(view, setTriggerValue) {
   view.sliders.forEach(({ slider }, c) => {
     // `input` on every movement: the preview only, in this frame. `change` on release (pointer
     // up, or each key press): the row goes to the server once.
+    // While the pointer holds a thumb, data from the server waits: it would move the thumb.
+    slider.onpointerdown = () => {
+      view.dragging = true;
+    };
+    slider.onpointerup = slider.onpointercancel = () => {
+      view.dragging = false;
+      // After this event comes `change`, if the value moved; without one, the waiting data wins.
+      window.setTimeout(() => {
+        if (!view.dragging && !view.pending && view.latest) accept(view, view.latest);
+      }, 0);
+    };
     slider.oninput = () => {
       view.row[c] = Number(slider.value);
       show(view, view.data);
@@ -289,8 +300,8 @@ export default function component({ data, parentElement, setTriggerValue }) {
     view.structure = structure;
     views.set(parentElement, view);
     accept(view, data);
-  } else if (view.pending && data.echo !== view.pending.nonce) {
-    // Data from a run that started before the last release: the release's answer is coming.
+  } else if (view.dragging || (view.pending && data.echo !== view.pending.nonce)) {
+    // Mid-drag, or from a run that started before the last release (whose answer is coming).
     view.latest = data;
   } else {
     accept(view, data);
