@@ -137,12 +137,22 @@ def test_a_late_release_of_the_same_drag_still_lands():
 # ------------------------------------------------------------------------------ the page
 
 
+def _sent(at) -> dict:
+    """The data the page gave the component (AppTest knows it only as an element)."""
+    (component,) = at.get("bidi_component")
+    return json.loads(component.proto.json)
+
+
 def test_the_playground_offers_the_focused_sample():
     at = open_playground()
-    assert len(at.get("bidi_component")) == 1  # AppTest knows the component only as an element
+    assert _sent(at) == drag.drag_payload(DEFAULT_SCENARIO, 0)
     offered = at.session_state["logit_drag_offered"]
     assert offered["sample"] == 0 and offered["rows"] == ((1.0, 2.0, 3.0),)
     assert drag.BLOCKED_NOTE not in [c.value for c in at.caption]
+    at.session_state["focus_sample"] = 1  # the "Breakdown of" choice
+    at.run()
+    assert _sent(at)["logits"] == [2.0, 4.0, 6.0] and _sent(at)["label"] == "sample 2"
+    assert at.session_state["logit_drag_offered"]["rows"] == ((2.0, 4.0, 6.0),)
 
 
 def test_invalid_cells_turn_the_drag_off_with_a_caption():
@@ -150,6 +160,7 @@ def test_invalid_cells_turn_the_drag_off_with_a_caption():
     edit_table(at, "logits", cell_edit(0, "c1", "abc"))
     assert drag.BLOCKED_NOTE in [c.value for c in at.caption]
     assert at.session_state["logit_drag_offered"] is None
+    assert _sent(at)["disabled"] is True and _sent(at)["logits"] == [1.0, 2.0, 3.0]
     edit_table(at, "logits", cell_edit(0, "c1", "2.5"))
     assert_no_exception(at)
     assert at.session_state["logit_drag_offered"]["rows"] == ((1.0, 2.5, 3.0),)

@@ -6,8 +6,9 @@ the page, within the frame: no rerun while the slider moves. On release it repor
 validation (`check_scenario`) and loads it like a preset, so the editors, the link and every
 output follow. The server stays the source of truth: what it loads comes back to the component.
 
-Class names and numbers reach the component only as JSON data (`drag_payload`); its HTML, CSS
-and JS are fixed files, read once, and the JS writes every text with textContent.
+Class names and numbers reach the component only as JSON data (`drag_payload`); its HTML (one
+empty div), CSS and JS are fixed, the last two files read once, and the JS writes every text
+with textContent.
 """
 
 from __future__ import annotations
