@@ -25,6 +25,7 @@ from xentui.playground import editor, figures, tables
 from xentui.playground.editor import IGNORE_COLUMN, NAME_COLUMN, TARGET_COLUMN, WEIGHT_COLUMN
 from xentui.session import playground as session
 from xentui.session.feedback import show_problems
+from xentui.session.logit_drag import logit_drag
 from xentui.session.units import loss_unit
 
 session.restore_after_leaving()
@@ -259,6 +260,7 @@ with breakdown_col:
     )
     st.dataframe(tables.breakdown_frame(shown, results, focus), hide_index=True, key="breakdown")
     st.markdown(tables.breakdown_line(shown, results, focus))
+    logit_drag(shown, focus, blocked=bool(problems))
 
 st.subheader("The mean loss is the batch's negative log-likelihood")
 for line in tables.likelihood_lines(shown, results, unit):

@@ -8,6 +8,8 @@ folded into the base table, so nothing is lost.
 
 from __future__ import annotations
 
+import copy
+
 import pandas as pd
 import streamlit as st
 
@@ -24,6 +26,7 @@ __all__ = [
     "SCENARIO",
     "current_scenario",
     "editor_key",
+    "editor_states",
     "ensure_soft_shape",
     "focus_sample",
     "follow_class_changes",
@@ -330,3 +333,19 @@ def sync_link(scenario: Scenario) -> str:
     elif st.query_params.get(QUERY_KEY) != token:
         st.query_params[QUERY_KEY] = token
     return token
+
+
+def editor_states() -> dict[str, tuple[str, object]]:
+    """Each editor's key and edits now (None: none); equal to an earlier answer if none came since.
+
+    For a change made outside the editors (a dragged logit) that reloads them: it must not land
+    on top of an edit that arrived meanwhile. An editor not drawn yet and one drawn without edits
+    both count as none.
+    """
+    states = {}
+    for table in EDITORS:
+        state = st.session_state.get(editor_key(table))
+        parts = ("edited_rows", "added_rows", "deleted_rows")
+        edited = isinstance(state, dict) and any(state.get(part) for part in parts)
+        states[table] = (editor_key(table), copy.deepcopy(state) if edited else None)
+    return states
