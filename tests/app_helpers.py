@@ -34,7 +34,6 @@ from xentui.domain.share_link import MAX_LINK_CHARS, encode
 ROOT = Path(__file__).resolve().parent.parent
 APP = str(ROOT / "app.py")
 DEFAULT_LOSS = "1.2753"
-FIX_CELLS_NOTE = "Fix the cells marked below; meanwhile the results show the last valid scenario."
 
 
 def open_playground(link: str | None = None) -> AppTest:

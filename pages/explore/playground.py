@@ -196,10 +196,11 @@ with headline:
             st.caption("This link reopens exactly this scenario:")
             address = (st.context.url or "").split("?")[0]
             st.code(f"{address}?s={token}", language=None, wrap_lines=True)
-    if problems:
-        st.info("Fix the cells marked below; meanwhile the results show the last valid scenario.")
-if shown.title and not problems:
-    title_line.caption(md_literal(shown.title))
+# One line under the title, always drawn, so that the editors below never move under the mouse.
+if problems:
+    title_line.caption(f":material/error: {editor.FIX_CELLS_NOTE}")
+else:
+    title_line.caption(md_literal(shown.title) if shown.title else "\u00a0")
 
 # ---------------------------------------------------------------------- the results
 with view_col:

@@ -8,7 +8,6 @@ from dataclasses import dataclass
 import pytest
 from app_helpers import (
     DEFAULT_LOSS,
-    FIX_CELLS_NOTE,
     alerts,
     arithmetic,
     cell_edit,
@@ -25,7 +24,7 @@ from app_helpers import (
     unescape,
 )
 
-from xentui.playground.editor import INFINITE_LOGITS_NOTE
+from xentui.playground.editor import FIX_CELLS_NOTE, INFINITE_LOGITS_NOTE
 
 # ------------------------------------------------------------------------------ bad inputs
 
@@ -244,7 +243,7 @@ def test_a_bad_input_gets_a_message_and_the_last_good_result_stays(case: BadInpu
     assert alerts(at, case.kind) == [case.message]
     if case.kind != "error":
         assert alerts(at, "error") == []
-    assert alerts(at, "info") == [FIX_CELLS_NOTE]
+    assert f":material/error: {FIX_CELLS_NOTE}" in [c.value for c in at.caption]
     assert headline(at) == ("Mean loss", DEFAULT_LOSS + " nats")
     assert arithmetic(at) == "(2.4076 + 0.1429) / 2 = 1.2753"
     assert len(figure_traces(at)) == 2  # the rest of the page still draws

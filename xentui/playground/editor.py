@@ -20,6 +20,7 @@ from xentui.domain.scenario import Scenario
 from xentui.domain.validation import Checked, check_classes, check_scenario, finite_number
 
 __all__ = [
+    "FIX_CELLS_NOTE",
     "IGNORE_COLUMN",
     "INFINITE_LOGITS_NOTE",
     "MAX_NAME_CHARS",
@@ -44,6 +45,8 @@ __all__ = [
 NAME_COLUMN, WEIGHT_COLUMN = "name", "weight"
 TARGET_COLUMN, IGNORE_COLUMN = "target", "ignore"
 # Said beside a refused ±inf logit; each case checked against torch 2.13's F.cross_entropy.
+# Under the title while any cell is refused: the outputs keep the last valid scenario.
+FIX_CELLS_NOTE = "Fix the cells marked below; meanwhile the results show the last valid scenario."
 INFINITE_LOGITS_NOTE = (
     "PyTorch itself takes ±inf logits. With a class target, −inf on another class gives that "
     "class p = 0 and a finite loss (logits 0, −inf, 1 with target 0: 1.3133) — but ∞ with label "
