@@ -1,7 +1,9 @@
 """Start and stop local Streamlit servers for tests and benchmarks, each by its own pid.
 
-tests/proxy.py puts nginx in front of them; tests/conftest.py starts the one the browser tests
-share. A program they need that is missing skips those tests, or fails them in CI.
+`start_servers` runs the production layout of deploy/serve.py: N processes sharing a cookie
+secret behind the repository's nginx (tests/proxy.py). tests/conftest.py starts the one server
+the browser tests share. A program they need that is missing skips those tests, or fails them
+in CI.
 """
 
 from __future__ import annotations
@@ -14,7 +16,8 @@ import sys
 import time
 import urllib.error
 import urllib.request
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -107,3 +110,36 @@ def streamlit_server(
             yield url, process
         finally:
             stop(process)
+
+
+@dataclass(frozen=True)
+class Served:
+    """Where `start_servers` serves: the URL to open, the Streamlit processes, their folder."""
+
+    url: str
+    pids: list[int]
+    folder: Path  # the processes' logs, and nginx's access.log (see proxy.routes) when proxied
+    nginx_pid: int | None = None
+
+
+def start_servers(
+    stack: ExitStack, folder: Path, processes: int = 1, proxy: bool = False
+) -> Served:
+    """`processes` production-profile servers on 127.0.0.1, behind nginx if `proxy` or above one.
+
+    They share one cookie secret, as deploy/serve.py's processes do; `stack` stops them all.
+    """
+    from proxy import start_nginx  # proxy imports this module
+
+    workdir = production_workdir(folder / "app")
+    env = {"STREAMLIT_SERVER_COOKIE_SECRET": "local-test-secret"}
+    servers = [
+        stack.enter_context(streamlit_server(folder / f"p{i}.log", workdir=workdir, env=env))
+        for i in range(processes)
+    ]
+    pids = [process.pid for _, process in servers]
+    if processes == 1 and not proxy:
+        return Served(servers[0][0], pids, folder)
+    url, nginx = start_nginx(folder, [u.removeprefix("http://") for u, _ in servers])
+    stack.callback(stop, nginx)
+    return Served(url, pids, folder, nginx.pid)
