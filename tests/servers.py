@@ -117,9 +117,13 @@ class Served:
     """Where `start_servers` serves: the URL to open, the Streamlit processes, their folder."""
 
     url: str
-    pids: list[int]
+    processes: dict[str, subprocess.Popen]  # "127.0.0.1:port" → its Streamlit process
     folder: Path  # the processes' logs, and nginx's access.log (see proxy.routes) when proxied
     nginx_pid: int | None = None
+
+    @property
+    def pids(self) -> list[int]:
+        return [process.pid for process in self.processes.values()]
 
 
 def start_servers(
@@ -137,9 +141,9 @@ def start_servers(
         stack.enter_context(streamlit_server(folder / f"p{i}.log", workdir=workdir, env=env))
         for i in range(processes)
     ]
-    pids = [process.pid for _, process in servers]
+    by_address = {url.removeprefix("http://"): process for url, process in servers}
     if processes == 1 and not proxy:
-        return Served(servers[0][0], pids, folder)
-    url, nginx = start_nginx(folder, [u.removeprefix("http://") for u, _ in servers])
+        return Served(servers[0][0], by_address, folder)
+    url, nginx = start_nginx(folder, list(by_address))
     stack.callback(stop, nginx)
-    return Served(url, pids, folder, nginx.pid)
+    return Served(url, by_address, folder, nginx.pid)

@@ -23,6 +23,7 @@ from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
 from streamlit.proto.WidgetStates_pb2 import WidgetState
 
 RERUN_TIMEOUT = 30.0
+XSRF_COOKIE = "_streamlit_xsrf"  # streamlit/web/server/starlette/starlette_server_config.py
 
 
 def stream_url(base_url: str) -> str:
@@ -233,7 +234,7 @@ def _put_file(
     proxy sends it to the session's process), and the XSRF cookie the health URL hands out."""
     jar = dict(cookies or {})
     _, answer, _ = _request(base_url, "GET", "/_stcore/health", source, headers=_cookie_header(jar))
-    jar.update(_set_cookies(answer))
+    jar[XSRF_COOKIE] = _set_cookies(answer).get(XSRF_COOKIE, "")
     boundary = uuid.uuid4().hex
     body = (
         (
@@ -247,7 +248,7 @@ def _put_file(
     headers = {
         "Content-Type": f"multipart/form-data; boundary={boundary}",
         **_cookie_header(jar),
-        "X-Xsrftoken": jar.get("_streamlit_xsrf", ""),
+        "X-Xsrftoken": jar[XSRF_COOKIE],
     }
     status, _, answer_body = _request(base_url, "PUT", path, source, body, headers)
     if status >= 400:
