@@ -233,6 +233,11 @@ def proc_stats(pid: int) -> tuple[float, float]:
     return cpu, rss_pages * os.sysconf("SC_PAGE_SIZE") / 2**20
 
 
+def event_loop(pid: int) -> str:
+    """uvloop if the server has it loaded (Streamlit uses it when installed), else asyncio."""
+    return "uvloop" if "uvloop" in Path(f"/proc/{pid}/maps").read_text() else "asyncio"
+
+
 def with_children(pid: int | None) -> list[int]:
     """A process and its direct children (nginx's master and its worker)."""
     if pid is None:
@@ -469,11 +474,13 @@ def main() -> None:
         elif urlparse(url).hostname not in {"127.0.0.1", "localhost", "::1"}:
             parser.error("only servers on this machine may be loaded")
         nginx = with_children(served.nginx_pid if served else None)
+        loops = {event_loop(pid) for pid in pids} or {"?"}
         mode = "flood" if args.flood else f"think time {args.think:g} s"
         layout = f"{len(pids)} Streamlit processes" if pids else "a running server"
         print(
             f"{args.sessions} sessions, {args.duration:g} s per run, {args.runs} runs, {mode}; "
-            f"{layout}{' behind nginx' if nginx else ''} at {url}; {os.cpu_count()} CPUs"
+            f"{layout}{' behind nginx' if nginx else ''} at {url} (event loop: "
+            f"{', '.join(sorted(loops))}); {os.cpu_count()} CPUs"
         )
         # A few sessions first, so that the imports (torch, Plotly, pandas) a cold server pays
         # once are not counted as memory per session; 4 per process reach them all.

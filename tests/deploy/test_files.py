@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from deploy.serve import streamlit_command
+from deploy.serve import streamlit_argv
 
 ROOT = Path(__file__).resolve().parents[2]
 DOCKERFILE = (ROOT / "Dockerfile").read_text()
@@ -53,8 +53,8 @@ def test_image_has_a_health_check_on_the_health_endpoint():
 def test_image_starts_the_launcher_of_the_readme_command_with_production_settings():
     (entry,) = _instructions("ENTRYPOINT")
     assert re.findall(r'"([^"]+)"', entry) == ["python", "deploy/serve.py"]
-    command = " ".join(streamlit_command("0.0.0.0", 8501))
-    assert "-m streamlit run " in command and command.split()[4].endswith("/app.py")
+    command = streamlit_argv("0.0.0.0", 8501)
+    assert command[:2] == ["streamlit", "run"] and command[2].endswith("/app.py")
     assert "streamlit run app.py" in (ROOT / "README.md").read_text()
     copies = " ".join(_instructions("COPY"))
     assert "deploy/config.production.toml .streamlit/config.toml" in copies
