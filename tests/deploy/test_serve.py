@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pytest
 from proxy import nginx_binary
-from servers import REPO_ROOT, free_port, healthy, production_workdir, unavailable
+from servers import REPO_ROOT, free_port, healthy, production_workdir, stop, unavailable
 from ws_client import Session, connect, open_page
 
 from deploy.serve import nginx_command, nginx_config, usable_cpus
@@ -87,9 +87,7 @@ def test_the_launcher_serves_two_processes_behind_nginx_and_stops_them_all(tmp_p
         assert launcher.wait(timeout=20) == 0
         assert not any(_alive(pid) for pid in children)
     finally:
-        if launcher.poll() is None:
-            launcher.kill()
-            launcher.wait()
+        stop(launcher)  # SIGTERM: the launcher stops its children before it exits
 
 
 def test_the_written_nginx_configuration_passes_nginx_t(tmp_path):
