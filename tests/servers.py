@@ -1,7 +1,9 @@
 """Start and stop local Streamlit servers for tests and benchmarks, each by its own pid.
 
-tests/proxy.py puts nginx in front of them; tests/conftest.py starts the one the browser tests
-share. A program they need that is missing skips those tests, or fails them in CI.
+`start_servers` runs the production layout of deploy/serve.py: N processes sharing a cookie
+secret behind the repository's nginx (tests/proxy.py). tests/conftest.py starts the one server
+the browser tests share. A program they need that is missing skips those tests, or fails them
+in CI.
 """
 
 from __future__ import annotations
@@ -14,13 +16,15 @@ import sys
 import time
 import urllib.error
 import urllib.request
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 PRODUCTION_CONFIG = REPO_ROOT / "deploy" / "config.production.toml"
+LAUNCHER = REPO_ROOT / "deploy" / "serve.py"
 START_SECONDS = 60
 STOP_SECONDS = 10
 
@@ -74,8 +78,12 @@ def streamlit_server(
     workdir: Path = REPO_ROOT,
     extra_args: tuple[str, ...] = (),
     env: dict[str, str] | None = None,
+    launcher: bool = False,
 ):
-    """Run `streamlit run <script>` on a free 127.0.0.1 port; yield (url, process)."""
+    """Run `streamlit run <script>` on a free 127.0.0.1 port; yield (url, process).
+
+    With `launcher`, run the app as the image does instead: deploy/serve.py with one process.
+    """
     port = free_port()
     url = f"http://127.0.0.1:{port}"
     command = [
@@ -86,6 +94,10 @@ def streamlit_server(
         "--browser.gatherUsageStats", "false",
         *extra_args,
     ]  # fmt: skip
+    if launcher:
+        command = [sys.executable, str(LAUNCHER)]
+        where = {"XENT_PROCESSES": "1", "XENT_ADDRESS": "127.0.0.1", "XENT_PORT": str(port)}
+        env = {**(env or {}), **where}
     with log_path.open("wb") as log:
         process = subprocess.Popen(
             command,
@@ -107,3 +119,43 @@ def streamlit_server(
             yield url, process
         finally:
             stop(process)
+
+
+@dataclass(frozen=True)
+class Served:
+    """Where `start_servers` serves: the URL to open, the Streamlit processes, their folder."""
+
+    url: str
+    processes: dict[str, subprocess.Popen]  # "127.0.0.1:port" → its Streamlit process
+    folder: Path  # the processes' logs, and nginx's access.log (see proxy.routes) when proxied
+    nginx_pid: int | None = None
+
+    @property
+    def pids(self) -> list[int]:
+        return [process.pid for process in self.processes.values()]
+
+
+def start_servers(
+    stack: ExitStack, folder: Path, processes: int = 1, proxy: bool = False
+) -> Served:
+    """`processes` production-profile servers on 127.0.0.1, behind nginx if `proxy` or above one.
+
+    Each is a process of deploy/serve.py, as in the image, and they share one cookie secret;
+    `stack` stops them all.
+    """
+    from proxy import start_nginx  # proxy imports this module
+
+    workdir = production_workdir(folder / "app")
+    env = {"STREAMLIT_SERVER_COOKIE_SECRET": "local-test-secret"}
+    servers = [
+        stack.enter_context(
+            streamlit_server(folder / f"p{i}.log", workdir=workdir, env=env, launcher=True)
+        )
+        for i in range(processes)
+    ]
+    by_address = {url.removeprefix("http://"): process for url, process in servers}
+    if processes == 1 and not proxy:
+        return Served(servers[0][0], by_address, folder)
+    url, nginx = start_nginx(folder, list(by_address))
+    stack.callback(stop, nginx)
+    return Served(url, by_address, folder, nginx.pid)

@@ -23,19 +23,41 @@ from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
 from streamlit.proto.WidgetStates_pb2 import WidgetState
 
 RERUN_TIMEOUT = 30.0
+XSRF_COOKIE = "_streamlit_xsrf"  # streamlit/web/server/starlette/starlette_server_config.py
 
 
 def stream_url(base_url: str) -> str:
     return urlparse(base_url)._replace(scheme="ws").geturl().rstrip("/") + "/_stcore/stream"
 
 
-def connect(base_url: str, route_cookie: str = "", source: str = ""):
-    """An async context manager for a WebSocket session (route cookie for sticky proxies).
+def open_page(base_url: str, source: str = "") -> dict[str, str]:
+    """Load the page as a browser does first; the cookies it is given (nginx's route cookie).
 
-    `source` is the local address to connect from (any of 127.0.0.0/8 on loopback), so that a
-    proxy sees one client per address, as it would see students on their own machines.
+    A simulated browser that keeps them and sends them on its WebSocket and uploads is one
+    visitor to a sticky proxy, as each student's browser is.
     """
-    headers = {"Cookie": f"xent_route={route_cookie}"} if route_cookie else {}
+    _, answer, _ = _request(base_url, "GET", "/", source)
+    return _set_cookies(answer)
+
+
+def _set_cookies(answer) -> dict[str, str]:
+    pairs = [c.split(";", 1)[0].split("=", 1) for c in answer.get_all("Set-Cookie") or []]
+    return {name: value.strip('"') for name, value in pairs}  # the value may come quoted
+
+
+def _cookie_header(cookies: dict[str, str]) -> dict[str, str]:
+    return {"Cookie": "; ".join(f"{k}={v}" for k, v in cookies.items())} if cookies else {}
+
+
+def connect(base_url: str, route_cookie: str = "", source: str = "", cookies=None):
+    """An async context manager for a WebSocket session.
+
+    `cookies` (from `open_page`) or a `route_cookie` of its own make it one visitor to a sticky
+    proxy. `source` is the local address to connect from (any of 127.0.0.0/8 on loopback), so
+    that a proxy sees one client per address, as it would see students on their own machines.
+    """
+    jar = {**(cookies or {}), **({"xent_route": route_cookie} if route_cookie else {})}
+    headers = _cookie_header(jar)
     return websockets.connect(
         stream_url(base_url),
         subprotocols=["streamlit"],
@@ -103,6 +125,7 @@ class Session:
     query_string: str = ""
     latencies: list[float] = field(default_factory=list)
     session_id: str = ""
+    cookies: dict[str, str] = field(default_factory=dict)  # the browser's, sent on uploads
     _file_urls: dict[str, object] = field(default_factory=dict)  # request id → FileURLs
 
     async def rerun(
@@ -173,7 +196,9 @@ class Session:
             raise RuntimeError(f"no upload address: {response.error_msg}")
         urls = response.file_urls[0]
         source = self.ws.local_address[0] if self.ws is not None else ""
-        await asyncio.to_thread(_put_file, base_url, urls.upload_url, name, data, source)
+        await asyncio.to_thread(
+            _put_file, base_url, urls.upload_url, name, data, source, self.cookies
+        )
         info = UploadedFileInfo(name=name, size=len(data), file_id=urls.file_id)
         info.file_urls.CopyFrom(urls)
         state = WidgetState(id=uploader)
@@ -202,12 +227,14 @@ def _request(base_url: str, method: str, path: str, source: str, body=None, head
         connection.close()
 
 
-def _put_file(base_url: str, upload_url: str, name: str, data: bytes, source: str = "") -> None:
-    """PUT one file as multipart/form-data, with the XSRF cookie a page gets from the health URL."""
-    _, answer, _ = _request(base_url, "GET", "/_stcore/health", source)
-    cookies = [c.split(";", 1)[0] for c in answer.get_all("Set-Cookie") or []]
-    xsrf = next((c.split("=", 1)[1] for c in cookies if c.startswith("_streamlit_xsrf=")), "")
-    xsrf = xsrf.strip('"')  # the cookie value may be quoted; the header carries it bare
+def _put_file(
+    base_url: str, upload_url: str, name: str, data: bytes, source: str = "", cookies=None
+) -> None:
+    """PUT one file as multipart/form-data, as the page does: the browser's cookies (so a sticky
+    proxy sends it to the session's process), and the XSRF cookie the health URL hands out."""
+    jar = dict(cookies or {})
+    _, answer, _ = _request(base_url, "GET", "/_stcore/health", source, headers=_cookie_header(jar))
+    jar[XSRF_COOKIE] = _set_cookies(answer).get(XSRF_COOKIE, "")
     boundary = uuid.uuid4().hex
     body = (
         (
@@ -220,8 +247,8 @@ def _put_file(base_url: str, upload_url: str, name: str, data: bytes, source: st
     path = urlparse(upload_url).path if upload_url.startswith("http") else upload_url
     headers = {
         "Content-Type": f"multipart/form-data; boundary={boundary}",
-        "Cookie": "; ".join(cookies),
-        "X-Xsrftoken": xsrf,
+        **_cookie_header(jar),
+        "X-Xsrftoken": jar[XSRF_COOKIE],
     }
     status, _, answer_body = _request(base_url, "PUT", path, source, body, headers)
     if status >= 400:

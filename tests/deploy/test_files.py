@@ -12,6 +12,8 @@ from pathlib import Path
 import pytest
 import yaml
 
+from deploy.serve import streamlit_argv
+
 ROOT = Path(__file__).resolve().parents[2]
 DOCKERFILE = (ROOT / "Dockerfile").read_text()
 K8S = sorted((ROOT / "deploy" / "k8s").glob("*.yaml"))
@@ -48,12 +50,19 @@ def test_image_has_a_health_check_on_the_health_endpoint():
     assert _instructions("EXPOSE") == ["EXPOSE 8501"]
 
 
-def test_image_starts_the_readme_command_with_production_settings():
+def test_image_starts_the_launcher_of_the_readme_command_with_production_settings():
     (entry,) = _instructions("ENTRYPOINT")
-    assert "streamlit run app.py" in " ".join(re.findall(r'"([^"]+)"', entry))
+    assert re.findall(r'"([^"]+)"', entry) == ["python", "deploy/serve.py"]
+    command = streamlit_argv("0.0.0.0", 8501)
+    assert command[:2] == ["streamlit", "run"] and command[2].endswith("/app.py")
     assert "streamlit run app.py" in (ROOT / "README.md").read_text()
     copies = " ".join(_instructions("COPY"))
     assert "deploy/config.production.toml .streamlit/config.toml" in copies
+    # The launcher and the nginx site it runs are in the image, and nginx is installed.
+    assert "deploy/serve.py deploy/" in copies and "deploy/nginx/xent.conf" in copies
+    ignored = (ROOT / ".dockerignore").read_text().splitlines()
+    assert not {"deploy", "deploy/nginx", "deploy/serve.py"} & set(ignored)
+    assert "install -y --no-install-recommends nginx" in " ".join(_instructions("RUN"))
 
 
 def test_image_installs_dependencies_before_copying_the_code():
@@ -121,6 +130,8 @@ def test_deployment_probes_the_health_endpoint_with_requests_and_limits():
     assert {"requests", "limits"} <= set(container["resources"])
     secret_env = {e["name"] for e in container["env"] if "valueFrom" in e}
     assert "STREAMLIT_SERVER_COOKIE_SECRET" in secret_env
+    # One process per pod: the launcher runs Streamlit alone, without its nginx.
+    assert {"name": "XENT_PROCESSES", "value": "1"} in container["env"]
 
 
 def test_ingress_uses_cookie_affinity_and_an_autoscaler_exists():
@@ -135,6 +146,7 @@ def test_compose_runs_replicas_behind_nginx_with_a_shared_secret():
     app, proxy = compose["services"]["xent"], compose["services"]["proxy"]
     assert app["deploy"]["replicas"] >= 2
     assert "STREAMLIT_SERVER_COOKIE_SECRET" in app["environment"]
+    assert app["environment"]["XENT_PROCESSES"] == "1"  # one process per container
     assert proxy["image"].startswith("nginx")
     assert any("xent.conf" in volume for volume in proxy["volumes"])
     nginx = (ROOT / "deploy" / "nginx" / "xent.conf").read_text()

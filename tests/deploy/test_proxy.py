@@ -1,7 +1,8 @@
-"""The repository's nginx configuration in front of two app replicas, all on 127.0.0.1.
+"""The repository's nginx configuration in front of two app processes, all on 127.0.0.1.
 
-Sessions opened through the proxy work over its WebSocket and stay on their replica; when that
-replica dies, a shared link reopened through the proxy restores its scenario on the other one.
+Sessions opened through the proxy work over its WebSocket and stay on their process, uploads
+included, and browsers spread over the processes; when a process dies, a shared link reopened
+through the proxy restores its scenario on the other one.
 """
 
 from __future__ import annotations
@@ -9,13 +10,13 @@ from __future__ import annotations
 import asyncio
 import concurrent.futures
 import re
-import secrets
 import urllib.request
 from contextlib import ExitStack
 
 import pytest
-from proxy import nginx_binary, routes, start_nginx
-from servers import production_workdir, stop, streamlit_server, unavailable
+from proxy import nginx_binary, routes, sessions_per_upstream
+from servers import start_servers, stop, unavailable
+from ws_client import Session, connect, open_page
 
 from xentui.domain.presets import PRESETS
 from xentui.domain.share_link import encode
@@ -25,27 +26,13 @@ pytestmark = pytest.mark.browser
 
 @pytest.fixture(scope="module")
 def proxied_replicas(tmp_path_factory):
-    """Two production-profile replicas sharing a cookie secret, and nginx in front of them."""
+    """Two production-profile processes sharing a cookie secret, and nginx in front of them."""
     if nginx_binary() is None:
         unavailable("nginx not found; install it with `apt-get install nginx`")
     folder = tmp_path_factory.mktemp("proxy")
-    workdir = production_workdir(folder / "app")
-    env = {"STREAMLIT_SERVER_COOKIE_SECRET": secrets.token_hex(16)}
     with ExitStack() as stack:
-        replicas = [
-            stack.enter_context(
-                streamlit_server(folder / f"replica{i}.log", workdir=workdir, env=env)
-            )
-            for i in range(2)
-        ]
-        upstreams = [url.removeprefix("http://") for url, _ in replicas]
-        url, nginx = start_nginx(folder, upstreams)
-        stack.callback(stop, nginx)
-        yield {
-            "url": url,
-            "folder": folder,
-            "replicas": dict(zip(upstreams, replicas, strict=True)),
-        }
+        served = start_servers(stack, folder, processes=2)
+        yield {"url": served.url, "folder": folder, "replicas": dict(served.processes)}
 
 
 def _wait_for_loss(page, text: str) -> None:
@@ -76,6 +63,43 @@ def test_each_visitor_gets_a_route_cookie_and_keeps_its_replica(proxied_replicas
     assert all(len(served[c]) == 1 for c in cookies), served
     used = set().union(*(served[c] for c in cookies))
     assert used == set(proxied_replicas["replicas"]), "12 visitors should reach both replicas"
+
+
+BROWSERS = 12
+
+
+async def _browse_and_upload(url: str, index: int, keeps_cookies: bool) -> dict[str, str]:
+    """A browser from an address of its own: a session, then a file uploaded into it."""
+    source = f"127.0.3.{index + 1}"
+    cookies = await asyncio.to_thread(open_page, url, source) if keeps_cookies else {}
+    async with connect(url, source=source, cookies=cookies) as ws:
+        session = Session(ws, cookies=cookies)
+        await session.rerun()
+        # Only the process holding the session accepts the upload (else "Invalid session_id").
+        await session.upload(url, "uploader", "logits.csv", b"0.1,0.9\n")
+    assert not session.exceptions
+    return cookies
+
+
+def test_each_browser_keeps_its_process_for_its_uploads_and_browsers_spread(proxied_replicas):
+    url, folder = proxied_replicas["url"], proxied_replicas["folder"]
+    before = sessions_per_upstream(folder)
+
+    async def browsers():
+        return await asyncio.gather(
+            *(_browse_and_upload(url, i, keeps_cookies=i % 4 != 0) for i in range(BROWSERS))
+        )
+
+    with concurrent.futures.ThreadPoolExecutor(1) as worker:  # Playwright may hold this loop
+        jars = worker.submit(asyncio.run, browsers()).result()
+    by_cookie, by_address = routes(folder), routes(folder, by="address")
+    for index, jar in enumerate(jars):
+        served = by_cookie[jar["xent_route"]] if jar else by_address[f"127.0.3.{index + 1}"]
+        assert len(served) == 1, (index, served)  # its WebSocket, health and upload: one process
+    after = sessions_per_upstream(folder)
+    spread = {u: after[u] - before.get(u, 0) for u in after}
+    assert sum(spread.values()) == BROWSERS
+    assert set(spread) == set(proxied_replicas["replicas"]), spread
 
 
 FLOOD = 360  # new sessions asked for at once from one address: past the 20 + 300 the edge queues
@@ -139,7 +163,7 @@ def test_sessions_work_through_the_proxy_and_survive_a_dead_replica(proxied_repl
     (serving,) = routes(proxied_replicas["folder"])[cookie]
 
     # The replica that holds this session dies; the link of another scenario is reopened.
-    stop(proxied_replicas["replicas"][serving][1])
+    stop(proxied_replicas["replicas"][serving])
     preset = PRESETS["PyTorch explainer: confident and wrong (16.0)"]
     page.goto(f"{url}/?s={encode(preset)}")
     _wait_for_loss(page, "16.0000")
