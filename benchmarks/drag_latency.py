@@ -21,11 +21,11 @@ import tempfile
 from pathlib import Path
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
-# The measurement is the browser test's own (tests/playground/test_browser_logit_drag.py).
-sys.path[:0] = [str(REPO_ROOT), str(REPO_ROOT / "tests"), str(REPO_ROOT / "tests" / "playground")]
+# The measurement is the browser test's own (tests/drag_timing.py).
+sys.path[:0] = [str(REPO_ROOT), str(REPO_ROOT / "tests")]
 from conftest import CHROMIUM, CHROMIUM_ARGS  # noqa: E402
+from drag_timing import SLIDER, input_to_frame_ms  # noqa: E402
 from servers import production_workdir, streamlit_server  # noqa: E402
-from test_browser_logit_drag import SLIDER, input_to_frame_ms  # noqa: E402
 
 BUDGET_MS = 50.0
 WAIT_MS = 60_000

@@ -16,6 +16,7 @@ from urllib.parse import parse_qs, urlsplit
 
 import numpy as np
 import pytest
+from drag_timing import SLIDER, input_to_frame_ms
 
 import xentcore
 from xentui.domain.presets import DEFAULT_SCENARIO
@@ -27,7 +28,6 @@ VIEWPORT = {"width": 1400, "height": 1000}
 WAIT_MS = 30_000  # a loaded machine: a paced rerun after a burst of releases
 IDLE_APP = '.stApp[data-test-script-state="notRunning"]'
 LOGITS_EDITOR = '[class*="st-key-logits_editor_"]'
-SLIDER = ".xd-slider"
 HOSTILE = "<script>alert(1)</script>"
 FRAME_BUDGET_MS = 50.0
 # Read in one call: a rerun could redraw the component between two reads.
@@ -174,34 +174,6 @@ def test_a_class_named_like_markup_is_shown_literally(open_page):
     _check_against_xentcore(_preview(page))
     page.locator(IDLE_APP).wait_for()
     assert page.dialogs == []
-
-
-# Alternating: a synthetic input timed to the animation frame after the component's update (a
-# rAF, then a task: past the paint), and the same wait with no input, the frame floor. In ms.
-TIME_INPUTS = """async (slider, count) => {
-    const loss = slider.getRootNode().querySelector('.xd-loss');
-    const frame = () => new Promise((done) => requestAnimationFrame(() => setTimeout(done, 0)));
-    const drags = [];
-    const floors = [];
-    for (let i = 0; i < count; i += 1) {
-        const before = loss.textContent;
-        let start = performance.now();
-        slider.value = String(Number(slider.min) + 0.5 + (i % 19));
-        slider.dispatchEvent(new Event('input', { bubbles: true }));
-        if (loss.textContent === before) throw new Error('the preview did not follow input ' + i);
-        await frame();
-        drags.push(performance.now() - start);
-        start = performance.now();
-        await frame();
-        floors.push(performance.now() - start);
-    }
-    return { drags, floors };
-}"""
-
-
-def input_to_frame_ms(page, count: int = 25) -> dict[str, list[float]]:
-    """`count` inputs on the first slider: {"drags": input → frame, "floors": frame alone}."""
-    return page.locator(SLIDER).first.evaluate(TIME_INPUTS, count)
 
 
 @pytest.mark.browser
