@@ -43,9 +43,12 @@ def _run(blocks: list[Block], work: Callable[[Block], float], size: int) -> floa
     return float(sum(parallel_map(work, blocks, size)))
 
 
-def scratch_like(xb: np.ndarray) -> np.ndarray:
-    """A C-contiguous array of xb's shape and dtype, this thread's; reused by the next block."""
-    key = f"buf_{xb.dtype.str}"
+def scratch_like(xb: np.ndarray, slot: int = 0) -> np.ndarray:
+    """A C-contiguous array of xb's shape and dtype, this thread's; reused by the next block.
+
+    Each `slot` is a separate buffer, for a block that needs two temporaries at once.
+    """
+    key = f"buf_{xb.dtype.str}_{slot}"
     buf = getattr(_scratch, key, None)
     if buf is None or buf.size < xb.size:
         buf = np.empty(max(xb.size, _BLOCK_ELEMENTS), dtype=xb.dtype)
