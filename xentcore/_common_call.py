@@ -33,13 +33,16 @@ from xentcore._pool import BLOCK_ELEMENTS, parallel_map, row_blocks
 __all__ = ["SCALAR_MAX_ELEMENTS", "common_call"]
 
 # Up to this many logits, Python floats beat NumPy's fixed cost per call (measured: at 2 × 3 the
-# scalar path takes ~2 µs, one NumPy ufunc call ~0.8 µs and the lean NumPy path ~10 µs).
-SCALAR_MAX_ELEMENTS = 64
+# scalar path takes ~2 µs, one NumPy ufunc call ~0.8 µs and the lean NumPy path ~10 µs; the two
+# paths cross between 128 and 256 logits).
+SCALAR_MAX_ELEMENTS = 128
 # From this many logits on, the blocks are spread over the thread pool: each thread then has
 # ~100 µs of work or more, well above a hand-off (~30 µs).
 PARALLEL_MIN_ELEMENTS = 1 << 18
 _BLOCK_ELEMENTS = BLOCK_ELEMENTS
 _FLOATS = (np.dtype(np.float32), np.dtype(np.float64))
+# Below this, exp(x) would lose precision (subnormal) or vanish: such blocks are shifted.
+_LOWEST = {dtype: float(np.log(np.finfo(dtype).tiny)) + 1.0 for dtype in _FLOATS}
 _REDUCTIONS = ("none", "mean", "sum")
 
 
@@ -109,8 +112,7 @@ def _vector_losses(x: np.ndarray, target: np.ndarray) -> np.ndarray:
     out = np.empty(n, dtype=x.dtype)
     rows_per_block = max(1, _BLOCK_ELEMENTS // c)
     ones = np.ones(c, dtype=x.dtype)
-    # Below this, exp(x) would lose precision (subnormal) or vanish: such blocks are shifted.
-    lowest = float(np.log(np.finfo(x.dtype).tiny)) + 1.0
+    lowest = _LOWEST[x.dtype]
     # Flat positions of each block's first column: the target's cell of every row is then
     # one index into the block, with no per-row Python and no (N, 1) index array.
     starts = np.arange(0, min(n, rows_per_block) * c, c)

@@ -69,8 +69,10 @@ def parallel_map(
     pool. Results come back in the order of `items`. An exception in `work` stops the others
     before their next item and is raised once they have finished the one they hold.
     """
-    threads = num_threads()
-    if size < min_size or len(items) < 2 or threads == 1 or getattr(_inside, "worker", False):
+    if size < min_size or len(items) < 2 or getattr(_inside, "worker", False):
+        return [work(item) for item in items]
+    threads = num_threads()  # reads the environment: only once the work is worth threads
+    if threads == 1:
         return [work(item) for item in items]
     results: list = [None] * len(items)
     claims = itertools.count()  # next() on it is atomic under the GIL
