@@ -257,3 +257,13 @@ def test_fit_at_zero_temperature_counts_only_possible_classes_as_ties():
     fit = xentcore.fit_temperature(z, np.array([0, 0]))
     assert fit.temperature == 0.0
     assert fit.nll == pytest.approx(math.log(2) / 2)
+
+
+def test_confidence_of_a_matrix_over_threads_is_torchs_softmax_max():
+    """Large enough for row blocks over the pool: the same as one softmax of the whole."""
+    rng = np.random.default_rng(4)
+    z = (3 * rng.standard_normal((3_000, 400))).astype(np.float32)
+    confidence, prediction = xentcore.top_label_confidence(z)
+    p = torch.softmax(torch.from_numpy(z), 1)
+    np.testing.assert_allclose(confidence, p.max(1).values.numpy(), rtol=1e-5)
+    np.testing.assert_array_equal(prediction, z.argmax(axis=1))
