@@ -2,9 +2,9 @@
 
 Run from the repository root:
 
-    python benchmarks/bench_core.py            # the acceptance run, under ~3 minutes on 2 cores
-    python benchmarks/bench_core.py --quick    # a smoke test: small sizes, memory at the last
-    python benchmarks/bench_core.py --sizes 1000x10 100000x1000 --repeats 9
+    python benchmarks/bench_core.py            # the acceptance run (3 runs), ~4 minutes on 2 cores
+    python benchmarks/bench_core.py --quick    # smoke test: small sizes, 1 run, memory at the last
+    python benchmarks/bench_core.py --sizes 1000x10 100000x1000 --repeats 9 --runs 5
 
 For each size N × C (float32 logits from a seeded generator, int64 targets drawn uniformly) and for
 reduction "none" and "mean" it measures, in the same run:
@@ -16,7 +16,9 @@ reduction "none" and "mean" it measures, in the same run:
 - sklearn.metrics.log_loss on softmax probabilities computed before timing ("mean" only, since it
   has no per-sample form), skipped where its estimated time or memory is too large;
 - reading the logits once (np.add.reduce on one thread, torch.sum on two): the memory-bandwidth
-  floor that no method which reads every logit can beat.
+  floor that no method which reads every logit can beat;
+- np.exp of every logit once, on one thread: what any NumPy method pays for the exponentials
+  alone (log-sum-exp needs one per logit), the floor of a NumPy core on one core.
 
 How to read a table
     "median ms" and "min ms" come from a warm-up call and then several repeats, run as blocks of
@@ -31,9 +33,14 @@ How to read a table
     Under each table, how many CPUs other processes kept busy while it was timed: on 2 cores, a
     busy neighbour slows the 2-thread methods (torch, and xentcore on large inputs) the most.
 
-Lines starting with "VERDICT" give the acceptance result for 100 000 × 1 000: xentcore's time
-against torch's, and xentcore's extra memory against the 64 MiB budget. The script exits 0 either
-way: it is a report, not a test.
+The whole timing pass over every size is repeated `--runs` times (3 by default: on a shared
+machine one run can land beside a busy neighbour); memory, which does not vary, is measured in the
+first run, and so is scikit-learn, a reference only. A summary gives xentcore / torch in each run,
+of the medians and of the minimums (the quietest calls, nearest to a machine of one's own), with
+the load of the machine; then lines starting with "VERDICT" give the acceptance result: at every
+size and reduction, the median over the runs of the medians' ratio (≤ 1 to pass), its range and
+the minimums' ratio, and xentcore's extra memory at 100 000 × 1 000 against the 64 MiB budget.
+The script exits 0 either way: it is a report, not a test.
 """
 
 from __future__ import annotations
@@ -78,7 +85,7 @@ RTOL, ATOL = 1e-5, 1e-6
 
 # Repeats: as many as fit in a time budget per method and reduction, judged by the warm-up call.
 # Small sizes thus get many repeats, the largest a few.
-BUDGET_SECONDS = {"default": 0.5, "quick": 0.1}
+BUDGET_SECONDS = {"default": 0.35, "quick": 0.1}
 LEAST_REPEATS, MOST_REPEATS = 3, 1000
 
 # scikit-learn's log_loss is skipped where one call is expected to need more than this long...
@@ -179,6 +186,11 @@ def _read_torch_run(arguments: tuple, reduction: str) -> object:
     return arguments[0].sum()
 
 
+def _exp_numpy_run(arguments: tuple, reduction: str) -> object:
+    logits, out = arguments
+    return np.exp(logits, out=out)
+
+
 CONTENDERS = {
     "xentcore": Contender("xentcore.cross_entropy", REDUCTIONS, lambda x, t: (x, t), _xentcore_run),
     "torch": Contender(
@@ -205,6 +217,13 @@ CONTENDERS = {
         lambda x, t: (_torch().from_numpy(x),),
         _read_torch_run,
         numpy_only=False,
+        floor=True,
+    ),
+    "exp_numpy": Contender(
+        "exp once: np.exp (1 thread)",
+        REDUCTIONS,
+        lambda x, t: (x, np.empty_like(x)),
+        _exp_numpy_run,
         floor=True,
     ),
 }
@@ -358,12 +377,20 @@ def measure_size(
     c: int,
     budget: float,
     fixed_repeats: int | None,
-    sklearn_rates: tuple[float, float],
+    sklearn_rates: tuple[float, float] | None,
     with_memory: bool,
 ) -> SizeResult:
+    """Time every contender at N × C (and measure its memory if asked).
+
+    `sklearn_rates` None leaves log_loss out: it is a reference, timed in the first run only.
+    """
     result = SizeResult(n, c)
     memory_limit = int(_measure.available_memory_bytes() * SKLEARN_MAX_MEMORY_SHARE)
-    skip_sklearn = sklearn_skip_reason(n * c, sklearn_rates, memory_limit)
+    skip_sklearn = (
+        "timed in the first run only"
+        if sklearn_rates is None
+        else sklearn_skip_reason(n * c, sklearn_rates, memory_limit)
+    )
 
     logits, target = make_inputs(n, c)
     arguments = {
@@ -436,7 +463,7 @@ def format_size(result: SizeResult) -> str:
     ]
     for reduction, rows in result.rows.items():
         torch_ms = rows["torch"].median_ms
-        floor_ms = min(rows[name].median_ms for name in rows if CONTENDERS[name].floor)
+        floor_ms = min(rows[name].median_ms for name in ("read_numpy", "read_torch"))
         lines += [f"reduction={reduction!r}", HEADER]
         for name, row in rows.items():
             label = CONTENDERS[name].label
@@ -471,37 +498,92 @@ def _largest_extra(row: Row) -> int:
     return max(row.rss_extra or 0, row.traced_extra or 0)
 
 
-def verdict_lines(results: list[SizeResult]) -> list[str]:
+def time_ratios(
+    runs: list[list[SizeResult]], n: int, c: int, reduction: str, statistic: str = "median_ms"
+) -> list[float]:
+    """xentcore's median (or min) over torch's, at N × C and `reduction`, one per run."""
+    ratios = []
+    for run in runs:
+        for result in run:
+            if (result.n, result.c) == (n, c):
+                rows = result.rows[reduction]
+                mine, theirs = rows["xentcore"], rows["torch"]
+                ratios.append(getattr(mine, statistic) / getattr(theirs, statistic))
+    return ratios
+
+
+def _median(values: list[float]) -> float:
+    return float(np.median(values))
+
+
+def _ratio(value: float) -> str:
+    """Two decimals, or two significant digits below 0.1 (torch's medians can be 1000× off)."""
+    return f"{value:.2f}" if value >= 0.1 else f"{value:.2g}"
+
+
+def summary_lines(runs: list[list[SizeResult]]) -> list[str]:
+    """Per size and reduction: xentcore / torch in every run, and the machine's load then."""
+    lines = [
+        f"xentcore / torch, in each of {len(runs)} run(s), of the medians and of the minimums "
+        "(the quietest calls: what a machine with no neighbours would give):"
+    ]
+    for first in runs[0]:
+        n, c = first.n, first.c
+        for reduction in REDUCTIONS:
+            ratios = time_ratios(runs, n, c, reduction)
+            minimums = time_ratios(runs, n, c, reduction, "min_ms")
+            lines.append(
+                f"  {n:,}×{c:,} {reduction!r:>6}: "
+                + " ".join(_ratio(r) for r in ratios)
+                + f"  (median {_ratio(_median(ratios))}); of the minimums: "
+                + " ".join(_ratio(r) for r in minimums)
+            )
+    busy = [max(result.cpus_busy_elsewhere for result in run) for run in runs]
+    lines.append(
+        "  other processes kept at most "
+        + ", ".join(f"{b:.1f}" for b in busy)
+        + f" of {os.cpu_count()} CPUs busy while a size was timed, run by run"
+    )
+    return lines
+
+
+def verdict_lines(runs: list[list[SizeResult]]) -> list[str]:
+    """The acceptance lines: time at every size and reduction, memory at VERDICT_SIZE."""
+    lines = []
+    for first in runs[0]:
+        n, c = first.n, first.c
+        for reduction in REDUCTIONS:
+            ratios = time_ratios(runs, n, c, reduction)
+            minimums = time_ratios(runs, n, c, reduction, "min_ms")
+            ratio = _median(ratios)
+            lines.append(
+                f"VERDICT time {n:,}×{c:,} {reduction!r}: xentcore median / torch median = "
+                f"{_ratio(ratio)} (≤ 1.00) {_pass(ratio <= 1)}; median of {len(ratios)} run(s), "
+                f"range {_ratio(min(ratios))}–{_ratio(max(ratios))}; the minimums give "
+                f"{_ratio(_median(minimums))}"
+            )
     n, c = VERDICT_SIZE
     name = f"{n:,}×{c:,}"
-    found = [r for r in results if (r.n, r.c) == VERDICT_SIZE]
+    found = [r for r in runs[0] if (r.n, r.c) == VERDICT_SIZE]
     if not found:
-        return [f"VERDICT not measured: {name} is not among this run's sizes (run without options)"]
+        return [*lines, f"VERDICT memory not measured: {name} is not among this run's sizes"]
     result = found[0]
-    lines = []
-    for reduction in REDUCTIONS:
-        mine, theirs = result.rows[reduction]["xentcore"], result.rows[reduction]["torch"]
-        ratio = mine.median_ms / theirs.median_ms
-        lines.append(
-            f"VERDICT {_pass(ratio <= 1)}: xentcore ≤ torch time at {name}, {reduction!r}: "
-            f"xentcore {mine.median_ms:.1f} ms / torch {theirs.median_ms:.1f} ms = {ratio:.2f}× "
-            f"(medians; the minimums give {mine.min_ms / theirs.min_ms:.2f}×)"
-        )
     xentcore_rows = {reduction: result.rows[reduction]["xentcore"] for reduction in REDUCTIONS}
     if any(row.rss_extra is None for row in xentcore_rows.values()):
-        return [*lines, f"VERDICT not measured: the memory at {name} (run without --quick)"]
+        return [*lines, f"VERDICT memory not measured at {name} (run without --quick)"]
     # The larger of the two memory figures and of the two reductions: the budget is a ceiling.
     extras = {reduction: _largest_extra(row) for reduction, row in xentcore_rows.items()}
     torch_extra = max(_largest_extra(result.rows[r]["torch"]) for r in REDUCTIONS)
     lines.append(
-        f"VERDICT {_pass(max(extras.values()) <= MEMORY_BUDGET_MIB * 2**20)}: extra memory ≤ "
-        f"{MEMORY_BUDGET_MIB} MiB at {name}: xentcore peak extra "
+        f"VERDICT memory {name}: xentcore peak extra "
         + ", ".join(f"{_mib(extras[r])} MiB ({r!r})" for r in REDUCTIONS)
-        + f" (larger of RSS and tracemalloc); torch for comparison: {_mib(torch_extra)} MiB"
+        + f" (≤ {MEMORY_BUDGET_MIB} MiB) {_pass(max(extras.values()) <= MEMORY_BUDGET_MIB * 2**20)}"
+        + f"; larger of RSS and tracemalloc; torch for comparison: {_mib(torch_extra)} MiB"
     )
+    busy = [max(r.cpus_busy_elsewhere for r in run) for run in runs]
     lines.append(
-        f"VERDICT context: other processes kept {result.cpus_busy_elsewhere:.1f} of "
-        f"{os.cpu_count()} CPUs busy while {name} was timed"
+        f"VERDICT context: other processes kept up to {max(busy):.1f} of {os.cpu_count()} CPUs "
+        "busy while a size was timed"
     )
     return lines
 
@@ -558,9 +640,18 @@ def parse_arguments(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument(
         "--repeats", type=positive_int, help="timed repeats per method (default: by a time budget)"
     )
+    parser.add_argument(
+        "--runs",
+        type=positive_int,
+        help="whole timing passes over every size; the verdicts take the median ratio "
+        "(default: 3, or 1 with --quick)",
+    )
     # Internal: the fresh process of `run_memory_child`.
     parser.add_argument("--memory-child", nargs=4, help=argparse.SUPPRESS)
-    return parser.parse_args(argv)
+    options = parser.parse_args(argv)
+    if options.runs is None:
+        options.runs = 1 if options.quick else 3
+    return options
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -578,19 +669,28 @@ def main(argv: list[str] | None = None) -> int:
     budget = BUDGET_SECONDS["quick" if options.quick else "default"]
     print(preamble(sizes, budget, options.repeats), flush=True)
 
-    sklearn_rates = SKLEARN_ISSUE_RATES
-    results = []
-    for n, c in sizes:
-        # Each memory subprocess imports its library afresh (about a second for torch or
-        # scikit-learn), too slow for a smoke test at every size; --quick keeps the largest.
-        with_memory = not options.quick or (n, c) == sizes[-1]
-        result = measure_size(n, c, budget, options.repeats, sklearn_rates, with_memory)
-        sklearn_rates = measured_sklearn_rates(result) or sklearn_rates
-        results.append(result)
-        print(format_size(result), flush=True)
+    runs = []
+    for run in range(options.runs):
+        if options.runs > 1:
+            print(f"\n##### run {run + 1} of {options.runs} #####", flush=True)
+        sklearn_rates = SKLEARN_ISSUE_RATES if run == 0 else None
+        results = []
+        for n, c in sizes:
+            # Each memory subprocess imports its library afresh (about a second for torch or
+            # scikit-learn), too slow for a smoke test at every size; --quick keeps the largest.
+            # Memory does not change from run to run: it is measured in the first.
+            with_memory = run == 0 and (not options.quick or (n, c) == sizes[-1])
+            result = measure_size(n, c, budget, options.repeats, sklearn_rates, with_memory)
+            if sklearn_rates is not None:
+                sklearn_rates = measured_sklearn_rates(result) or sklearn_rates
+            results.append(result)
+            print(format_size(result), flush=True)
+        runs.append(results)
 
     print()
-    print("\n".join(verdict_lines(results)))
+    print("\n".join(summary_lines(runs)))
+    print()
+    print("\n".join(verdict_lines(runs)))
     return 0
 
 

@@ -76,7 +76,7 @@ SEED = 0
 # ------------------------------------------------------------------------------- the data files
 
 
-def _logits_block(rng: np.random.Generator, labels: np.ndarray, classes: int) -> np.ndarray:
+def logits_block(rng: np.random.Generator, labels: np.ndarray, classes: int) -> np.ndarray:
     """Logits of a plausible, over-confident classifier: noise, plus a bump on the label."""
     block = (2.0 * rng.standard_normal((labels.size, classes))).astype(np.float32)
     block[np.arange(labels.size), labels] += 4.0
@@ -95,7 +95,7 @@ def write_npy_case(folder: Path, rows: int, classes: int) -> tuple[Path, Path]:
     )
     for start in range(0, rows, WRITE_BLOCK_ROWS):
         stop = min(start + WRITE_BLOCK_ROWS, rows)
-        scores[start:stop] = _logits_block(rng, labels[start:stop], classes)
+        scores[start:stop] = logits_block(rng, labels[start:stop], classes)
     scores.flush()
     del scores
     return scores_path, labels_path
@@ -109,7 +109,7 @@ def write_csv_case(folder: Path, rows: int, classes: int) -> Path:
         for start in range(0, rows, WRITE_BLOCK_ROWS):
             stop = min(start + WRITE_BLOCK_ROWS, rows)
             labels = rng.integers(0, classes, stop - start)
-            block = np.column_stack([_logits_block(rng, labels, classes), labels])
+            block = np.column_stack([logits_block(rng, labels, classes), labels])
             np.savetxt(out, block, fmt=["%.6g"] * classes + ["%d"], delimiter=",")
     return path
 
@@ -121,7 +121,7 @@ def _small_npy(rows: int, classes: int) -> tuple[bytes, bytes]:
     rng = np.random.default_rng(SEED + 1)
     labels = rng.integers(0, classes, rows)
     scores, target = io.BytesIO(), io.BytesIO()
-    np.save(scores, _logits_block(rng, labels, classes))
+    np.save(scores, logits_block(rng, labels, classes))
     np.save(target, labels)
     return scores.getvalue(), target.getvalue()
 

@@ -43,8 +43,12 @@ def _run(blocks: list[Block], work: Callable[[Block], float], size: int) -> floa
     return float(sum(parallel_map(work, blocks, size)))
 
 
-def _scratch_like(xb: np.ndarray) -> np.ndarray:
-    key = f"buf_{xb.dtype.str}"
+def scratch_like(xb: np.ndarray, slot: int = 0) -> np.ndarray:
+    """A C-contiguous array of xb's shape and dtype, this thread's; reused by the next block.
+
+    Each `slot` is a separate buffer, for a block that needs two temporaries at once.
+    """
+    key = f"buf_{xb.dtype.str}_{slot}"
     buf = getattr(_scratch, key, None)
     if buf is None or buf.size < xb.size:
         buf = np.empty(max(xb.size, _BLOCK_ELEMENTS), dtype=xb.dtype)
@@ -59,7 +63,7 @@ def _shift(xb: np.ndarray) -> np.ndarray:
     turns the row NaN, so its loss is NaN whatever the target.
     """
     peak = xb.max(axis=1, keepdims=True)
-    return np.subtract(xb, peak, out=_scratch_like(xb))
+    return np.subtract(xb, peak, out=scratch_like(xb))
 
 
 def _class_dot(block: np.ndarray, vector: np.ndarray) -> np.ndarray:

@@ -8,6 +8,7 @@ the number of CPUs, at most 8). Internal: the app uses it only through xentcore'
 
 from __future__ import annotations
 
+import itertools
 import os
 import threading
 from collections.abc import Callable, Sequence
@@ -53,19 +54,49 @@ def _pool() -> ThreadPoolExecutor:
         return _executor
 
 
-def parallel_map(work: Callable[[Item], T], items: Sequence[Item], size: int) -> list[T]:
-    """[work(item) for item in items], in the pool when `size` (elements in all) is worth it.
+def parallel_map(
+    work: Callable[[Item], T],
+    items: Sequence[Item],
+    size: int,
+    min_size: int = PARALLEL_MIN_ELEMENTS,
+) -> list[T]:
+    """[work(item) for item in items], over the pool's threads when `size` is worth it.
 
-    Results come back in the order of `items`.
+    Worth it means at least `min_size` elements in all, two items and two threads. Then the
+    calling thread and (threads − 1) of the pool's take the items one at a time, in order, each
+    the next one not yet taken: a thread that the machine does not schedule holds up no share of
+    the work (a fixed split would wait for it), and the caller never sits idle waiting for the
+    pool. Results come back in the order of `items`. An exception in `work` stops the others
+    before their next item and is raised once they have finished the one they hold.
     """
-    if (
-        size < PARALLEL_MIN_ELEMENTS
-        or len(items) < 2
-        or num_threads() == 1
-        or getattr(_inside, "worker", False)
-    ):
+    if size < min_size or len(items) < 2 or getattr(_inside, "worker", False):
         return [work(item) for item in items]
-    return list(_pool().map(work, items))
+    threads = num_threads()  # reads the environment: only once the work is worth threads
+    if threads == 1:
+        return [work(item) for item in items]
+    results: list = [None] * len(items)
+    claims = itertools.count()  # next() on it is atomic under the GIL
+    failed = threading.Event()
+
+    def drain() -> None:
+        while not failed.is_set():
+            index = next(claims)
+            if index >= len(items):
+                return
+            try:
+                results[index] = work(items[index])
+            except BaseException:
+                failed.set()
+                raise
+
+    helpers = [_pool().submit(drain) for _ in range(min(threads, len(items)) - 1)]
+    try:
+        drain()
+    finally:
+        for helper in helpers:
+            if not helper.cancel():  # still queued behind other callers' work: not needed now
+                helper.result()
+    return results
 
 
 def row_blocks(num_rows: int, num_cols: int, block_elements: int = BLOCK_ELEMENTS) -> list[slice]:

@@ -13,6 +13,7 @@ from __future__ import annotations
 import numpy as np
 
 from xentcore import _kernel
+from xentcore._common_call import common_call
 from xentcore._validation import (
     as_float_array,
     check_ignore_index,
@@ -113,6 +114,10 @@ def cross_entropy(
     >>> float(cross_entropy([[1.0, 2.0, 3.0], [2.0, 4.0, 6.0]], [0, 2]).round(4))
     1.2753
     """
+    if weight is None and type(label_smoothing) in (float, int) and label_smoothing == 0:
+        lean = common_call(input, target, ignore_index, reduction)
+        if lean is not None:
+            return lean
     x, work = _prepare_input(input, "input")
     reduction = check_reduction(reduction)
     ignore_index = check_ignore_index(ignore_index)

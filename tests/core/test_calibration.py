@@ -24,6 +24,7 @@ from core_helpers import (
 from torchmetrics.classification import MulticlassCalibrationError
 
 import xentcore
+from xentcore.calibration import _bin_index
 
 CASES = [
     (d, m, dtype)
@@ -237,3 +238,32 @@ def test_fit_accepts_float32_and_keeps_float64_precision():
     a = xentcore.fit_temperature(z, y).temperature
     b = xentcore.fit_temperature(z.astype(np.float64), y).temperature
     assert a == pytest.approx(b, rel=1e-12)
+
+
+@pytest.mark.parametrize("n_bins", [1, 2, 3, 7, 15, 100, 1000])
+def test_bin_index_is_searchsorted_on_and_beside_every_edge(n_bins):
+    edges = xentcore.calibration_edges(n_bins)
+    rng = np.random.default_rng(n_bins)
+    beside = [np.nextafter(edges, np.float32(-1)), np.nextafter(edges, np.float32(2))]
+    odd = [np.nan, np.inf, -np.inf, -0.0, 1.5, -0.5, 1e-45, 0.99999994]
+    q = np.concatenate([rng.random(5_000), edges, *beside, odd]).astype(np.float32)
+    expected = np.clip(np.searchsorted(edges, q, side="right") - 1, 0, n_bins)
+    np.testing.assert_array_equal(_bin_index(q, edges), expected)
+
+
+def test_fit_at_zero_temperature_counts_only_possible_classes_as_ties():
+    """T → 0 leaves the argmax: a target tied with one other class costs log 2, whatever −inf."""
+    z = np.array([[0.0, 0.0, -np.inf], [3.0, 0.0, -np.inf]])
+    fit = xentcore.fit_temperature(z, np.array([0, 0]))
+    assert fit.temperature == 0.0
+    assert fit.nll == pytest.approx(math.log(2) / 2)
+
+
+def test_confidence_of_a_matrix_over_threads_is_torchs_softmax_max():
+    """Large enough for row blocks over the pool: the same as one softmax of the whole."""
+    rng = np.random.default_rng(4)
+    z = (3 * rng.standard_normal((3_000, 400))).astype(np.float32)
+    confidence, prediction = xentcore.top_label_confidence(z)
+    p = torch.softmax(torch.from_numpy(z), 1)
+    np.testing.assert_allclose(confidence, p.max(1).values.numpy(), rtol=1e-5)
+    np.testing.assert_array_equal(prediction, z.argmax(axis=1))
