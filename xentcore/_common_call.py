@@ -10,25 +10,26 @@ Why a second path: at small sizes the general path's fixed cost (its checks, its
 dozen NumPy calls of about a microsecond each) is most of the time, and at every size its per-row
 max, a NumPy reduction along a short contiguous axis, is the slowest step. Here:
 
-- Tiny inputs (at most `SCALAR_MAX_ELEMENTS` numbers) are computed in Python floats (float64):
-  a few math.exp calls cost less than one NumPy call. The result is rounded to the input's
-  dtype once, so it is as close to the exact value as float32 or float64 allows.
-- Larger inputs need no max pass. loss = log(1 + R) with R = Σ_{c≠t} exp(x_c − x_t), taken by
-  log1p: the target's own term is left out of the sum (its cell zeroed before a BLAS
-  matrix-vector product gives the row sums), so even a loss of 1e-9 keeps its relative precision.
-  Where a block's values all lie in exp's normal range (≥ log of the smallest normal number,
-  plus 1), R = Σ_{c≠t} exp(x_c) / exp(x_t) and exp reads the logits as they are; otherwise each
-  row is shifted by its target's logit first (then R is the sum itself). Where R is not finite —
-  the target far below another class, ±inf or NaN — those rows alone are computed again the
-  general way (shifted by the max), which gives PyTorch's results there, NaN and inf included.
-  Measured against float64 (float32 logits of spread 1 to 20, C up to 1 000, shifted by −100 or
-  not): the largest absolute error stays within twice that of PyTorch's float32 kernel, a few
-  ulps of the loss.
+- Tiny inputs (at most `SCALAR_MAX_ELEMENTS` numbers) are computed in Python floats: a few
+  math.exp calls cost less than one NumPy call. For float32 logits, the row's sum of exponentials,
+  its log and the target's distance to the max are each rounded to float32, as PyTorch's float32
+  kernel rounds them: a near-certain sample then loses the same digits it loses in PyTorch
+  (logits 0 and 15.6 with target 1: 1.1921e-07, not the exact 1.69e-07).
+- Larger inputs need no max pass. loss = log(1 + R) with R = Σ_{c≠t} exp(x_c − x_t): the
+  target's own term is left out of the sum (its cell zeroed before a BLAS matrix-vector product
+  gives the row sums), and 1 + R is rounded to the logits' dtype before its log, where PyTorch
+  rounds its sum of exponentials. Where a block's values all lie in exp's normal range
+  (≥ log of the smallest normal number, plus 1), R = Σ_{c≠t} exp(x_c) / exp(x_t) and exp reads
+  the logits as they are; otherwise each row is shifted by its target's logit first (then R is
+  the sum itself). Where R is not finite — the target far below another class, ±inf or NaN —
+  those rows alone are computed again the general way (shifted by the max), which gives
+  PyTorch's results there, NaN and inf included.
 """
 
 from __future__ import annotations
 
 import math
+from array import array
 
 import numpy as np
 
@@ -94,7 +95,7 @@ def _scalar(
     if low < 0 or high >= c or low <= ignore_index <= high:
         return None
     exp, log = math.exp, math.log
-    losses = []
+    totals, gaps = [], []
     for row, k in zip(x.tolist(), labels, strict=True):
         # NaN anywhere makes the sum NaN; +inf (or a row of −inf) makes it inf − inf = NaN;
         # −inf at the target gives +inf: PyTorch's results, and Python floats never warn.
@@ -102,7 +103,16 @@ def _scalar(
         total = 0.0
         for value in row:
             total += exp(value - peak)
-        losses.append(log(total) + (peak - row[k]))
+        totals.append(total)
+        gaps.append(peak - row[k])
+    n = len(totals)
+    if x.dtype == np.float32:  # each step rounded where PyTorch's float32 kernel rounds it
+        rounded = array("f", totals + gaps)
+        logs = array("f", map(log, rounded[:n]))
+        gaps = rounded[n:]
+    else:
+        logs = map(log, totals)
+    losses = [lse + gap for lse, gap in zip(logs, gaps, strict=True)]
     if reduction == "none":
         return np.array(losses, dtype=x.dtype)
     total = sum(losses)
@@ -140,8 +150,10 @@ def _vector_losses(x: np.ndarray, target: np.ndarray) -> np.ndarray:
             others = e @ ones  # Σ_{c≠t} exp(x_c), or Σ_{c≠t} exp(x_c − x_t)
             if own is not None:
                 np.divide(others, own, out=others)
-            loss = np.log1p(others, out=out[rows])
-        bad = ~np.isfinite(loss)
+            # 1 + R in the logits' dtype, then its log: PyTorch's rounding of Σ exp(x − max).
+            loss = np.log(np.add(others, 1, out=others), out=out[rows])
+        # A non-finite target logit leaves R finite (x_t = +inf makes it 0) but is PyTorch's NaN.
+        bad = ~np.isfinite(loss) | ~np.isfinite(xb.reshape(-1)[cells])
         if bad.any():
             loss[bad] = _max_shifted_losses(xb[bad], tb[bad])
 

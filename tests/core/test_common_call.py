@@ -174,3 +174,15 @@ def test_parallel_map_keeps_order_and_stops_at_the_first_error():
     with pytest.raises(RuntimeError, match="stop"):
         parallel_map(work, items, 1, min_size=0)
     assert len(done) < len(items) - 1  # the items not yet taken were never started
+
+
+@pytest.mark.parametrize("n", [1, 200])  # the scalar way, then the vector way
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_a_near_certain_sample_loses_the_digits_torch_loses(n, dtype):
+    # float32: the sum of exponentials 1 + 1.7e-7 rounds to 1 + 2⁻²³ before its log, so PyTorch
+    # prints 1.1921e-07 (the seed documents' number), not the exact 1.6917e-07.
+    x = np.tile(np.array([[0.0, 15.6]], dtype=dtype), (n, 1))
+    target = np.ones(n, dtype=np.int64)
+    ours = xc.cross_entropy(x, target, reduction="none")
+    theirs = F.cross_entropy(to_torch(x), to_torch(target), reduction="none").numpy()
+    np.testing.assert_allclose(ours, theirs, rtol=1e-6)  # a float32 log may differ by an ulp
