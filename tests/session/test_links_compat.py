@@ -21,6 +21,7 @@ from __future__ import annotations
 import json
 import math
 import re
+from functools import partial
 from pathlib import Path
 from urllib.parse import parse_qsl
 
@@ -40,6 +41,9 @@ IGNORED_METRICS = ("Largest gap to torch autograd",)
 # Metrics a page gained after the fixture was written, by page address: an old link shows them
 # too, but the fixture cannot hold their values.
 ADDED_METRICS = {"": ("Perplexity",)}
+# Texts whose numbers are a difference of two float32 losses, by (page address, text): their
+# last digits are the losses' rounding, which may move by an ulp with the core's kernels.
+RESIDUE_TOLERANCE = {("gradients-temperature", "The loss changes by"): 1e-3}
 _NUMBER = re.compile(r"[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?")
 
 
@@ -50,18 +54,18 @@ def _is_number(value) -> bool:
     return isinstance(value, (int, float)) and not isinstance(value, bool)
 
 
-def _close(a: float, b: float) -> bool:
-    return a == b or math.isclose(a, b, rel_tol=REL_TOL, abs_tol=ABS_TOL)
+def _close(a: float, b: float, rel_tol: float = REL_TOL) -> bool:
+    return a == b or math.isclose(a, b, rel_tol=rel_tol, abs_tol=ABS_TOL)
 
 
-def _same_text(expected: str, actual: str) -> bool:
-    """Equal text, except that the numbers in it need only agree to REL_TOL."""
+def _same_text(expected: str, actual: str, rel_tol: float = REL_TOL) -> bool:
+    """Equal text, except that the numbers in it need only agree to rel_tol."""
     if expected == actual:
         return True
     if _NUMBER.split(expected) != _NUMBER.split(actual):
         return False
     pairs = zip(_NUMBER.findall(expected), _NUMBER.findall(actual), strict=True)
-    return all(_close(float(e), float(a)) for e, a in pairs)
+    return all(_close(float(e), float(a), rel_tol) for e, a in pairs)
 
 
 def same(expected, actual) -> bool:
@@ -246,7 +250,12 @@ def test_link_opens_the_same_state(page_files, link):
         contains = reworded(link["url_path"], text["contains"])
         shown = [e.value for e in getattr(at, text["kind"]) if contains in e.value]
         wanted = [reworded(link["url_path"], value) for value in text["values"]]
-        assert same(wanted, shown), f"{text['kind']}: expected {text['values']}, shown {shown}"
+        tolerance = RESIDUE_TOLERANCE.get((link["url_path"], text["contains"]))
+        if tolerance is not None and len(wanted) == len(shown):
+            agree = all(map(partial(_same_text, rel_tol=tolerance), wanted, shown))
+        else:
+            agree = same(wanted, shown)
+        assert agree, f"{text['kind']}: expected {text['values']}, shown {shown}"
 
     if "editors" in expect:
         assert_playground_scenario(elements, expect["editors"])
