@@ -16,51 +16,66 @@ import streamlit as st
 
 from xentui.session import frame
 
-st.set_page_config(page_title="xent — cross-entropy, visible", page_icon="🎯", layout="wide")
+st.set_page_config(
+    page_title="xent — cross-entropy, visible", page_icon=":material/target:", layout="wide"
+)
 
-about = st.Page("pages/help/about.py", title="About xent", icon="📖", url_path="about")
+about = st.Page(
+    "pages/help/about.py", title="About xent", icon=":material/menu_book:", url_path="about"
+)
 pages = {
     "Explore": [
-        st.Page("pages/explore/playground.py", title="Playground", icon="🧮", default=True)
+        st.Page(
+            "pages/explore/playground.py",
+            title="Playground",
+            icon=":material/calculate:",
+            default=True,
+        )
     ],
     "Learn": [
         st.Page(
-            "pages/learn/step_by_step.py", title="Step by step", icon="🪜", url_path="step-by-step"
+            "pages/learn/step_by_step.py",
+            title="Step by step",
+            icon=":material/stairs:",
+            url_path="step-by-step",
         ),
         st.Page(
             "pages/learn/binary_cross_entropy.py",
             title="Binary cross-entropy",
-            icon="⚖️",
+            icon=":material/balance:",
             url_path="binary-cross-entropy",
         ),
         st.Page(
             "pages/learn/numerical_stability.py",
             title="Numerical stability",
-            icon="🧯",
+            icon=":material/fire_extinguisher:",
             url_path="numerical-stability",
         ),
         st.Page(
             "pages/learn/k_dimensional.py",
             title="K-dimensional losses",
-            icon="🗺️",
+            icon=":material/grid_on:",
             url_path="k-dimensional",
         ),
         st.Page(
             "pages/learn/targets_weights_smoothing.py",
             title="Targets, weights and smoothing",
-            icon="🎚️",
+            icon=":material/tune:",
             url_path="targets-weights-smoothing",
         ),
         st.Page(
             "pages/learn/gradients_temperature.py",
             title="Gradients and temperature",
-            icon="🌡️",
+            icon=":material/thermostat:",
             url_path="gradients-temperature",
         ),
     ],
     "Analyse": [
         st.Page(
-            "pages/analyse/your_model.py", title="Your model", icon="🔬", url_path="your-model"
+            "pages/analyse/your_model.py",
+            title="Your model",
+            icon=":material/biotech:",
+            url_path="your-model",
         ),
     ],
     "Help": [about],
@@ -70,7 +85,9 @@ page = st.navigation(pages)
 with st.sidebar:
     st.markdown("### xent")
     st.caption("See where a cross-entropy loss comes from: logits → softmax → −log p → the mean.")
-    st.page_link(about, label="Read me: what xent is and how to run it", icon="📖")
+    st.page_link(
+        about, label="Read me: what xent is and how to run it", icon=":material/menu_book:"
+    )
 
 frame.start()
 page.run()

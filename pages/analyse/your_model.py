@@ -141,9 +141,9 @@ problem: UploadError | None = st.session_state[ym.PROBLEM]
 if problem is not None:
     place = {"file": file_messages, "labels": labels_messages, "kind": kind_messages}
     if isinstance(problem, MissingLabels):  # a request for input more than a fault
-        place[problem.field].info(md_literal(str(problem.problem)), icon="🏷️")
+        place[problem.field].info(md_literal(str(problem.problem)), icon=":material/label:")
     else:
-        show_problems([problem.problem], where=place[problem.field], icon="⚠️")
+        show_problems([problem.problem], where=place[problem.field], icon=":material/warning:")
 
 # ---------------------------------------------------------------------------------- the result
 if problem is not None and not isinstance(problem, MissingLabels):

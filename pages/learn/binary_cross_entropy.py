@@ -153,7 +153,7 @@ if not math.isclose(from_prob, from_logit, rel_tol=1e-3, abs_tol=1e-6):
         f"They disagree: in {dtype}, σ({float(x):g}) rounds to {fmt(prob)}, so log(1 − p) or log p "
         "loses the information and PyTorch's −100 clamp (or the rounding) decides the loss. The "
         "logits version computes log(1 + e^−x) directly.",
-        icon="⚠️",
+        icon=":material/warning:",
     )
 st.plotly_chart(bce.logits_vs_probabilities_figure(float(y), dtype, float(x)), key="logit_chart")
 
@@ -268,7 +268,7 @@ if shaped is not None:
             st.warning(
                 "No error, and the weights went to samples, not labels: each row above is one "
                 "sample, and every label in it got the same pos_weight.",
-                icon="⚠️",
+                icon=":material/warning:",
             )
 
 # ------------------------------------------------------------------------ worked examples

@@ -76,12 +76,12 @@ with code_col:
     )
     same = printed == example.printed
     if same:
-        st.success("The seed printed exactly this.", icon="✅")
+        st.success("The seed printed exactly this.", icon=":material/check_circle:")
     else:
         st.info(
             f"The seed printed {example.printed.replace(chr(10), '')} — in float32. The "
             "differences are float32's rounding, not the maths.",
-            icon="🔬",
+            icon=":material/biotech:",
         )
 with table_col:
     st.dataframe(
@@ -210,7 +210,7 @@ if mask is not None:
         "loss is 0 and it leaves the denominator, so the mean is over labelled pixels only."
     )
 else:
-    st.info("Fix the mask to see the image's losses.", icon="🖼️")
+    st.info("Fix the mask to see the image's losses.", icon=":material/image:")
 
 # ------------------------------------------------------------------------------ layouts
 st.subheader("Channels first or channels last")
@@ -242,7 +242,7 @@ if image is not None:
                 f"No error and a wrong number: with H = W = C = {num_classes} every shape "
                 f"matches, so PyTorch scores the logits across *rows* against the mask. The "
                 f"right mean is {fmt(image.mean)}.",
-                icon="⚠️",
+                icon=":material/warning:",
             )
     with fix_col:
         st.markdown(f"**Permuted back: input (1, {num_classes}, {h}, {w})**")
@@ -255,7 +255,7 @@ if image is not None:
         )
         st.caption(f"The mean of the image above: {fmt(image.mean)}.")
 else:
-    st.info("Fix the mask above to try both layouts on it.", icon="🖼️")
+    st.info("Fix the mask above to try both layouts on it.", icon=":material/image:")
 
 # ------------------------------------------------------------------------------ the scenario
 st.subheader("The Playground's samples as positions")

@@ -42,7 +42,7 @@ with head:
     st.page_link(
         "pages/explore/playground.py",
         label="Change the scenario on the Playground",
-        icon="🧮",
+        icon=":material/calculate:",
         query_params={QUERY_KEY: token} if QUERY_KEY in st.query_params else None,
     )
 unit = loss_unit()
@@ -63,7 +63,7 @@ st.markdown(
     f"{perplexity_text(walk.mean)}."
 )
 for note in steps.simplifications(scenario):
-    st.info(md_literal(note), icon="ℹ️")
+    st.info(md_literal(note), icon=":material/info:")
 
 # ------------------------------------------------------------------------------ the inputs
 st.subheader("What goes in")
@@ -183,13 +183,16 @@ for k, result in enumerate(results):
         st.code(result.code, language="python", height=260, wrap_lines=True)
 values = [r.value for r in results]
 if impl.agree_to_printed_digit(values):
-    st.success(f"All of them print {fmt(next(v for v in values if v is not None))}.", icon="✅")
+    st.success(
+        f"All of them print {fmt(next(v for v in values if v is not None))}.",
+        icon=":material/check_circle:",
+    )
 else:
     st.warning(
         impl.underflow_note(walk.scenario)
         or "They differ in the printed digits: "
         + ", ".join("—" if v is None else fmt(v) for v in values),
-        icon="⚠️",
+        icon=":material/warning:",
     )
 
 # ------------------------------------------------------------------------------ live timing
@@ -206,7 +209,7 @@ n = state.control(
 again = again_col.button("Time again", key="time_again", width="stretch")
 problem = timing.size_problem(int(n), walk.num_classes)
 if problem:
-    size_col.warning(problem, icon="📏")
+    size_col.warning(problem, icon=":material/straighten:")
 else:
     # Timings are kept per size, so stepping through terms does not re-time (and re-jitter) them.
     wanted = (int(n), walk.num_classes)

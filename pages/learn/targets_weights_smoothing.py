@@ -125,7 +125,7 @@ if parts is not None:
         "[0.1, 0.3, 0.6] at 2.3026 = −log 0.1: with H(p) = 0, both numbers are pure KL."
     )
 else:
-    st.info("Fix the probabilities above to see the decomposition.", icon="🧮")
+    st.info("Fix the probabilities above to see the decomposition.", icon=":material/calculate:")
 
 # ------------------------------------------------------------------------------ smoothing
 st.subheader("Label smoothing moves the minimum away from p = 1")
@@ -244,7 +244,7 @@ if result is not None:
         f"Σ w · ℓ / Σ w[target] with Σ w[target] = {soft.weight_sum:g}. Both from PyTorch."
     )
 else:
-    st.info("Fix the inputs above to see the weighted mean.", icon="⚖️")
+    st.info("Fix the inputs above to see the weighted mean.", icon=":material/balance:")
 
 # ------------------------------------------------------------------------------ ignore + smoothing
 st.subheader("ignore_index with label smoothing, and a batch with nothing left")
@@ -333,4 +333,4 @@ if inputs is not None:
         "Keras divides it by 0.99 first, so it alone reads p = 0.96 / 0.99 and disagrees."
     )
 else:
-    st.info("Fix the inputs above to compare the libraries.", icon="📚")
+    st.info("Fix the inputs above to compare the libraries.", icon=":material/library_books:")

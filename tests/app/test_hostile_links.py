@@ -50,6 +50,7 @@ from xentui.domain.link_values import refused
 from xentui.domain.presets import DEFAULT_SCENARIO
 from xentui.domain.share_link import QUERY_KEY, LinkError, decode
 from xentui.kit.problems import QUOTE_CHARS
+from xentui.session.feedback import TYPED_ICON
 
 EXAMPLES = int(os.environ.get("XENT_FUZZ_EXAMPLES", "15"))
 # Shrinking a failure re-runs pages for minutes: on request only (XENT_FUZZ_SHRINK=1).
@@ -65,7 +66,7 @@ FUZZ = settings(
 MAX_MESSAGE = 300
 LINK_WARNING = "This link could not be opened — {}. Showing the default scenario instead."
 TALLY: dict[str, Counter] = {}
-TEXT_BOX_ICON = "✏️"  # show_problems' icon for a Problem beside a text box
+TEXT_BOX_ICON = TYPED_ICON  # show_problems' icon for a Problem beside a text box
 
 
 @pytest.fixture(scope="module", autouse=True)

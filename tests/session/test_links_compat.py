@@ -29,6 +29,8 @@ import pytest
 from apptest_reading import keyed_elements, plain, unescape
 from streamlit.testing.v1 import AppTest
 
+from xentui.session.feedback import LINK_ICON
+
 ROOT = Path(__file__).resolve().parents[2]
 APP = ROOT / "app.py"
 FIXTURE = json.loads((ROOT / "tests" / "fixtures" / "links_v1.json").read_text(encoding="utf-8"))
@@ -204,7 +206,9 @@ def test_link_opens_the_same_state(page_files, link):
     at = open_link(link, page_files)
     expect = link["expect"]
     assert not at.exception, [e.value for e in at.exception]
-    refused = [unescape(w.value) for w in at.warning if w.icon == "🔗" or "link" in w.value.lower()]
+    refused = [
+        unescape(w.value) for w in at.warning if w.icon == LINK_ICON or "link" in w.value.lower()
+    ]
     assert not refused, f"the link is refused: {refused}"
     assert not at.error, f"errors: {[unescape(e.value) for e in at.error]}"
     assert [t.value for t in at.title] == expect["titles"]

@@ -5,6 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from xentui.session import pacing, playground, units
+from xentui.session.feedback import LINK_ICON
 
 __all__ = ["start"]
 
@@ -19,4 +20,4 @@ def start() -> None:
     playground.init_state()
     units.unit_control()
     if warning := st.session_state.get(playground.LINK_WARNING):
-        st.warning(warning, icon="🔗")
+        st.warning(warning, icon=LINK_ICON)

@@ -24,7 +24,7 @@ from xentui.domain import link_values as rules
 from xentui.domain.limits import MAX_CLASSES
 from xentui.domain.scenario import Scenario
 from xentui.lessons import logits_choice
-from xentui.session.feedback import show_problems
+from xentui.session.feedback import LINK_ICON, show_problems
 
 __all__ = [
     "LINK_KEYS",
@@ -37,7 +37,6 @@ __all__ = [
 ]
 
 T = TypeVar("T")
-LINK_ICON = "🔗"
 # Session state: {page: {link key: key of the control that shows it}}, filled as the page reads
 # its link, so a test (or a tool) learns every key a page takes from the page itself.
 LINK_KEYS = "link_keys"
