@@ -13,12 +13,14 @@ max, a NumPy reduction along a short contiguous axis, is the slowest step. Here:
 - Tiny inputs (at most `SCALAR_MAX_ELEMENTS` numbers) are computed in Python floats: a few
   math.exp calls cost less than one NumPy call. For float32 logits, the row's sum of exponentials,
   its log and the target's distance to the max are each rounded to float32, as PyTorch's float32
-  kernel rounds them: a near-certain sample then loses the same digits it loses in PyTorch
-  (logits 0 and 15.6 with target 1: 1.1921e-07, not the exact 1.69e-07).
+  kernel rounds them; a float32 row whose loss is below `_ROUNDING_SENSITIVE` sends the call to
+  the general path, which sums in PyTorch's order: a near-certain sample then loses the digits
+  it loses in PyTorch (logits 0 and 15.6 with target 1: 1.1921e-07, not the exact 1.69e-07).
 - Larger inputs need no max pass. loss = log(1 + R) with R = Σ_{c≠t} exp(x_c − x_t): the
   target's own term is left out of the sum (its cell zeroed before a BLAS matrix-vector product
   gives the row sums), and 1 + R is rounded to the logits' dtype before its log, where PyTorch
-  rounds its sum of exponentials. Where a block's values all lie in exp's normal range
+  rounds its sum of exponentials; float32 rows with a loss below `_ROUNDING_SENSITIVE` are
+  computed again the general way, as below. Where a block's values all lie in exp's normal range
   (≥ log of the smallest normal number, plus 1), R = Σ_{c≠t} exp(x_c) / exp(x_t) and exp reads
   the logits as they are; otherwise each row is shifted by its target's logit first (then R is
   the sum itself). Where R is not finite — the target far below another class, ±inf or NaN —
@@ -49,6 +51,10 @@ _FLOATS = (np.dtype(np.float32), np.dtype(np.float64))
 # Below this, exp(x) would lose precision (subnormal) or vanish: such blocks are shifted.
 _LOWEST = {dtype: float(np.log(np.finfo(dtype).tiny)) + 1.0 for dtype in _FLOATS}
 _REDUCTIONS = ("none", "mean", "sum")
+# Below this loss, one ulp of the sum of exponentials (~1.2e-7 in float32) is a visible share of
+# the loss, and only PyTorch's own order of rounding gives PyTorch's digits: such rows take the
+# general way (x − max, exp, a sum along the row, log), which rounds in that order.
+_ROUNDING_SENSITIVE = 0.05
 
 
 def common_call(
@@ -113,6 +119,8 @@ def _scalar(
     else:
         logs = map(log, totals)
     losses = [lse + gap for lse, gap in zip(logs, gaps, strict=True)]
+    if x.dtype == np.float32 and min(losses) < _ROUNDING_SENSITIVE:
+        return None  # a near-certain sample: the general path rounds as PyTorch does
     if reduction == "none":
         return np.array(losses, dtype=x.dtype)
     total = sum(losses)
@@ -154,6 +162,8 @@ def _vector_losses(x: np.ndarray, target: np.ndarray) -> np.ndarray:
             loss = np.log(np.add(others, 1, out=others), out=out[rows])
         # A non-finite target logit leaves R finite (x_t = +inf makes it 0) but is PyTorch's NaN.
         bad = ~np.isfinite(loss) | ~np.isfinite(xb.reshape(-1)[cells])
+        if x.dtype == np.float32:
+            bad |= loss < _ROUNDING_SENSITIVE
         if bad.any():
             loss[bad] = _max_shifted_losses(xb[bad], tb[bad])
 

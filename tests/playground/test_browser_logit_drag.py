@@ -109,9 +109,12 @@ def _mouse_drag(page, slider, fraction: float) -> None:
 
 
 def _keyboard_drag(page, slider, key: str, presses: int) -> None:
-    slider.focus()
+    """Key presses, each one a release, each answered before the next (a person's pace)."""
     for _ in range(presses):
+        slider.focus()
         page.keyboard.press(key)
+        page.wait_for_timeout(50)  # the release's rerun has begun
+        page.locator(IDLE_APP).wait_for()
 
 
 def _cell_text(value: float) -> str:

@@ -81,6 +81,9 @@ def test_upload_a_csv_and_see_the_result(your_model, tmp_path):
     expect(page.locator(METRIC).first).to_have_text(TOY_LOSS)
     expect(page.get_by_text("toy.csv — 3 samples × 3 classes")).to_be_visible()
     expect(page.locator(METRIC).nth(1)).to_have_text("33.33%")
+    # The run that shows the upload must have drawn its own button: until it finishes, the one on
+    # the screen may still be the previous run's, whose deferred data is the example's.
+    page.locator(IDLE_APP).wait_for()
     # The per-sample CSV is built on the click (a deferred download) and arrives whole.
     with page.expect_download() as download:
         page.get_by_role("button", name="Download per-sample results (CSV)").click()

@@ -23,6 +23,7 @@ from xentui.domain.scenario import Scenario
 from xentui.domain.validation import check_scenario
 from xentui.playground.tables import sample_names
 from xentui.session import playground as session
+from xentui.session.together import writes_together
 from xentui.session.units import loss_unit
 
 __all__ = ["DRAG_KEY", "DRAG_SPAN", "drag_payload", "logit_drag", "released_scenario"]
@@ -130,6 +131,7 @@ def _offer(offered: dict | None, sample: int, scenario: Scenario) -> dict[str, o
     return {"sample": sample, "rows": rows[-_TRAIL:], "editors": session.editor_states()}
 
 
+@writes_together
 def _apply_release() -> None:
     """Load the row the component released (a callback: runs before the page, once per release).
 

@@ -20,6 +20,7 @@ from xentui.domain.share_link import QUERY_KEY, LinkError, decode, encode
 from xentui.domain.validation import Checked
 from xentui.kit.format import md_literal
 from xentui.playground import editor
+from xentui.session.together import writes_together
 
 __all__ = [
     "LINK_WARNING",
@@ -80,6 +81,7 @@ def _set_base(table: str, frame) -> None:
     st.session_state[f"{table}_version"] = st.session_state.get(f"{table}_version", 0) + 1
 
 
+@writes_together
 def load_scenario(scenario: Scenario) -> None:
     """Make `scenario` the one shown and edited (a preset, a random draw, a link)."""
     st.session_state[SCENARIO] = scenario
@@ -96,6 +98,7 @@ def load_scenario(scenario: Scenario) -> None:
     st.session_state[LOADING_PROBLEMS] = ()
 
 
+@writes_together
 def load_checked(checked: Checked) -> None:
     """Load a checked scenario (a preset, a random draw), or keep its problems to show."""
     if checked.scenario is not None:
@@ -141,6 +144,7 @@ def remember_tables() -> None:
     }
 
 
+@writes_together
 def restore_after_leaving() -> None:
     """Give back what Streamlit dropped while another page was shown (call before the widgets).
 
@@ -174,6 +178,7 @@ def keep_unshown_inputs() -> None:
             st.session_state[key] = st.session_state[key]
 
 
+@writes_together
 def refuse_rows_beyond_limits() -> None:
     """Keep the classes and logits editors within their limits (call before the widgets).
 
@@ -232,6 +237,7 @@ def _follow_kept_samples(old_key: str, kept_rows: tuple[int, ...]) -> None:
     st.session_state[SOFT_ROWS] = (editor_key("logits"), tuple(new for new, _ in pairs))
 
 
+@writes_together
 def follow_class_changes(classes_frame: pd.DataFrame) -> list[str]:
     """Re-shape the samples and probability tables when the classes table's valid names changed.
 
@@ -253,6 +259,7 @@ def follow_class_changes(classes_frame: pd.DataFrame) -> list[str]:
     return names
 
 
+@writes_together
 def keep_sample_edits() -> None:
     """Fold the samples editor's edits into its base before the editor is recreated.
 
@@ -275,6 +282,7 @@ def _live_sample_rows() -> tuple[str, tuple[int, ...]]:
     return key, tuple(r for r in range(total) if r not in deleted)
 
 
+@writes_together
 def ensure_soft_shape(samples_frame: pd.DataFrame, classes: list[str]) -> None:
     """Keep one probability row per live sample, following the samples editor's deletions.
 
@@ -335,17 +343,19 @@ def sync_link(scenario: Scenario) -> str:
     return token
 
 
-def editor_states() -> dict[str, tuple[str, object]]:
-    """Each editor's key and edits now (None: none); equal to an earlier answer if none came since.
+def editor_states() -> dict[str, object]:
+    """Each editor's edits now (None: none); equal to an earlier answer if none came since.
 
     For a change made outside the editors (a dragged logit) that reloads them: it must not land
     on top of an edit that arrived meanwhile. An editor not drawn yet and one drawn without edits
-    both count as none.
+    both count as none. The editors' keys are left out: a run that a newer one interrupted, or
+    one whose widget states came from a page that had not caught up, may re-key an editor with
+    the very table it showed, which is no edit.
     """
     states = {}
     for table in EDITORS:
         state = st.session_state.get(editor_key(table))
         parts = ("edited_rows", "added_rows", "deleted_rows")
         edited = isinstance(state, dict) and any(state.get(part) for part in parts)
-        states[table] = (editor_key(table), copy.deepcopy(state) if edited else None)
+        states[table] = copy.deepcopy(state) if edited else None
     return states
