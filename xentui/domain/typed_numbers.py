@@ -20,7 +20,9 @@ from xentui.domain.validation import finite_number
 from xentui.kit.problems import Problem
 
 __all__ = [
+    "ENTRY_SPLIT",
     "LOGITS_EXPECTED",
+    "ROW_SPLIT",
     "ParsedRows",
     "class_indices",
     "parse_number_rows",
@@ -28,8 +30,9 @@ __all__ = [
 
 # The Playground's editor says the same of a logit cell.
 LOGITS_EXPECTED = f"a finite number within ±{LOGIT_LIMIT:g}"
-_ROW_SPLIT = re.compile(r"[;\n]")
-_ENTRY_SPLIT = re.compile(r"[,\s]+")
+# How a typed table is cut: rows on lines or after ";", entries by commas or spaces.
+ROW_SPLIT = re.compile(r"[;\n]")
+ENTRY_SPLIT = re.compile(r"[,\s]+")
 
 
 @dataclass(frozen=True)
@@ -60,7 +63,7 @@ def _split(text: object, box: str, what: str, max_rows: int) -> list[str] | Prob
     if len(raw) > MAX_TEXT_CHARS:
         found = f"{len(raw):,} characters"
         return Problem(box, None, None, found, f"at most {MAX_TEXT_CHARS:,} characters")
-    lines = [line.strip().strip(",").strip() for line in _ROW_SPLIT.split(raw)]
+    lines = [line.strip().strip(",").strip() for line in ROW_SPLIT.split(raw)]
     lines = [line for line in lines if line]
     if not lines:
         return Problem(box, None, None, "an empty box", f"{what} separated by commas")
@@ -100,7 +103,7 @@ def parse_number_rows(
     hi = math.inf if high is None else high
     rows: list[list[float]] = []
     for r, line in enumerate(lines, start=1):
-        entries = [e for e in _ENTRY_SPLIT.split(line) if e]
+        entries = [e for e in ENTRY_SPLIT.split(line) if e]
         label = f"Row {r}" if len(lines) > 1 else None
         if len(entries) > max_entries:
             found, expected = f"{len(entries)} {what}", f"at most {max_entries} {what}"

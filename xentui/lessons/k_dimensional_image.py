@@ -17,6 +17,7 @@ from plotly.colors import qualitative
 
 import xentcore
 from xentui.domain.limits import IGNORE_INDEX
+from xentui.domain.typed_numbers import ENTRY_SPLIT, ROW_SPLIT
 from xentui.kit.format import fmt, plotly_literal
 from xentui.kit.plotly_spec import MARGIN, fast_figure
 
@@ -39,8 +40,6 @@ __all__ = [
 MAX_SIDE = 12
 # What marks an unlabelled pixel in a typed mask (segmentation sets often use 255 for this).
 UNLABELLED_MARKS = ("-", "x", "·")
-_ROW_SPLIT = re.compile(r"[;\n]")
-_ENTRY_SPLIT = re.compile(r"[,\s]+")
 
 
 @dataclass(frozen=True)
@@ -64,7 +63,7 @@ def parse_mask(text: object, num_classes: int) -> MaskParse:
     raw = "" if text is None else str(text)
     if len(raw) > 4 * MAX_SIDE * MAX_SIDE + 200:
         return MaskParse(None, f"The text is {len(raw):,} characters; a mask fits in far fewer.")
-    lines = [line.strip(" ,") for line in _ROW_SPLIT.split(raw)]
+    lines = [line.strip(" ,") for line in ROW_SPLIT.split(raw)]
     lines = [line for line in lines if line]
     if not lines:
         return MaskParse(None, "Empty — type one row of class indices per line, e.g. 0 0 1.")
@@ -72,7 +71,7 @@ def parse_mask(text: object, num_classes: int) -> MaskParse:
         return MaskParse(None, f"{len(lines)} rows: at most {MAX_SIDE} fit here.")
     rows: list[list[int]] = []
     for r, line in enumerate(lines, start=1):
-        entries = [e for e in _ENTRY_SPLIT.split(line) if e]
+        entries = [e for e in ENTRY_SPLIT.split(line) if e]
         if len(entries) > MAX_SIDE:
             return MaskParse(None, f"Row {r} has {len(entries)} pixels: at most {MAX_SIDE} fit.")
         row = []
