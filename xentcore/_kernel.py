@@ -29,7 +29,7 @@ def _blocks(n: int, c: int, d: int) -> Iterator[Block]:
     """Yield (rows, positions) slices covering an (N, C, D) array in cache-sized blocks."""
     per_sample = c * d
     if per_sample <= _BLOCK_ELEMENTS:
-        rows = max(1, _BLOCK_ELEMENTS // per_sample)
+        rows = max(1, _BLOCK_ELEMENTS // max(per_sample, 1))  # D = 0: rows of nothing
         for start in range(0, n, rows):
             yield slice(start, min(start + rows, n)), slice(0, d)
     else:

@@ -65,6 +65,16 @@ def check_nonempty(arr: np.ndarray, name: str) -> None:
         )
 
 
+def check_has_classes(arr: np.ndarray, name: str = "input") -> None:
+    """An empty batch is a valid input (PyTorch's mean is then NaN, its sum 0); no class is not."""
+    axis = class_axis_for(arr.ndim, name)
+    if arr.shape[axis] == 0:
+        raise ValueError(
+            f"{name} has no classes (shape {arr.shape}); expected at least one class along "
+            f"axis {axis}"
+        )
+
+
 def check_input_ndim(arr: np.ndarray, name: str = "input") -> None:
     if arr.ndim == 0:
         raise ValueError(

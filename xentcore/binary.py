@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from xentcore._validation import as_float_array, check_nonempty, check_reduction, compute_dtype
+from xentcore._validation import as_float_array, check_reduction, compute_dtype
 
 __all__ = ["binary_cross_entropy", "binary_cross_entropy_with_logits"]
 
@@ -14,7 +14,6 @@ LOG_CLAMP = -100.0
 
 def _pair(input: object, target: object, input_name: str) -> tuple[np.ndarray, np.ndarray]:
     x = as_float_array(input, input_name)
-    check_nonempty(x, input_name)
     y = as_float_array(target, "target")
     if y.shape != x.shape:
         raise ValueError(
@@ -46,7 +45,8 @@ def _reduce(loss: np.ndarray, reduction: str, dtype: np.dtype) -> np.ndarray:
     if reduction == "none":
         return loss.astype(dtype, copy=False)
     total = loss.sum(dtype=np.float64)
-    value = total if reduction == "sum" else total / loss.size
+    # an empty batch's mean is 0/0: NaN, as in PyTorch
+    value = total if reduction == "sum" else (total / loss.size if loss.size else np.nan)
     return np.asarray(value, dtype=dtype)
 
 

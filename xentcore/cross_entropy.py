@@ -10,16 +10,18 @@ Shapes, as in PyTorch (the class axis is axis 1, or axis 0 for a single sample):
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
 from xentcore import _kernel
 from xentcore._common_call import common_call
 from xentcore._validation import (
     as_float_array,
+    check_has_classes,
     check_ignore_index,
     check_input_ndim,
     check_label_smoothing,
-    check_nonempty,
     check_reduction,
     class_index_target,
     class_weight,
@@ -36,7 +38,7 @@ def _as_nc_d(arr: np.ndarray) -> np.ndarray:
     if arr.ndim == 1:
         return arr.reshape(1, arr.shape[0], 1)
     n, c = arr.shape[:2]
-    return arr.reshape(n, c, -1)
+    return arr.reshape(n, c, math.prod(arr.shape[2:]))  # not -1: an empty batch has no size
 
 
 def _index_shape(input_shape: tuple[int, ...]) -> tuple[int, ...]:
@@ -61,7 +63,7 @@ def _reduce(losses: np.ndarray, reduction: str, denominator: float, dtype: np.dt
 def _prepare_input(input: object, name: str) -> tuple[np.ndarray, np.ndarray]:
     x = as_float_array(input, name)
     check_input_ndim(x, name)
-    check_nonempty(x, name)
+    check_has_classes(x, name)
     return x, x.astype(compute_dtype(x.dtype), copy=False)
 
 
@@ -139,7 +141,7 @@ def cross_entropy(
     else:
         t = class_index_target(target, x.shape, num_classes, ignore_index)
         losses, denominator = _kernel.class_index_losses(
-            _as_nc_d(work), t.reshape(_as_nc_d(work).shape[0], -1), w, ignore_index, eps
+            _as_nc_d(work), t.reshape(_as_nc_d(work).shape[::2]), w, ignore_index, eps
         )
     return _reduce(losses.reshape(out_shape), reduction, denominator, x.dtype)
 
@@ -167,7 +169,7 @@ def nll_loss(
     t = class_index_target(target, x.shape, num_classes, ignore_index)
 
     x3 = _as_nc_d(work)
-    t2 = t.reshape(x3.shape[0], -1)
+    t2 = t.reshape(x3.shape[::2])
     ignored = t2 == ignore_index
     safe_t = np.where(ignored, 0, t2)
     losses = -np.take_along_axis(x3, safe_t[:, None, :], axis=1)[:, 0, :]

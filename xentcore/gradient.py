@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
 from xentcore._validation import (
     as_float_array,
+    check_has_classes,
     check_ignore_index,
     check_input_ndim,
     check_label_smoothing,
-    check_nonempty,
     check_reduction,
     class_index_target,
     class_weight,
@@ -48,14 +50,18 @@ def cross_entropy_grad(
     """
     x = as_float_array(input, "input")
     check_input_ndim(x)
-    check_nonempty(x, "input")
+    check_has_classes(x, "input")
     reduction = check_reduction(reduction)
     ignore_index = check_ignore_index(ignore_index)
     eps = check_label_smoothing(label_smoothing)
     dtype = compute_dtype(x.dtype)
     work = x.astype(dtype, copy=False)
     single = work.ndim == 1
-    x3 = work.reshape(1, -1, 1) if single else work.reshape(work.shape[0], work.shape[1], -1)
+    x3 = (
+        work.reshape(1, -1, 1)
+        if single
+        else work.reshape(*work.shape[:2], math.prod(work.shape[2:]))
+    )
     n, c, d = x3.shape
     w = class_weight(weight, c, dtype)
     w_vec = np.ones(c, dtype=dtype) if w is None else w

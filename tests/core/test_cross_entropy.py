@@ -114,3 +114,43 @@ def test_float16_input_gives_float16_losses_close_to_float32_and_torch(reduction
     assert_close(half, single, dtype=np.float16)
     theirs = F.cross_entropy(to_torch(logits), to_torch(target), reduction=reduction)
     assert_close(half, theirs.numpy(), dtype=np.float16)
+
+
+EMPTY_BATCHES = [((0, 3), (0,)), ((2, 3, 0), (2, 0)), ((0, 3, 4), (0, 4))]
+
+
+@pytest.mark.parametrize("reduction", REDUCTIONS)
+@pytest.mark.parametrize("probabilities", [False, True])
+@pytest.mark.parametrize(("shape", "target_shape"), EMPTY_BATCHES)
+def test_an_empty_batch_is_torchs_nan_mean_and_zero_sum(
+    shape, target_shape, probabilities, reduction
+):
+    logits = np.zeros(shape, dtype=np.float32)
+    target = logits if probabilities else np.zeros(target_shape, dtype=np.int64)
+    kwargs = {"weight": np.array([1.0, 2.0, 3.0], np.float32), "label_smoothing": 0.1}
+    for options in ({}, kwargs):
+        ours = xc.cross_entropy(logits, target, reduction=reduction, **options)
+        torch_options = {k: to_torch(v) if k == "weight" else v for k, v in options.items()}
+        theirs = F.cross_entropy(
+            to_torch(logits), to_torch(target), reduction=reduction, **torch_options
+        )
+        assert_matches_torch(ours, theirs)
+    if not probabilities:
+        theirs = F.nll_loss(to_torch(logits), to_torch(target), reduction=reduction)
+        assert_matches_torch(xc.nll_loss(logits, target, reduction=reduction), theirs)
+        grad = xc.cross_entropy_grad(logits, target, reduction=reduction)
+        assert grad.shape == shape and grad.dtype == np.float32
+
+
+@pytest.mark.parametrize("reduction", REDUCTIONS)
+@pytest.mark.parametrize(
+    ("ours", "theirs"),
+    [
+        (xc.binary_cross_entropy, F.binary_cross_entropy),
+        (xc.binary_cross_entropy_with_logits, F.binary_cross_entropy_with_logits),
+    ],
+)
+def test_an_empty_binary_batch_is_torchs(ours, theirs, reduction):
+    empty = np.zeros(0, dtype=np.float32)
+    expected = theirs(to_torch(empty), to_torch(empty), reduction=reduction)
+    assert_matches_torch(ours(empty, empty, reduction=reduction), expected)
