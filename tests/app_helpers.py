@@ -372,12 +372,15 @@ def scenarios(draw: st.DrawFn, max_samples: int = 5, max_classes: int = 5) -> Sc
     weights = st.just(0.0) | st.floats(1e-6, 1e6)
     # A probability row sums to 1 (within the editor's tolerance): normalise any non-zero row.
     distribution = per_class(probability).filter(any).map(lambda row: [p / sum(row) for p in row])
+    soft_targets = draw(st.none() | per_sample(distribution))
+    # PyTorch ignores class-index targets only: probability targets leave no sample out.
+    flags = st.booleans() if soft_targets is None else st.just(False)
     scenario = Scenario(
         classes=draw(st.lists(class_names, min_size=c, max_size=c, unique=True)),
         logits=draw(per_sample(per_class(st.floats(-LOGIT_LIMIT, LOGIT_LIMIT)))),
         targets=draw(per_sample(st.integers(0, c - 1))),
-        ignored=draw(per_sample(st.booleans())),
-        soft_targets=draw(st.none() | per_sample(distribution)),
+        ignored=draw(per_sample(flags)),
+        soft_targets=soft_targets,
         weights=draw(st.none() | per_class(weights)),
         reduction=draw(st.sampled_from(REDUCTIONS)),
         label_smoothing=draw(probability),

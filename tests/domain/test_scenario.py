@@ -141,3 +141,20 @@ def test_every_sample_ignored_passes_the_one_check_and_a_link_keeps_it():
     checked = check_scenario(draft)
     assert checked.problems == ()
     assert decode(encode(checked.scenario)) == checked.scenario
+
+
+def test_an_ignored_sample_with_probability_targets_is_refused_by_the_one_check():
+    # PyTorch has no ignore_index for probability targets: a flag there would tick a box that
+    # changes nothing, so a link or draft holding both is refused with the row that has it.
+    n, c = len(DEFAULT_SCENARIO.targets), DEFAULT_SCENARIO.num_classes
+    draft = {
+        **draft_of(DEFAULT_SCENARIO),
+        "soft_targets": [[1 / c] * c] * n,
+        "ignored": [False] * (n - 1) + [True],
+    }
+    checked = check_scenario(draft)
+    assert checked.scenario is None
+    assert [str(p) for p in checked.problems] == [
+        f"Row {n}, column “ignore”: expected no ignored sample: PyTorch ignores class-index "
+        "targets only; got an ignored sample with probability targets."
+    ]

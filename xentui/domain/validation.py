@@ -126,6 +126,16 @@ def check_scenario(draft: Mapping[str, object]) -> Checked:
         return Checked(None, tuple(problems))
     if soft is None:
         _check_denominator(targets, ignored, weights, len(classes), options["precision"], problems)
+    elif any(ignored):
+        problems.append(
+            Problem(
+                LOGITS,
+                ignored.index(True) + 1,
+                "ignore",
+                "an ignored sample with probability targets",
+                "no ignored sample: PyTorch ignores class-index targets only",
+            )
+        )
     if problems:
         return Checked(None, tuple(problems))
     title = draft.get("title", "")
