@@ -48,7 +48,8 @@ METRIC = '[data-testid="stMetricValue"]'
 class Page:
     path: str  # the address after the server's root
     key: str  # the selector of the key number
-    control: str  # "grid:<selector>", "number:<key>", "slider:<key>" or "" (no control)
+    # "grid:<selector>", "number:<key>", "slider:<key>", "toggle:<key>" or "" (no control)
+    control: str
 
 
 PAGES = {
@@ -56,11 +57,13 @@ PAGES = {
     "playground": Page("", METRIC, 'grid:[class*="st-key-logits_editor_"]'),
     "step-by-step": Page("step-by-step", METRIC, "number:term"),
     "binary-cross-entropy": Page("binary-cross-entropy", METRIC, "number:logit"),
-    "numerical-stability": Page("numerical-stability", METRIC, "number:target_index"),
+    # The Learn pages' target index boxes take input only for typed logits: step the sample.
+    "numerical-stability": Page("numerical-stability", METRIC, "number:sample"),
     "k-dimensional": Page("k-dimensional", METRIC, "number:kdim_seed"),
     "targets-weights-smoothing": Page("targets-weights-smoothing", METRIC, "slider:tws_eps"),
-    "gradients-temperature": Page("gradients-temperature", METRIC, "number:grad_target"),
-    "your-model": Page("your-model", METRIC, "slider:ym_k"),
+    "gradients-temperature": Page("gradients-temperature", METRIC, "number:grad_sample"),
+    # The page opens on its example's analysis; the toggle redraws the loss histogram.
+    "your-model": Page("your-model", METRIC, "toggle:ym_log_counts"),
     "about": Page("about", "h1", ""),
 }
 MINIMAL = Page("", METRIC, "grid:.st-key-logits")
@@ -94,6 +97,8 @@ def _take_input(page, control: str, deadline: float) -> None:
     kind, _, key = control.partition(":")
     if kind == "grid":
         _grid_takes_a_click(page, page.locator(key).first, deadline)
+    elif kind == "toggle":
+        page.locator(f".st-key-{key} input").first.wait_for(state="attached")
     elif control:
         inner = "input" if kind == "number" else 'input[type="range"]'  # react-aria's thumb
         element = page.locator(f".st-key-{key} {inner}").first
@@ -110,6 +115,8 @@ def _give_input(page, control: str) -> None:
         page.keyboard.type("7")  # opens the cell's editor with the key typed
         page.locator(".gdg-input").wait_for()  # a text area, or an input for numbers
         page.keyboard.press("Enter")
+    elif kind == "toggle":
+        page.locator(f".st-key-{key} label").first.click()
     else:
         if kind == "number":
             page.locator(f".st-key-{key} input").first.focus()
