@@ -82,6 +82,16 @@ def test_image_requests_no_cuda_packages():
     assert "nvidia" not in (ROOT / "requirements.txt").read_text().lower()
 
 
+def test_readme_gives_the_images_cpu_only_torch_install():
+    # One way to keep CUDA off a laptop: the README's command is the image's, with the pin.
+    pin = re.search(r"^torch==(\S+)$", (ROOT / "requirements.txt").read_text(), re.M).group(1)
+    command = f"pip install --index-url https://download.pytorch.org/whl/cpu torch=={pin}"
+    readme = (ROOT / "README.md").read_text()
+    assert f"python -m {command}" in readme
+    (run,) = [line for line in _instructions("RUN") if "torch==" in line]
+    assert command.replace("pip install", "pip install --no-cache-dir") in run
+
+
 def test_image_has_oci_labels_and_a_dockerignore():
     assert "org.opencontainers.image.title" in DOCKERFILE
     ignored = (ROOT / ".dockerignore").read_text().splitlines()
