@@ -34,6 +34,7 @@ from xentcore.cross_entropy import cross_entropy, nll_loss
 from xentcore.finite import nonfinite_cells
 from xentcore.gradient import cross_entropy_grad
 from xentcore.information import entropy, kl_divergence
+from xentcore.label_issues import LabelIssues, confident_thresholds, find_label_issues
 from xentcore.metrics import (
     BootstrapInterval,
     ClassScores,
@@ -58,6 +59,7 @@ from xentcore.scores import (
     fit_sample_rows,
     summarise_scores,
 )
+from xentcore.sequences import SequenceLosses, sequence_losses, sequence_losses_from_logits
 from xentcore.softmax import log_softmax, logsumexp, one_hot, softmax
 from xentcore.torch_check import (
     torch_available,
@@ -72,9 +74,11 @@ __all__ = [
     "MAX_LOSS_MATRIX_ROWS",
     "BootstrapInterval",
     "ClassScores",
+    "LabelIssues",
     "Reliability",
     "ScoreAnalysis",
     "ScoreSummary",
+    "SequenceLosses",
     "TemperatureFit",
     "adaptive_calibration_error",
     "analyse_scores",
@@ -89,10 +93,12 @@ __all__ = [
     "categorical_cross_entropy_loop",
     "classwise_calibration_error",
     "confidence_histogram",
+    "confident_thresholds",
     "cross_entropy",
     "cross_entropy_grad",
     "entropy",
     "expected_calibration_error",
+    "find_label_issues",
     "fit_sample_rows",
     "fit_temperature",
     "keras_categorical_crossentropy",
@@ -110,6 +116,8 @@ __all__ = [
     "perplexity",
     "precision_recall_f1",
     "reliability_bins",
+    "sequence_losses",
+    "sequence_losses_from_logits",
     "sklearn_log_loss",
     "sklearn_target_log_loss",
     "softmax",
