@@ -92,6 +92,17 @@ def torch_ece(x, t, c: int) -> float:
     return float(metric.compute())
 
 
+def tied_share(logits: np.ndarray, labels: np.ndarray) -> float:
+    """The share of samples whose target scores exactly as another class: there xentcore's
+    top-k counts the tie as inside and torchmetrics' topk may not (xentcore/metrics.py)."""
+    tied = 0
+    for start in range(0, logits.shape[0], 10_000):
+        block, t = logits[start : start + 10_000], labels[start : start + 10_000]
+        chosen = np.take_along_axis(block, t[:, None], axis=1)
+        tied += int(((block == chosen).sum(axis=1) > 1).sum())
+    return tied / logits.shape[0]
+
+
 def page_pass(logits: np.ndarray, labels: np.ndarray) -> tuple[float, float]:
     analysis = xentcore.analyse_scores(logits, labels, n_bins=N_BINS)
     return analysis.mean_loss, analysis.reliability.ece
@@ -174,6 +185,7 @@ def time_size(n: int, c: int) -> tuple[dict[str, tuple[float, float, int]], floa
     busy = _measure.cpus_busy_elsewhere(before, _measure.cpu_seconds(), time.perf_counter() - wall)
     rows = {label: (*_measure.summarize(s), len(s)) for label, s in times.items()}
     mine, theirs = list(results.values())[2:4]
+    ties = tied_share(logits, labels)
     checks = (
         (
             "mean loss",
@@ -185,8 +197,8 @@ def time_size(n: int, c: int) -> tuple[dict[str, tuple[float, float, int]], floa
         (
             f"top-{TOP_K}",
             "torchmetrics",
-            lambda a, b: abs(a - b) <= TOP_K_ATOL,
-            f"absolute {TOP_K_ATOL:g}",
+            lambda a, b: abs(a - b) <= TOP_K_ATOL + ties,
+            f"absolute {TOP_K_ATOL:g} + {ties:g}, the share of targets tied with another class",
         ),
         (
             "Brier",

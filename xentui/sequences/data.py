@@ -1,0 +1,130 @@
+"""The Sequences page's data: a seeded example, and an uploaded .npy / .npz read into losses.
+
+The bytes are read by the Your model page's readers (xentui/your_model/npy_scores.py: never
+unpickled, byte-budgeted); what they hold is then turned into `SequenceLosses` by xentcore, whose
+errors name what differs. Accepted:
+
+- a .npy of shape (N, T): the target token's log-probability at each position, padding marked by
+  the padding value chosen on the page (NaN by default);
+- an .npz with ``logits`` (N, T, V) and ``targets`` (N, T), ``ignore_index`` where nothing counts
+  (np.savez(path, logits=logits, targets=targets)); or with a (N, T) array of log-probabilities
+  under one of the score names (e.g. ``scores``).
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from xentcore import SequenceLosses, sequence_losses, sequence_losses_from_logits
+from xentui.your_model.npy_scores import member_place, read_npy, read_npz
+from xentui.your_model.upload import (
+    UploadError,
+    check_bytes,
+    counted,
+    quoted,
+    refuse,
+    sniff_format,
+)
+
+__all__ = [
+    "EXAMPLE_NAME",
+    "MAX_LOGIT_ELEMENTS",
+    "PADDING_CHOICES",
+    "example_losses",
+    "padding_value",
+    "read_sequences",
+]
+
+EXAMPLE_NAME = "Example: 60 generated sequences of 4 to 48 tokens (seed 0)"
+# Logits are read as float64 for log_softmax: N·T·V numbers at most (8 bytes each).
+MAX_LOGIT_ELEMENTS = 20_000_000
+# How padding is marked in a (N, T) array of log-probabilities.
+PADDING_CHOICES = ("NaN", "0", "none: every position counts")
+_INPUT = "scores file"
+
+
+def padding_value(choice: str) -> float | None:
+    """The value a `PADDING_CHOICES` entry marks padding with (None: no padding).
+
+    >>> padding_value("0"), padding_value(PADDING_CHOICES[2])
+    (0.0, None)
+    """
+    if choice not in PADDING_CHOICES:
+        raise ValueError(f"choice must be one of {', '.join(PADDING_CHOICES)}; got {choice!r}")
+    return {"NaN": math.nan, "0": 0.0}.get(choice)
+
+
+def example_losses(seed: int = 0, num_sequences: int = 60, vocabulary: int = 12) -> SequenceLosses:
+    """Generated logits (N, T, V) and targets, padded with -100 past each sequence's length.
+
+    The model is sure of most tokens, unsure of some and wrong about a few, so some tokens carry
+    most of the loss; longer sequences are made a little easier per token, so the token mean
+    and the sequence mean differ.
+    """
+    rng = np.random.default_rng(seed)
+    longest = 48
+    lengths = rng.integers(4, longest + 1, num_sequences)
+    targets = rng.integers(0, vocabulary, (num_sequences, longest))
+    logits = rng.standard_normal((num_sequences, longest, vocabulary))
+    ease = 1.0 + 3.0 * lengths[:, None] / longest  # longer: surer of the target
+    hit = np.where(rng.random((num_sequences, longest)) < 0.9, ease, -2.0)
+    np.put_along_axis(logits, targets[..., None], hit[..., None] + 1.5, axis=-1)
+    targets[np.arange(longest)[None, :] >= lengths[:, None]] = -100
+    return sequence_losses_from_logits(logits, targets)
+
+
+def _as_losses(scores: np.ndarray, targets: np.ndarray | None, where: str, padding, ignore):
+    """xentcore's losses of what the file held; its errors become messages about the file."""
+    if scores.ndim == 3:
+        if targets is None:
+            raise refuse(
+                _INPUT,
+                where,
+                f"logits of shape {scores.shape} and no targets",
+                "an .npz with 'logits' (N, T, V) and 'targets' (N, T): "
+                "np.savez(path, logits=logits, targets=targets)",
+            )
+        if scores.size > MAX_LOGIT_ELEMENTS:
+            raise refuse(
+                _INPUT,
+                where,
+                f"{scores.size:,} logits",
+                f"at most {MAX_LOGIT_ELEMENTS:,} (N·T·V) — a large vocabulary is better sent as "
+                "the target tokens' log-probabilities (N, T)",
+            )
+        return sequence_losses_from_logits(scores, targets, ignore)
+    if scores.ndim != 2:
+        raise refuse(
+            _INPUT,
+            where,
+            f"{counted(scores.ndim, 'dimension')} (shape {scores.shape})",
+            "(N, T) target log-probabilities, or (N, T, V) logits with (N, T) targets",
+        )
+    return sequence_losses(scores, padding_value=padding)
+
+
+def read_sequences(
+    data: bytes, name: str, max_bytes: int, padding: float | None, ignore_index: int = -100
+) -> SequenceLosses:
+    """The losses of an uploaded .npy or .npz; UploadError or ValueError naming what is wrong."""
+    check_bytes(data, name, max_bytes)
+    kind = sniff_format(data, name)
+    if kind == "csv":
+        raise refuse(
+            _INPUT,
+            quoted(name),
+            "text (a CSV file?)",
+            "a NumPy .npy of (N, T) log-probabilities, or an .npz with 'logits' and 'targets'",
+        )
+    try:
+        if kind == "npy":
+            return _as_losses(read_npy(data, name), None, quoted(name), padding, ignore_index)
+        contents = read_npz(data, name, max_bytes)
+        where = member_place(name, contents.scores_name)
+        return _as_losses(contents.scores, contents.labels, where, padding, ignore_index)
+    except UploadError:  # already in the file's words
+        raise
+    except (ValueError, IndexError, TypeError) as problem:  # xentcore's, about the arrays
+        raise ValueError(f"{quoted(name)}: {problem}") from None
