@@ -10,7 +10,6 @@ from xentui.sequences.data import (
     PADDING_CHOICES,
     example_losses,
     padding_value,
-    read_sequences,
 )
 from xentui.sequences.views import (
     heatmap_caption,
@@ -20,6 +19,7 @@ from xentui.sequences.views import (
     worst_tokens_frame,
 )
 from xentui.session.feedback import show_problems
+from xentui.session.sequences import read_sequences
 from xentui.session.units import loss_unit
 from xentui.your_model.upload import UploadError
 

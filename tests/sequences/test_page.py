@@ -12,8 +12,9 @@ from streamlit.testing.v1 import AppTest
 
 import xentcore
 from xentui.kit.units import loss_text
-from xentui.sequences.data import EXAMPLE_NAME, PADDING_CHOICES, example_losses, read_sequences
+from xentui.sequences.data import EXAMPLE_NAME, PADDING_CHOICES, example_losses
 from xentui.sequences.views import MAX_HEATMAP_ROWS, heatmap_caption, reductions_sentence
+from xentui.session.sequences import read_sequences
 
 APP = str(Path(__file__).resolve().parents[2] / "app.py")
 PAGE = "pages/analyse/sequences.py"

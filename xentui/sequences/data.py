@@ -1,8 +1,9 @@
 """The Sequences page's data: a seeded example, and an uploaded .npy / .npz read into losses.
 
 The bytes are read by the Your model page's readers (xentui/your_model/npy_scores.py: never
-unpickled, byte-budgeted); what they hold is then turned into `SequenceLosses` by xentcore, whose
-errors name what differs. Accepted:
+unpickled, byte-budgeted), called from xentui/session/sequences.py since one feature never
+imports another; what they hold is turned into `SequenceLosses` here, by xentcore, whose errors
+name what differs. Accepted:
 
 - a .npy of shape (N, T): the target token's log-probability at each position, padding marked by
   the padding value chosen on the page (NaN by default);
@@ -18,23 +19,14 @@ import math
 import numpy as np
 
 from xentcore import SequenceLosses, sequence_losses, sequence_losses_from_logits
-from xentui.your_model.npy_scores import member_place, read_npy, read_npz
-from xentui.your_model.upload import (
-    UploadError,
-    check_bytes,
-    counted,
-    quoted,
-    refuse,
-    sniff_format,
-)
 
 __all__ = [
     "EXAMPLE_NAME",
     "MAX_LOGIT_ELEMENTS",
     "PADDING_CHOICES",
     "example_losses",
+    "losses_of_arrays",
     "padding_value",
-    "read_sequences",
 ]
 
 EXAMPLE_NAME = "Example: 60 generated sequences of 4 to 48 tokens (seed 0)"
@@ -42,7 +34,6 @@ EXAMPLE_NAME = "Example: 60 generated sequences of 4 to 48 tokens (seed 0)"
 MAX_LOGIT_ELEMENTS = 20_000_000
 # How padding is marked in a (N, T) array of log-probabilities.
 PADDING_CHOICES = ("NaN", "0", "none: every position counts")
-_INPUT = "scores file"
 
 
 def padding_value(choice: str) -> float | None:
@@ -75,20 +66,43 @@ def example_losses(seed: int = 0, num_sequences: int = 60, vocabulary: int = 12)
     return sequence_losses_from_logits(logits, targets)
 
 
-def _as_losses(scores: np.ndarray, targets: np.ndarray | None, where: str, padding, ignore):
-    """xentcore's losses of what the file held; its errors become messages about the file."""
+def _refused(where: str, found: str, expected: str) -> ValueError:
+    return ValueError(f"{where}: expected {expected}; got {found}.")
+
+
+def losses_of_arrays(
+    scores: np.ndarray,
+    targets: np.ndarray | None,
+    where: str,
+    padding: float | None,
+    ignore_index: int = -100,
+) -> SequenceLosses:
+    """The losses of a file's arrays; every error is a ValueError / IndexError starting `where`.
+
+    scores (N, T, V) are logits and need targets (N, T); scores (N, T) are target
+    log-probabilities, padding marked by `padding` (a value, NaN, or None for none).
+    """
+    try:
+        return _losses(scores, targets, where, padding, ignore_index)
+    except IndexError as problem:
+        raise IndexError(f"{where}: {problem}") from None
+    except ValueError as problem:
+        if str(problem).startswith(where):
+            raise
+        raise ValueError(f"{where}: {problem}") from None
+
+
+def _losses(scores, targets, where, padding, ignore):
     if scores.ndim == 3:
         if targets is None:
-            raise refuse(
-                _INPUT,
+            raise _refused(
                 where,
                 f"logits of shape {scores.shape} and no targets",
                 "an .npz with 'logits' (N, T, V) and 'targets' (N, T): "
                 "np.savez(path, logits=logits, targets=targets)",
             )
         if scores.size > MAX_LOGIT_ELEMENTS:
-            raise refuse(
-                _INPUT,
+            raise _refused(
                 where,
                 f"{scores.size:,} logits",
                 f"at most {MAX_LOGIT_ELEMENTS:,} (N·T·V) — a large vocabulary is better sent as "
@@ -96,35 +110,9 @@ def _as_losses(scores: np.ndarray, targets: np.ndarray | None, where: str, paddi
             )
         return sequence_losses_from_logits(scores, targets, ignore)
     if scores.ndim != 2:
-        raise refuse(
-            _INPUT,
+        raise _refused(
             where,
-            f"{counted(scores.ndim, 'dimension')} (shape {scores.shape})",
+            f"{scores.ndim} dimension{'s' if scores.ndim != 1 else ''} (shape {scores.shape})",
             "(N, T) target log-probabilities, or (N, T, V) logits with (N, T) targets",
         )
     return sequence_losses(scores, padding_value=padding)
-
-
-def read_sequences(
-    data: bytes, name: str, max_bytes: int, padding: float | None, ignore_index: int = -100
-) -> SequenceLosses:
-    """The losses of an uploaded .npy or .npz; UploadError or ValueError naming what is wrong."""
-    check_bytes(data, name, max_bytes)
-    kind = sniff_format(data, name)
-    if kind == "csv":
-        raise refuse(
-            _INPUT,
-            quoted(name),
-            "text (a CSV file?)",
-            "a NumPy .npy of (N, T) log-probabilities, or an .npz with 'logits' and 'targets'",
-        )
-    try:
-        if kind == "npy":
-            return _as_losses(read_npy(data, name), None, quoted(name), padding, ignore_index)
-        contents = read_npz(data, name, max_bytes)
-        where = member_place(name, contents.scores_name)
-        return _as_losses(contents.scores, contents.labels, where, padding, ignore_index)
-    except UploadError:  # already in the file's words
-        raise
-    except (ValueError, IndexError, TypeError) as problem:  # xentcore's, about the arrays
-        raise ValueError(f"{quoted(name)}: {problem}") from None
