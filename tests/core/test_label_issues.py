@@ -38,7 +38,7 @@ def flagged_loop(p, labels):
 @settings(max_examples=30, deadline=None)
 @given(st.integers(2, 120), st.integers(2, 6), st.integers(0, 2**32 - 1))
 def test_the_flagged_samples_are_the_loops(n, c, seed):
-    p, labels = random_probabilities(n, c, seed)
+    p, labels = random_probabilities(max(n, c), c, seed)
     if len(set(labels.tolist())) < c:  # the loop's mean needs every class labelled
         labels[:c] = np.arange(c)
     issues = find_label_issues(p, labels)
