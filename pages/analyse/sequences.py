@@ -8,6 +8,7 @@ from xentui.kit.units import loss_text, perplexity_text
 from xentui.sequences.data import (
     EXAMPLE_NAME,
     PADDING_CHOICES,
+    MaskError,
     example_losses,
     padding_value,
 )
@@ -19,7 +20,7 @@ from xentui.sequences.views import (
     worst_tokens_frame,
 )
 from xentui.session.feedback import show_problems
-from xentui.session.sequences import read_sequences
+from xentui.session.sequences import MASK_INPUT, read_sequences
 from xentui.session.units import loss_unit
 from xentui.your_model.upload import UploadError
 
@@ -47,6 +48,14 @@ with st.container(border=True):
         )
         file_messages = st.container()
     with options_col:
+        st.file_uploader(
+            "Mask (optional): .npy of 0/1, (N, T), 1 where the token counts",
+            type=["npy"],
+            key="seq_mask",
+            help="For (N, T) log-probabilities, as 0/1 integers: np.save(path, "
+            "mask.astype(np.uint8)). When given, the padding value below is not used.",
+        )
+        mask_messages = st.container()
         padding = st.selectbox(
             "Padding in a (N, T) array of log-probabilities", PADDING_CHOICES, key="seq_padding"
         )
@@ -61,16 +70,24 @@ with st.container(border=True):
             )
         )
 
-upload = st.session_state.get("seq_file")
+upload, mask = st.session_state.get("seq_file"), st.session_state.get("seq_mask")
 losses, source = None, EXAMPLE_NAME
 if upload is not None:
     try:
         losses = read_sequences(
-            upload.getvalue(), upload.name, MAX_BYTES, padding_value(padding), ignore_index
+            upload.getvalue(),
+            upload.name,
+            MAX_BYTES,
+            padding_value(padding),
+            ignore_index,
+            mask=None if mask is None else (mask.getvalue(), mask.name),
         )
-        source = upload.name
+        source = upload.name if mask is None else f"{upload.name} (mask {mask.name})"
     except UploadError as problem:
-        show_problems([problem.problem], where=file_messages, icon=":material/warning:")
+        where = mask_messages if problem.problem.input == MASK_INPUT else file_messages
+        show_problems([problem.problem], where=where, icon=":material/warning:")
+    except MaskError as problem:
+        show_problems([str(problem)], where=mask_messages, icon=":material/warning:")
     except (ValueError, IndexError) as problem:
         show_problems([str(problem)], where=file_messages, icon=":material/warning:")
     if losses is None:

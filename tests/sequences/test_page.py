@@ -161,3 +161,64 @@ def test_every_position_ignored_is_a_warning_not_an_error(opened):
 def test_the_reader_refuses_what_the_page_refuses():
     with pytest.raises(ValueError, match=r"^“cube.npy”: expected an .npz with 'logits'"):
         read_sequences(npy_bytes(np.zeros((2, 3, 4))), "cube.npy", 2**20, np.nan)
+
+
+def errors_beside(at: AppTest, key: str) -> list[str]:
+    column = next(c for c in at.columns if any(getattr(e, "key", None) == key for e in c))
+    return [e.value.replace("\\", "") for e in column.get("error")]
+
+
+def upload_mask(at: AppTest, name: str, data: bytes | None) -> AppTest:
+    at.file_uploader(key="seq_mask").set_value(
+        None if data is None else (name, data, "application/octet-stream")
+    )
+    return run(at)
+
+
+LOG_PROBS = -np.random.default_rng(4).exponential(size=(6, 10))
+MASK = np.arange(10)[None, :] < np.array([10, 3, 7, 1, 5, 8])[:, None]
+
+
+def test_a_mask_file_marks_the_padding(opened):
+    at = upload(opened, "lp.npy", npy_bytes(LOG_PROBS))
+    at = upload_mask(at, "mask.npy", npy_bytes(MASK.astype(np.uint8)))
+    expected = xentcore.sequence_losses(LOG_PROBS, mask=MASK)
+    assert metrics(at)[TOKEN_LABEL] == loss_text(expected.token_mean)
+    assert metrics(at)["Sequence mean"] == loss_text(expected.sequence_mean)
+    assert any("lp.npy (mask mask.npy)" in m.value for m in at.markdown)
+    upload_mask(at, "x", None)
+    upload(at, "x", None)
+
+
+BAD_MASKS = [
+    (
+        "wide.npy",
+        npy_bytes(np.ones((6, 11), np.uint8)),
+        "lp.npy",
+        "mask must have the shape of target_log_probs (6, 10); got (6, 11)",
+    ),
+    ("twos.npy", npy_bytes(np.full((6, 10), 2)), "lp.npy", "mask must hold only True/False or 0/1"),
+    ("text.npy", b"1,0\n", "lp.npy", "not a .npy file"),
+    ("booleans.npy", npy_bytes(MASK), "lp.npy", "got True/False values (dtype bool)"),
+    ("empty.npy", b"", "lp.npy", "an empty file"),
+    ("for-logits.npy", npy_bytes(np.ones((2, 3), np.uint8)), "lm.npz", "expected no mask with 3-D"),
+]
+
+
+@pytest.mark.parametrize(
+    ("name", "data", "scores", "said"), BAD_MASKS, ids=[b[0] for b in BAD_MASKS]
+)
+def test_every_bad_mask_is_said_beside_the_mask(opened, name, data, scores, said):
+    good = (
+        npy_bytes(LOG_PROBS)
+        if scores == "lp.npy"
+        else npz_bytes(logits=np.zeros((2, 3, 4)), targets=np.zeros((2, 3), np.int64))
+    )
+    at = upload(opened, scores, good)
+    at = upload_mask(at, name, data)
+    beside = " ".join(errors_beside(at, "seq_mask"))
+    assert said in beside and name in beside, beside
+    assert not errors_beside(at, "seq_file")
+    assert metrics(at)[TOKEN_LABEL] == loss_text(example_losses().token_mean)
+    upload_mask(at, "x", None)
+    upload(at, "x", None)

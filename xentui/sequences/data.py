@@ -6,7 +6,8 @@ imports another; what they hold is turned into `SequenceLosses` here, by xentcor
 name what differs. Accepted:
 
 - a .npy of shape (N, T): the target token's log-probability at each position, padding marked by
-  the padding value chosen on the page (NaN by default);
+  a mask (a second .npy of 0/1 integers, (N, T)) or by the padding value chosen on the page
+  (NaN by default);
 - an .npz with ``logits`` (N, T, V) and ``targets`` (N, T), ``ignore_index`` where nothing counts
   (np.savez(path, logits=logits, targets=targets)); or with a (N, T) array of log-probabilities
   under one of the score names (e.g. ``scores``).
@@ -24,6 +25,7 @@ __all__ = [
     "EXAMPLE_NAME",
     "MAX_LOGIT_ELEMENTS",
     "PADDING_CHOICES",
+    "MaskError",
     "example_losses",
     "losses_of_arrays",
     "padding_value",
@@ -66,6 +68,10 @@ def example_losses(seed: int = 0, num_sequences: int = 60, vocabulary: int = 12)
     return sequence_losses_from_logits(logits, targets)
 
 
+class MaskError(ValueError):
+    """A problem with the uploaded mask: the page shows it beside the mask's uploader."""
+
+
 def _refused(where: str, found: str, expected: str) -> ValueError:
     return ValueError(f"{where}: expected {expected}; got {found}.")
 
@@ -76,17 +82,31 @@ def losses_of_arrays(
     where: str,
     padding: float | None,
     ignore_index: int = -100,
+    mask: np.ndarray | None = None,
+    mask_where: str = "the mask",
 ) -> SequenceLosses:
-    """The losses of a file's arrays; every error is a ValueError / IndexError starting `where`.
+    """The losses of a file's arrays; every error is a ValueError / IndexError starting `where`
+    (a `MaskError` starting `mask_where` when it is the mask's).
 
     scores (N, T, V) are logits and need targets (N, T); scores (N, T) are target
-    log-probabilities, padding marked by `padding` (a value, NaN, or None for none).
+    log-probabilities, padding marked by `mask` (N, T) when given, else by `padding` (a value,
+    NaN, or None for none).
     """
+    if mask is not None and scores.ndim != 2:
+        raise MaskError(
+            f"{mask_where}: expected no mask with {scores.ndim}-D scores (shape {scores.shape}) — "
+            "a mask marks padding in (N, T) log-probabilities; logits are masked by their "
+            "targets' ignore_index"
+        )
     try:
+        if mask is not None:
+            return sequence_losses(scores, mask=mask)
         return _losses(scores, targets, where, padding, ignore_index)
     except IndexError as problem:
         raise IndexError(f"{where}: {problem}") from None
     except ValueError as problem:
+        if str(problem).startswith("mask"):  # xentcore's words about the mask
+            raise MaskError(f"{mask_where}: {problem}") from None
         if str(problem).startswith(where):
             raise
         raise ValueError(f"{where}: {problem}") from None
