@@ -270,3 +270,24 @@ def test_paired_difference_is_narrower_than_the_separate_intervals():
 def test_errors_name_the_argument(call, message):
     with pytest.raises((ValueError, IndexError), match=message):
         call()
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.integers(1, 50), st.integers(2, 12), st.integers(0, 2**32 - 1))
+def test_rank_ignores_shifts_and_softmax_and_top_k_grows_with_k(n, c, seed):
+    logits, labels = random_case(n, c, seed, dtype=np.float64)
+    rank = xentcore.target_rank(logits, labels)
+    shifted = logits + np.random.default_rng(seed).normal(size=(n, 1)) * 10
+    np.testing.assert_array_equal(xentcore.target_rank(shifted, labels), rank)
+    p = softmax64(logits)
+    a = xentcore.analyse_scores(p, labels, from_logits=False, fit=False)
+    np.testing.assert_array_equal(a.rank, rank)
+    accuracies = [a.top_k_accuracy(k) for k in range(1, c + 1)]
+    assert accuracies == sorted(accuracies) and accuracies[-1] == 1.0
+
+
+def test_a_zero_probability_target_is_ranked_below_every_possible_class():
+    p = np.array([[0.0, 0.5, 0.5], [0.0, 1.0, 0.0]])
+    a = xentcore.analyse_scores(p, np.array([0, 0]), from_logits=False, fit=False)
+    assert a.rank.tolist() == [2, 1]
+    assert a.brier == pytest.approx((1.5 + 2.0) / 2)
