@@ -5,9 +5,9 @@ over xentcore's thread pool; each block stays in cache while it gives, per row: 
 its values (finiteness, extremes, row sums), the argmax, the loss −log softmax(z)_target, the
 label-independent confidence max softmax(z), the same loss and confidence at the fitted
 temperature, the target's rank (classes scoring strictly above it: top-k correct is rank < k, for
-any k) and Σ_c p_c² (the Brier score's own term). Everything else (class sums, confusion counts, histogram, reliability diagram, the
-worst samples) is a reduction of those N-sized results; the matrix is not read again, except the
-≤ `MAX_WORST` worst rows.
+any k) and Σ_c p_c² (the Brier score's own term). Everything else (class sums, confusion counts,
+histogram, reliability diagram, the worst samples) is a reduction of those N-sized results; the
+matrix is not read again, except the ≤ `MAX_WORST` worst rows.
 
 The temperature is fitted before the pass, on one half of the samples (`temperature_split`:
 seeded, stratified by label), subsampled to at most `FIT_ELEMENTS` numbers: the fit's few
