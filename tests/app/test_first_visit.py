@@ -22,6 +22,7 @@ ADDRESSES = [
     ("targets-weights-smoothing", "Targets, weights and smoothing"),
     ("gradients-temperature", "Gradients and temperature"),
     ("your-model", "Your model"),
+    ("sequences", "Sequences"),
     ("about", "xent"),
 ]
 
