@@ -78,6 +78,14 @@ pages = {
             url_path="your-model",
         ),
     ],
+    "Teach": [
+        st.Page(
+            "pages/poll/class_poll.py",
+            title="Class poll",
+            icon=":material/groups:",
+            url_path="class-poll",
+        ),
+    ],
     "Help": [about],
 }
 page = st.navigation(pages)
