@@ -96,7 +96,10 @@ def _probability(value: object, label: str) -> float:
     # bool is an int in Python, and "0.5" is text: neither is a probability someone gave.
     if isinstance(value, bool) or not isinstance(value, (int, float)):
         raise refusal(label, value, "a number in [0, 1]")
-    number = float(value)
+    try:
+        number = float(value)
+    except OverflowError:  # an integer past float range
+        number = math.inf
     if not math.isfinite(number) or not 0.0 <= number <= 1.0:
         raise refusal(label, value, "a finite number in [0, 1]")
     return number
