@@ -57,7 +57,8 @@ def postgres_server():
             [str(BIN / "pg_isready"), "-h", "127.0.0.1", "-p", str(port)], capture_output=True
         ).returncode:
             if process.poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError(f"PostgreSQL did not start: {(folder / 'server.log').read_text()}")
+                said = (folder / "server.log").read_text()
+                raise RuntimeError(f"PostgreSQL did not start: {said}")
             time.sleep(0.1)
         yield url
     finally:

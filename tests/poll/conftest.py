@@ -27,6 +27,11 @@ def fresh_postgres(postgres_url):
     return new_database(postgres_url, f"poll_{next(_numbers)}")
 
 
+@pytest.fixture
+def sqlite_url(tmp_path):
+    return f"sqlite:///{tmp_path / 'polls.sqlite3'}"
+
+
 @pytest.fixture(params=["sqlite", "postgresql"])
 def database(request, tmp_path):
     """A new empty database of each kind: one code path, the same tests."""

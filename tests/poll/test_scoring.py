@@ -22,6 +22,7 @@ rows = st.lists(st.floats(0.0, 1.0), min_size=3, max_size=3).filter(lambda r: su
 @given(st.lists(rows, min_size=1, max_size=20), st.integers(0, 2))
 def test_answer_losses_match_a_plain_loop_and_pytorch(raw, right):
     import torch
+
     probs = [tuple(v / sum(r) for v in r) for r in raw]
     question = Question("?", ("a", "b", "c"), right)
     losses = answer_losses(question, probs)
@@ -46,7 +47,7 @@ def test_mean_matches_scikit_learn_log_loss():
 def test_p_zero_is_floored_and_said():
     question = Question("?", ("yes", "no"), 0)
     assert answer_losses(question, [(0.0, 1.0)])[0] == pytest.approx(FLOOR_LOSS)
-    assert FLOOR_LOSS == pytest.approx(46.0517, abs=1e-4)
+    assert pytest.approx(46.0517, abs=1e-4) == FLOOR_LOSS
 
 
 def test_the_model_answer_is_xentcores_softmax_and_loss():
