@@ -100,7 +100,7 @@ def _base_url() -> str:
 # ------------------------------------------------------------------------------ creating a poll
 
 
-def _link_questions(text: str) -> tuple[list[Question], list[Problem]]:
+def _link_questions(text: str) -> tuple[list[Question], list[str]]:
     """Questions from a Playground link (the whole address, or its `s=` value)."""
     token = text.strip()
     if not token:
@@ -110,7 +110,7 @@ def _link_questions(text: str) -> tuple[list[Question], list[Problem]]:
     try:
         return scenario_questions(decode(token), "Playground link"), []
     except LinkError as error:
-        return [], [Problem("link", None, None, "", "", label=f"The Playground link: {error}")]
+        return [], [f"The Playground link could not be read: {error}."]
 
 
 def creator_view() -> None:
@@ -186,7 +186,11 @@ def _submit(poll: Poll, index: int, nickname: str, probs) -> Problem | None:
     pacer = st.session_state.setdefault(_PACER, Pacer(SUBMIT_PER_SECOND, SUBMIT_BURST))
     wait = pacer.wait(time.monotonic())
     if wait > 0:
-        return refusal("Submit", "too many answers at once", f"a wait of {wait:.1f} s").problem
+        expected = (
+            f"at most {SUBMIT_BURST} answers at once, then {SUBMIT_PER_SECOND:g} a second "
+            f"(try again in {wait:.1f} s)"
+        )
+        return refusal("Submit", "one more", expected).problem
     try:
         poll_store().submit(poll.code, index, _session_token(), nickname, probs)
     except PollInputError as error:
