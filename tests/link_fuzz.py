@@ -56,6 +56,7 @@ PAGES = [
     ("targets-weights-smoothing", "pages/learn/targets_weights_smoothing.py"),
     ("gradients-temperature", "pages/learn/gradients_temperature.py"),
     ("your-model", "pages/analyse/your_model.py"),
+    ("class-poll", "pages/poll/class_poll.py"),
     ("about", "pages/help/about.py"),
 ]
 # Keys no page reads, and the two Streamlit keeps for itself.
