@@ -10,7 +10,9 @@ st.caption(
     "100% sure and wrong costs without limit; a calibrated guess wins."
 )
 code, teacher = poll.read_link()
-store = poll.poll_store()
+store = poll.reachable_store()
+if store is None:
+    st.stop()
 if teacher:
     found = store.teacher_poll(teacher)
     if found is None:

@@ -140,3 +140,10 @@ def test_forged_links_are_said_and_give_nothing_away(database, query):
     assert len(_errors(at)) == 1
     assert _errors(at)[0].startswith(("No poll has this link's code", "This teacher link controls"))
     assert not at.metric and not at.slider
+
+
+def test_an_unreachable_database_is_said_and_the_page_does_not_break(monkeypatch):
+    monkeypatch.setenv(DATABASE_ENV, "postgresql://nobody@127.0.0.1:1/none")
+    at = open_page(PAGE)
+    assert _errors(at)[0].startswith("The poll database cannot be reached")
+    assert "check `XENT_POLL_DATABASE_URL`" in _errors(at)[0]

@@ -16,6 +16,7 @@ import hmac
 import json
 import os
 import secrets
+import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -74,7 +75,11 @@ def database_url() -> str:
         # Plain postgresql:// means the psycopg (3) driver, the one requirements.txt pins.
         return url.replace("postgresql://", "postgresql+psycopg://", 1)
     folder = Path(os.environ.get("XENT_DATA_DIR") or Path.home() / ".local" / "share" / "xent")
-    folder.mkdir(parents=True, exist_ok=True)
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError:  # a read-only home (a locked-down container): the temporary folder
+        folder = Path(tempfile.gettempdir()) / "xent"
+        folder.mkdir(parents=True, exist_ok=True)
     return f"sqlite:///{folder / 'polls.sqlite3'}"
 
 

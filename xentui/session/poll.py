@@ -14,6 +14,7 @@ import time
 from datetime import UTC, datetime
 
 import segno
+import sqlalchemy as sa
 import streamlit as st
 
 from xentui.domain.presets import PRESETS
@@ -24,6 +25,7 @@ from xentui.kit.problems import Problem
 from xentui.kit.units import in_unit, loss_text
 from xentui.poll import aggregate
 from xentui.poll.limits import (
+    DATABASE_ENV,
     MAX_QUESTIONS,
     POLL_HOURS,
     PROBABILITY_FLOOR,
@@ -45,6 +47,7 @@ __all__ = [
     "TEACHER_KEY",
     "creator_view",
     "poll_store",
+    "reachable_store",
     "read_link",
     "student_view",
     "teacher_view",
@@ -65,6 +68,20 @@ def _store(url: str) -> PollStore:
 def poll_store() -> PollStore:
     """The process's one store of the configured database (thread-safe, shared by sessions)."""
     return _store(database_url())
+
+
+def reachable_store() -> PollStore | None:
+    """The store, or None with a message when its database cannot be opened (the page stops
+    there; every other page keeps working)."""
+    try:
+        return poll_store()
+    except (sa.exc.SQLAlchemyError, OSError, RuntimeError) as error:
+        st.error(
+            f"The poll database cannot be reached ({md_literal(type(error).__name__)}): check `"
+            f"{DATABASE_ENV}`. {md_literal(str(error).splitlines()[0][:200])}",
+            icon=":material/database:",
+        )
+        return None
 
 
 def read_link() -> tuple[str | None, str | None]:
