@@ -18,7 +18,9 @@ from pathlib import Path
 
 from servers import STOP_SECONDS, free_port, unavailable
 
-BIN = Path("/usr/lib/postgresql/15/bin")
+# Debian's package puts each major version in its own folder (15 in bookworm, 17 in trixie).
+_FOUND = sorted(Path("/usr/lib/postgresql").glob("*/bin/postgres"), key=lambda p: int(p.parts[-3]))
+BIN = _FOUND[-1].parent if _FOUND else Path("/usr/lib/postgresql/15/bin")
 START_SECONDS = 30
 
 

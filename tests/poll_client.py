@@ -8,6 +8,7 @@ send those widget states; the teacher reruns the teacher link's page and reads i
 from __future__ import annotations
 
 import asyncio
+import statistics
 import time
 import urllib.request
 from contextlib import asynccontextmanager
@@ -96,3 +97,26 @@ async def class_answers(url: str, code: str, students: int, spread: float = 0.0)
             return await answer(session, 0, f"student {i}", (i % 11) / 10)
 
     return await asyncio.gather(*(one(i) for i in range(students)))
+
+
+async def class_with_teacher(
+    url: str, code: str, teacher: str, students: int, spread: float, refresh_every: float = 0.5
+) -> tuple[list[float], list[float], float]:
+    """A class answers while the teacher's page reruns every `refresh_every` s, until the
+    teacher sees every answer: (submission latencies, teacher rerun latencies, seconds taken
+    from the first student's arrival to the teacher seeing the last answer)."""
+    async with poll_page(url, f"teacher={teacher}", source="127.0.1.1") as board:
+        started = time.perf_counter()
+        answering = asyncio.create_task(class_answers(url, code, students, spread))
+        refreshes = []
+        while not answering.done():
+            refreshes.append(await board.rerun(query_string=board.query_string, page=PAGE))
+            await asyncio.sleep(refresh_every)
+        latencies = await answering
+        await wait_for_count(board, students, 30.0)
+        refreshes.extend(board.latencies[-1:])
+        return latencies, refreshes, time.perf_counter() - started
+
+
+def p95(values: list[float]) -> float:
+    return statistics.quantiles(values, n=20)[-1] if len(values) > 1 else values[0]
