@@ -15,6 +15,7 @@ import plotly.graph_objects as go
 
 from xentcore.calibration import Reliability, calibration_bins
 from xentui.kit.format import plotly_literal
+from xentui.kit.plotly_spec import MARGIN, fast_figure
 from xentui.kit.units import in_unit, uniform_loss
 from xentui.poll.scoring import FLOOR_LOSS, answer_losses, model_answer
 from xentui.poll.store import Answer, Poll
@@ -111,26 +112,26 @@ def leaderboard(frame: pd.DataFrame, unit: str = "nats") -> pd.DataFrame:
 
 def p_right_figure(poll: Poll, frame: pd.DataFrame) -> go.Figure:
     """The probabilities the class gave the right answer, one column of points per question."""
-    fig = go.Figure()
-    for index in range(len(poll.questions)):
-        values = frame.loc[frame["question"] == index + 1, "p_right"]
-        fig.add_trace(
-            go.Box(
-                y=values,
-                name=f"Q{index + 1}",
-                boxpoints="all",
-                jitter=0.5,
-                pointpos=0,
-                hovertemplate="p(right) %{y:.3f}<extra></extra>",
-            )
-        )
-    fig.update_layout(
-        yaxis={"title": "probability given to the right answer", "range": [-0.02, 1.02]},
-        showlegend=False,
-        height=360,
-        margin={"l": 10, "r": 10, "t": 30, "b": 10},
-    )
-    return fig
+    traces = [
+        {
+            "type": "box",
+            "y": frame.loc[frame["question"] == index + 1, "p_right"].tolist(),
+            "name": f"Q{index + 1}",
+            "boxpoints": "all",
+            "jitter": 0.5,
+            "pointpos": 0,
+            "hovertemplate": "p(right) %{y:.3f}<extra></extra>",
+        }
+        for index in range(len(poll.questions))
+    ]
+    layout = {
+        "yaxis": {"title": {"text": "probability given to the right answer"},
+                  "range": [-0.02, 1.02]},
+        "showlegend": False,
+        "height": 360,
+        "margin": MARGIN,
+    }  # fmt: skip
+    return fast_figure({"data": traces, "layout": layout})
 
 
 def reliability(frame: pd.DataFrame) -> Reliability | None:
@@ -147,36 +148,27 @@ def reliability_figure(bins: Reliability) -> go.Figure:
     confidence, marker area by answers; the diagonal is a perfectly calibrated class."""
     kept = bins.counts > 0
     sizes = 8 + 30 * np.sqrt(bins.counts[kept] / bins.counts.max())
-    fig = go.Figure(
-        [
-            go.Scatter(
-                x=[0, 1],
-                y=[0, 1],
-                mode="lines",
-                name="calibrated",
-                line={"color": "#888", "dash": "dot"},
-                hoverinfo="skip",
-            ),
-            go.Scatter(
-                x=bins.confidence[kept],
-                y=bins.accuracy[kept],
-                mode="lines+markers",
-                marker={"size": sizes, "color": "#1f77b4"},
-                name=plotly_literal(f"the class (ECE {bins.ece:.3f})"),
-                customdata=bins.counts[kept],
-                hovertemplate="said %{x:.2f}: right %{y:.2f} (%{customdata} answers)"
-                "<extra></extra>",
-            ),
-        ]
-    )
-    fig.update_layout(
-        xaxis={"title": "how sure (top probability)", "range": [0, 1.02]},
-        yaxis={"title": "share right", "range": [-0.02, 1.02]},
-        legend={"orientation": "h", "y": -0.25},
-        height=360,
-        margin={"l": 10, "r": 10, "t": 30, "b": 10},
-    )
-    return fig
+    diagonal = {"type": "scatter", "x": [0, 1], "y": [0, 1], "mode": "lines",
+                "name": "calibrated", "line": {"color": "#888", "dash": "dot"},
+                "hoverinfo": "skip"}  # fmt: skip
+    class_bins = {
+        "type": "scatter",
+        "x": bins.confidence[kept].tolist(),
+        "y": bins.accuracy[kept].tolist(),
+        "mode": "lines+markers",
+        "marker": {"size": sizes.tolist(), "color": "#1f77b4"},
+        "name": plotly_literal(f"the class (ECE {bins.ece:.3f})"),
+        "customdata": bins.counts[kept].tolist(),
+        "hovertemplate": "said %{x:.2f}: right %{y:.2f} (%{customdata} answers)<extra></extra>",
+    }
+    layout = {
+        "xaxis": {"title": {"text": "how sure (top probability)"}, "range": [0, 1.02]},
+        "yaxis": {"title": {"text": "share right"}, "range": [-0.02, 1.02]},
+        "legend": {"orientation": "h", "y": -0.25},
+        "height": 360,
+        "margin": MARGIN,
+    }
+    return fast_figure({"data": [diagonal, class_bins], "layout": layout})
 
 
 def csv_bytes(frame: pd.DataFrame) -> bytes:

@@ -258,6 +258,7 @@ def student_view(poll: Poll) -> None:
 # ------------------------------------------------------------------------------ the teacher
 
 
+@st.cache_data(show_spinner=False, max_entries=256)
 def _qr_png(url: str) -> bytes:
     buffer = io.BytesIO()
     segno.make(url, error="m").save(buffer, kind="png", scale=6, border=2)
