@@ -31,7 +31,7 @@ def _metric(page, label: str):
 def _student(browser, link: str, nickname: str, to_the_end: bool):
     page = browser.new_context().new_page()
     page.goto(link)
-    page.get_by_label(re.compile("^Your nickname")).fill(nickname)
+    page.get_by_role("textbox", name=re.compile("^Your nickname")).fill(nickname)
     page.keyboard.press("Enter")
     _idle(page)
     if to_the_end:  # p(true) = 1: the slider's End key
@@ -48,14 +48,17 @@ def test_a_teacher_and_two_students_end_to_end(browser, tmp_path):
     with streamlit_server(tmp_path / "streamlit.log", env=env) as (url, _):
         teacher = browser.new_context().new_page()
         teacher.goto(f"{url}/class-poll")
-        teacher.get_by_label("Your own questions, one a line").fill("Cats are mammals | true")
+        teacher.get_by_role("textbox", name="Your own questions, one a line").fill(
+            "Cats are mammals | true"
+        )
         teacher.keyboard.press("Control+Enter")
         _idle(teacher)
         teacher.get_by_role("button", name="Create the poll").click()
         _idle(teacher)
-        codes = teacher.locator('[data-testid="stCode"]').all_inner_texts()
-        (link,) = [c.strip() for c in codes if "?poll=" in c]
-        assert link.startswith(url)
+        shown = teacher.locator('[data-testid="stCode"]').filter(has_text="?poll=")
+        shown.wait_for(timeout=WAIT_MS)
+        link = shown.inner_text().strip()
+        assert link.startswith(url), link
         assert teacher.locator('[data-testid="stImage"] img').count() == 1  # the QR code
 
         ada = _student(browser, link, "<b>Ada</b>", to_the_end=False)
