@@ -22,6 +22,7 @@ ADDRESSES = [
     ("targets-weights-smoothing", "Targets, weights and smoothing"),
     ("gradients-temperature", "Gradients and temperature"),
     ("your-model", "Your model"),
+    ("class-poll", "Class poll"),
     ("about", "xent"),
 ]
 
