@@ -11,6 +11,8 @@ benchmarks/poll_load.py runs the 100-student figure; here a smaller class keeps 
 from __future__ import annotations
 
 import asyncio
+import time
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import ExitStack, contextmanager
 
 import pytest
@@ -49,15 +51,30 @@ def _served(folder, database: str, processes: int):
         store.close()
 
 
+def _run(coroutine):
+    """asyncio.run in a thread of its own: a browser test's Playwright may hold this thread's
+    event loop."""
+    with ThreadPoolExecutor(1) as worker:
+        return worker.submit(asyncio.run, coroutine).result()
+
+
+def _upstream(served, cookie: str) -> set[str]:
+    """The replica nginx sends `cookie` to, read from its access log (written just after the
+    answer, so it is waited for)."""
+    route_to(served.url, cookie)
+    deadline = time.monotonic() + 5
+    while cookie not in (found := routes(served.folder)) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    return found[cookie]
+
+
 def _cookies_on_two_replicas(served) -> tuple[str, str]:
     """Two route cookies that nginx sends to different replicas."""
-    route_to(served.url, "student")
+    student = _upstream(served, "student")
     for i in range(50):
-        route_to(served.url, f"teacher{i}")
-        found = routes(served.folder)
-        if found[f"teacher{i}"] != found["student"]:
+        if _upstream(served, f"teacher{i}") != student:
             return "student", f"teacher{i}"
-    raise AssertionError(f"nginx sent 51 cookies to one replica: {found}")
+    raise AssertionError("nginx sent 51 cookies to one replica")
 
 
 @pytest.fixture(scope="module")
@@ -77,9 +94,7 @@ def single(tmp_path, sqlite_url):
 
 def _class_with_teacher(served, store) -> tuple[list[float], float]:
     code, teacher = store.create(OWN_QUESTIONS)
-    _, refreshes, took = asyncio.run(
-        class_with_teacher(served.url, code, teacher, CLASS_SIZE, spread=1.0)
-    )
+    _, refreshes, took = _run(class_with_teacher(served.url, code, teacher, CLASS_SIZE, spread=1.0))
     assert len(store.answers(code)) == CLASS_SIZE
     assert len({a.session for a in store.answers(code)}) == CLASS_SIZE
     return refreshes, took
@@ -113,7 +128,7 @@ def test_the_teacher_on_another_replica_sees_the_answer_and_a_killed_replica_los
             await answer(student, 1, "<b>Ada</b>", 0.3)
             return seen
 
-    seen = asyncio.run(scenario())
+    seen = _run(scenario())
     assert seen <= SEEN_WITHIN
     answered = {(a.question, a.probabilities) for a in store.answers(code)}
     assert answered == {(0, (0.8, 1 - 0.8)), (1, (0.3, 1 - 0.3))}
@@ -134,5 +149,5 @@ def test_the_teacher_on_another_replica_sees_the_answer_and_a_killed_replica_los
             await answer(student, 0, "Ada", 0.9)
             return await wait_for_count(board, 3, SEEN_WITHIN)  # a new session: a new answer
 
-    asyncio.run(after())
+    _run(after())
     assert len(store.answers(code)) == 3
