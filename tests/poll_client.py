@@ -102,7 +102,8 @@ async def class_answers(url: str, code: str, students: int, spread: float = 0.0)
 async def class_with_teacher(
     url: str, code: str, teacher: str, students: int, spread: float, refresh_every: float = 0.5
 ) -> tuple[list[float], list[float], float]:
-    """A class answers while the teacher's page reruns every `refresh_every` s, until the
+    """A class answers while the teacher's page reruns every `refresh_every` s (the app paces
+    a session past a burst of 5 reruns to 2 a second: faster would time its waits), until the
     teacher sees every answer: (submission latencies, teacher rerun latencies, seconds taken
     from the first student's arrival to the teacher seeing the last answer)."""
     async with poll_page(url, f"teacher={teacher}", source="127.0.1.1") as board:

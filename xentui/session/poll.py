@@ -35,7 +35,7 @@ from xentui.poll.limits import (
 )
 from xentui.poll.questions import scenario_questions
 from xentui.poll.scoring import FLOOR_LOSS, answer_losses, model_answer
-from xentui.poll.store import Poll, PollStore, database_url
+from xentui.poll.store import Answer, Poll, PollStore, database_url
 from xentui.poll.validation import PollInputError, Question, parse_own_questions, refusal
 from xentui.session.feedback import LINK_ICON, show_problems
 from xentui.session.page_state import open_page
@@ -195,7 +195,8 @@ def _listed(question: Question, probs, digits: int) -> str:
 
 def _loss_shown(loss: float, unit: str) -> str:
     if loss >= FLOOR_LOSS:
-        return f"{loss_text(loss, unit)} (p = 0 on the right answer: +∞, floored at p = 1e-20)"
+        floor = f"{PROBABILITY_FLOOR:g}"
+        return f"{loss_text(loss, unit)} (p = 0 on the right answer: +∞, floored at p = {floor})"
     return loss_text(loss, unit)
 
 
@@ -215,6 +216,11 @@ def _submit(poll: Poll, index: int, nickname: str, probs) -> Problem | None:
     return None
 
 
+def _mine(poll: Poll) -> dict[int, Answer]:
+    """This session's own recorded answers, by question."""
+    return {a.question: a for a in poll_store().answers(poll.code, _session_token())}
+
+
 def student_view(poll: Poll) -> None:
     """Nickname, one block per question, the student's own losses; nobody else's answers."""
     unit = loss_unit()
@@ -224,7 +230,7 @@ def student_view(poll: Poll) -> None:
         key="poll_nickname",
         max_chars=64,
     )
-    mine = {a.question: a for a in poll_store().answers(poll.code, _session_token())}
+    mine = _mine(poll)
     for index, question in enumerate(poll.questions):
         with st.container(border=True):
             st.markdown(f"**Q{index + 1}.** {md_literal(question.prompt)}")
@@ -232,9 +238,7 @@ def student_view(poll: Poll) -> None:
             if st.button("Submit", key=f"poll_submit_{index}", disabled=probs is None):
                 problem = _submit(poll, index, nickname, probs)
                 if problem is None:
-                    mine = {
-                        a.question: a for a in poll_store().answers(poll.code, _session_token())
-                    }
+                    mine = _mine(poll)
                 else:
                     show_problems([problem])
             if index in mine:
