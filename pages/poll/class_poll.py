@@ -13,23 +13,17 @@ code, teacher = poll.read_link()
 store = poll.reachable_store()
 if store is None:
     st.stop()
-if teacher:
-    found = store.teacher_poll(teacher)
-    if found is None:
-        st.error(
-            "This teacher link controls no poll: check that it was copied whole.",
-            icon=":material/link:",
-        )
-    else:
-        poll.teacher_view(found, teacher)
-elif code:
-    found = store.poll(code)
-    if found is None:
-        st.error(
-            "No poll has this link's code: ask your teacher for the link again.",
-            icon=":material/link:",
-        )
-    else:
-        poll.student_view(found)
-else:
+NOT_FOUND = {
+    True: "This teacher link controls no poll: check that it was copied whole.",
+    False: "No poll has this link's code: ask your teacher for the link again.",
+}
+if not (teacher or code):
     poll.creator_view()
+    st.stop()
+found = store.teacher_poll(teacher) if teacher else store.poll(code)
+if found is None:
+    st.error(NOT_FOUND[bool(teacher)], icon=":material/link:")
+elif teacher:
+    poll.teacher_view(found, teacher)
+else:
+    poll.student_view(found)

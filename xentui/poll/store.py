@@ -89,6 +89,8 @@ def hash_token(token: str) -> str:
 
 @dataclass(frozen=True)
 class Poll:
+    """A poll as stored: its code, when it was made and closes (Unix time), its questions."""
+
     code: str
     created: float
     expires: float
@@ -101,6 +103,8 @@ class Poll:
 
 @dataclass(frozen=True)
 class Answer:
+    """One recorded answer: the question's index, the answering session, its probabilities."""
+
     question: int
     session: str
     nickname: str
