@@ -3,7 +3,8 @@
 
 - a student on one replica, the teacher on the other: the teacher sees the answer within 3 s;
 - a replica killed mid-poll loses no submitted answer, and its students carry on elsewhere;
-- a class answering at once is all recorded, and the teacher's page reruns with p95 ≤ 1 s.
+- a class answering at once (20 students arriving within 3 s, so that the teacher reruns a few
+  times meanwhile) is all recorded, and the teacher's page reruns with p95 ≤ 1 s.
 
 benchmarks/poll_load.py runs the 100-student figure; here a smaller class keeps the test short.
 """
@@ -94,7 +95,7 @@ def single(tmp_path, sqlite_url):
 
 def _class_with_teacher(served, store) -> tuple[list[float], float]:
     code, teacher = store.create(OWN_QUESTIONS)
-    _, refreshes, took = _run(class_with_teacher(served.url, code, teacher, CLASS_SIZE, spread=1.0))
+    _, refreshes, took = _run(class_with_teacher(served.url, code, teacher, CLASS_SIZE, spread=3.0))
     assert len(store.answers(code)) == CLASS_SIZE
     assert len({a.session for a in store.answers(code)}) == CLASS_SIZE
     return refreshes, took
