@@ -84,6 +84,14 @@ pages = {
             url_path="sequences",
         ),
     ],
+    "Teach": [
+        st.Page(
+            "pages/poll/class_poll.py",
+            title="Class poll",
+            icon=":material/groups:",
+            url_path="class-poll",
+        ),
+    ],
     "Help": [about],
 }
 page = st.navigation(pages)

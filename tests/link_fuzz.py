@@ -57,6 +57,7 @@ PAGES = [
     ("gradients-temperature", "pages/learn/gradients_temperature.py"),
     ("your-model", "pages/analyse/your_model.py"),
     ("sequences", "pages/analyse/sequences.py"),
+    ("class-poll", "pages/poll/class_poll.py"),
     ("about", "pages/help/about.py"),
 ]
 # Keys no page reads, and the two Streamlit keeps for itself.

@@ -18,7 +18,7 @@ from __future__ import annotations
 import pytest
 from code_imports import REPO_ROOT, STDLIB, imports_in, imports_of, python_files, relative
 
-FEATURES = ("playground", "lessons", "your_model", "sequences")
+FEATURES = ("playground", "lessons", "your_model", "sequences", "poll")
 PACKAGES = ("domain", "kit", *FEATURES, "session")
 UI_LIBRARIES = ("streamlit", "pandas", "plotly")
 

@@ -23,6 +23,7 @@ ADDRESSES = [
     ("gradients-temperature", "Gradients and temperature"),
     ("your-model", "Your model"),
     ("sequences", "Sequences"),
+    ("class-poll", "Class poll"),
     ("about", "xent"),
 ]
 
