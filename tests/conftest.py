@@ -8,6 +8,8 @@ browsers here. Where it is missing the browser tests are skipped, unless XENT_RE
 
 from __future__ import annotations
 
+import os
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -23,6 +25,13 @@ CHROMIUM_ARGS = [
     "--disable-sync",
     "--no-first-run",
 ]
+
+
+def pytest_configure(config):
+    """Polls made by tests go to a folder of the run, never the user's ~/.local/share/xent; the
+    servers tests start inherit the setting."""
+    if "XENT_DATA_DIR" not in os.environ:
+        os.environ["XENT_DATA_DIR"] = tempfile.mkdtemp(prefix="xent-test-data-")
 
 
 @pytest.fixture(scope="session")

@@ -7,7 +7,7 @@
   on domain, kit and xentcore.
 - xentui/session is the only xentui package that imports Streamlit.
 - pages/ and app.py may use all of xentui, but not each other.
-- xentui/ holds only its seven packages.
+- xentui/ holds only its eight packages.
 
 Each test is parametrized by file, and each failure names the file, the line, the import and the
 rule it breaks.
