@@ -54,13 +54,22 @@ RESERVED = frozenset({QUERY_KEY, STEP_KEY, "embed", "embed_options"})
 _FRAME = ("unit",)
 HIDEABLE = MappingProxyType(
     {
-        "": (*_FRAME, "preset_choice", "random_n", "random_c", "random_spread", "random_seed"),
+        "": (
+            *_FRAME,
+            "presets_open",
+            "opt_reduction",
+            "opt_smoothing",
+            "opt_temperature",
+            "opt_precision",
+            "opt_soft",
+            "torch_code_open",
+        ),
         "step-by-step": (*_FRAME, "term", "all_terms", "time_n"),
         "binary-cross-entropy": (*_FRAME, "y", "logit", "eps", "bce_dtype", "pos_weight"),
         "numerical-stability": (*_FRAME, "p", "scale"),
         "k-dimensional": (*_FRAME, "kdim_example", "kdim_precision", "kdim_noise", "kdim_seed"),
         "targets-weights-smoothing": (*_FRAME, "tws_smoothing", "tws_eps", "tws_ignore"),
-        "gradients-temperature": (*_FRAME, "grad_step", "grad_lr", "grad_batch"),
+        "gradients-temperature": (*_FRAME, "grad_lr", "grad_T"),
         "your-model": (*_FRAME, "ym_kind", "ym_k", "ym_bins"),
         "about": _FRAME,
     }

@@ -56,4 +56,4 @@ def show_qr(link: str) -> None:
             "share the link itself."
         )
     else:
-        st.image(png, caption="Scan to open this link", width=220)
+        st.image(png, caption="Scan to open this link", width=220, output_format="PNG")
