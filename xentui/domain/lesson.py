@@ -148,9 +148,9 @@ def _step(n: int, packed: object) -> Step:
         raise LinkError(f"step {n} of the lesson is not in the expected form")
     page = packed.get("g")
     if not isinstance(page, str) or page not in HIDEABLE:
-        pages = ", ".join(repr(p) for p in HIDEABLE)
+        pages = ", ".join(p or "'' (the Playground)" for p in HIDEABLE)
         raise LinkError(
-            f"step {n} of the lesson names page {quote(page, 40)}; expected one of {pages}"
+            f"step {n} of the lesson names page {quote(page, 20)}; expected one of {pages}"
         )
     params = packed.get("q", {})
     if not isinstance(params, dict) or len(params) > _MAX_PARAMS:
@@ -166,7 +166,7 @@ def _step(n: int, packed: object) -> Step:
     allowed = HIDEABLE[page]
     if not isinstance(hidden, list) or not all(isinstance(k, str) and k in allowed for k in hidden):
         raise LinkError(
-            f"step {n} of the lesson hides {quote(hidden)}; expected controls of its page among "
+            f"step {n} of the lesson hides {quote(hidden, 30)}; expected controls of its page among "
             + ", ".join(allowed)
         )
     note = check_note(packed.get("n", ""), n)

@@ -70,8 +70,7 @@ def open_lesson(page) -> None:
                 lesson = decode(token)
             except LinkError as problem:
                 st.session_state[WARNING] = (
-                    f"This lesson link could not be opened — {md_literal(str(problem))}. "
-                    "The page opens as usual."
+                    f"This lesson link could not be opened — {md_literal(str(problem))}."
                 )
             else:
                 index, refused = step_number(st.query_params.get(STEP_KEY), lesson)
