@@ -9,6 +9,7 @@ import re
 import pytest
 import zxingcpp
 from PIL import Image
+from playwright.sync_api import expect
 
 from xentui.domain.lesson import Lesson, Step, encode
 
@@ -43,7 +44,7 @@ def test_a_page_embedded_in_a_course_page_shows_its_content(page, app_url, tmp_p
     app = page.frame_locator("iframe")
     app.get_by_role("heading", name=re.compile("Step by step")).first.wait_for()
     _idle(app)
-    assert app.locator(".st-key-term input").input_value() == "2"
+    expect(app.locator(".st-key-term input")).to_have_value("2")
     assert app.locator(ERRORS).count() == 0
 
 
@@ -59,7 +60,7 @@ def test_a_lesson_link_steps_hides_and_shares(page, app_url, tmp_path):
     panel.get_by_text("Lesson — step 1 of 2").wait_for()
     _idle(page)
     assert "Look at term 2 only." in panel.inner_text()
-    assert page.locator(".st-key-term input").input_value() == "2"
+    expect(page.locator(".st-key-term input")).to_have_value("2")
     assert page.locator(".st-key-all_terms").count() == 1
     assert not page.locator(".st-key-all_terms").is_visible()  # hidden by the step
 
@@ -82,5 +83,5 @@ def test_a_lesson_link_steps_hides_and_shares(page, app_url, tmp_path):
     page.wait_for_url(re.compile(r"/step-by-step\?"))
     page.locator(".st-key-lesson_panel").get_by_text("step 1 of 2").wait_for()
     _idle(page)
-    assert page.locator(".st-key-term input").input_value() == "2"
+    expect(page.locator(".st-key-term input")).to_have_value("2")
     assert page.locator(ERRORS).count() == 0

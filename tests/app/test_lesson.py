@@ -22,6 +22,7 @@ from xentui.domain import lesson as lessons_format
 from xentui.domain.presets import PRESETS
 from xentui.domain.share_link import decode as decode_scenario
 from xentui.domain.share_link import encode as encode_scenario
+from xentui.session.frame import SHARE_KEY
 from xentui.session.lesson import PANEL_KEY
 from xentui.session.share import FALLBACK_ORIGIN
 
@@ -29,6 +30,14 @@ FILES = dict(PAGES)
 STEP_BY_STEP = "pages/learn/step_by_step.py"
 BINARY = "pages/learn/binary_cross_entropy.py"
 SCENARIO = encode_scenario(PRESETS["Notebook: three samples, bad predictions (1.6242)"])
+
+
+def open_share(at: AppTest) -> AppTest:
+    """Open the sidebar's Share popover (its content is drawn only while open)."""
+    at.session_state[SHARE_KEY] = True
+    at.run()
+    assert_no_exception(at)
+    return at
 
 
 def links(at: AppTest) -> list[str]:
@@ -54,15 +63,20 @@ def hidden_styles(at: AppTest) -> str:
 
 
 @pytest.mark.parametrize(("path", "file"), PAGES, ids=[p or "playground" for p, _ in PAGES])
-def test_every_page_shows_the_share_control_with_its_own_link(path, file):
+def test_every_page_shows_the_share_control_with_its_own_link_and_its_hideable_controls(path, file):
     at = open_page(file, unit="bits")
+    assert not links(at)  # closed, the popover draws nothing
+    open_share(at)
     assert links(at) == [f"{FALLBACK_ORIGIN}/{path}?unit=bits"]
     (qr,) = at.get("image")  # the QR code, kept a PNG: a JPEG would blur it
     assert qr.proto.imgs[0].url.endswith(".png")
     assert at.button(key="lesson_add").label == "Add this view to the lesson"
+    # Every control a lesson step may hide on this page is there to hide.
+    assert [key for key in lessons_format.HIDEABLE[path] if widget(at, key) is None] == []
 
 
 def _add_view(at: AppTest) -> AppTest:
+    open_share(at)  # a switch to another page closes it
     at.button(key="lesson_add").click().run()
     assert_no_exception(at)
     return at
@@ -176,10 +190,3 @@ def test_a_step_out_of_range_opens_step_one_with_a_message():
     at = open_with("pages/explore/playground.py", f"lesson={lessons_format.encode(lesson)}&step=9")
     assert "The lesson has no step 9 (expected 1 to 2); showing step 1." in alerts(at)
     assert "step 1 of 2" in panel(at)[0]
-
-
-def test_every_hideable_control_is_a_control_of_its_page():
-    for path, file in PAGES:
-        at = open_page(file)
-        missing = [key for key in lessons_format.HIDEABLE[path] if widget(at, key) is None]
-        assert not missing, (file, missing)

@@ -166,8 +166,8 @@ def _step(n: int, packed: object) -> Step:
     allowed = HIDEABLE[page]
     if not isinstance(hidden, list) or not all(isinstance(k, str) and k in allowed for k in hidden):
         raise LinkError(
-            f"step {n} of the lesson hides {quote(hidden, 30)}; expected controls of its page among "
-            + ", ".join(allowed)
+            f"step {n} of the lesson hides {quote(hidden, 30)}; expected controls of its page "
+            "among " + ", ".join(allowed)
         )
     note = check_note(packed.get("n", ""), n)
     return Step(page, tuple(params.items()), note, tuple(dict.fromkeys(hidden)))

@@ -31,9 +31,12 @@ def start(page) -> None:
 
 def finish(page) -> None:
     """The sidebar's Share control, placed after the page ran: its link holds the page's state."""
+    share = st.sidebar.popover("Share", icon=":material/share:", key=SHARE_KEY, on_change="rerun")
+    if not share.open:
+        return  # drawn only while open: a QR code takes tens of milliseconds to draw
     params = current_params()
     link = link_for(page.url_path, params)
-    with st.sidebar.popover("Share", icon=":material/share:", key=SHARE_KEY):
+    with share:
         st.caption("This link reopens this page exactly as it is now:")
         st.code(link, language=None, wrap_lines=True)
         show_qr(link)

@@ -10,6 +10,7 @@ import segno
 import streamlit as st
 
 from xentui.domain.lesson import RESERVED
+from xentui.kit.cache import memoised
 
 __all__ = ["FALLBACK_ORIGIN", "current_params", "link_for", "qr_png", "show_qr"]
 
@@ -37,6 +38,7 @@ def current_params() -> tuple[tuple[str, str], ...]:
     return tuple((key, st.query_params[key]) for key in st.query_params if key not in RESERVED)
 
 
+@memoised(maxsize=64)  # a long link's code takes a quarter of a second to draw
 def qr_png(link: str, scale: int = 4) -> bytes | None:
     """A PNG QR code of `link`, or None when the link is too long for one."""
     try:
