@@ -350,10 +350,11 @@ _param_key = st.text(_printable, min_size=1, max_size=10).filter(
 @st.composite
 def _step(draw) -> lessons_format.Step:
     page = draw(st.sampled_from(sorted(lessons_format.HIDEABLE)))
-    params = draw(st.dictionaries(_param_key, st.text(_printable, max_size=20), max_size=4))
+    # Keys may repeat, as a multiselect's do.
+    params = draw(st.lists(st.tuples(_param_key, st.text(_printable, max_size=20)), max_size=4))
     hidden = draw(st.lists(st.sampled_from(lessons_format.HIDEABLE[page]), unique=True))
     note = draw(st.text(_printable | st.sampled_from("\n\t"), max_size=60))
-    return lessons_format.Step(page, tuple(params.items()), note, tuple(hidden))
+    return lessons_format.Step(page, tuple(params), note, tuple(hidden))
 
 
 def lessons() -> st.SearchStrategy[lessons_format.Lesson]:
@@ -367,7 +368,7 @@ _valid_lessons = lessons().map(lessons_format.encode)
 # A step's fields, some swapped for anything.
 _step_payloads = st.builds(
     lambda base, swapped: {**base, **swapped},
-    st.sampled_from([{"g": ""}, {"g": "step-by-step", "q": {"term": "2"}, "h": ["term"]}, {}]),
+    st.sampled_from([{"g": ""}, {"g": "step-by-step", "q": [["term", "2"]], "h": ["term"]}, {}]),
     st.dictionaries(st.sampled_from("gqnh") | hostile_text, json_values, max_size=3),
 )
 lesson_tokens = st.one_of(

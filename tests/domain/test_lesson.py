@@ -78,9 +78,14 @@ def _lesson(*steps: dict) -> str:
         (_lesson({"g": "", "n": "x" * 501}), r"its note is 501 characters long; at most 500"),
         (_lesson({"g": "", "n": "a\ud800b"}), r"its note holds \\ud800, not printable$"),
         (_lesson({"g": "", "n": "bell\x07"}), r"its note holds \\x07, not printable$"),
-        (_lesson({"g": "", "q": []}), r"its state should be at most 40 named values$"),
-        (_lesson({"g": "", "q": {"lesson": "x"}}), r"its state cannot set lesson$"),
-        (_lesson({"g": "", "q": {"s": ["x"]}}), r"its value of s should be text, not a list"),
+        (
+            _lesson({"g": "", "q": {"a": "b"}}),
+            r"its state should be at most 40 \[key, value\] pairs$",
+        ),
+        (_lesson({"g": "", "q": [["a"]]}), r"its state should be at most 40 \[key, value\] pairs$"),
+        (_lesson({"g": "", "q": [["lesson", "x"]]}), r"its state cannot set lesson$"),
+        (_lesson({"g": "", "q": [["s", ["x"]]]}), r"its value of s should be text, not a list"),
+        (_lesson({"g": "", "q": [[5, "x"]]}), r"its state's key should be text, not 5$"),
         (_lesson({"g": "about", "h": ["term"]}), r"hides a list of 1 item; expected .* unit$"),
         (link_token(raw=b'{"p":' + b"[" * 100_000 + b"]" * 100_000 + b"}"), r"could not be read"),
         (link_token(raw=b"\xff\xfe"), r"^the link is damaged: its lesson could not be read$"),
@@ -120,7 +125,12 @@ def test_lessons_made_with_format_1_keep_opening():
     for case in fixture["lessons"]:
         lesson = decode(case["token"])
         assert [
-            {"page": s.page, "params": dict(s.params), "note": s.note, "hidden": list(s.hidden)}
+            {
+                "page": s.page,
+                "params": [list(pair) for pair in s.params],
+                "note": s.note,
+                "hidden": list(s.hidden),
+            }
             for s in lesson.steps
         ] == case["steps"]
 

@@ -7,8 +7,9 @@ nothing but `LinkError`, whose message names what is wrong. A step's state is ke
 query parameters: opening a step opens its page's own link, which that page checks as it checks
 any link (a bad value is refused beside its control).
 
-Format 1 (keep reading it): ``{"p": [step, …]}``, step = ``{"g": page url path, "q": {key: value},
-"n": note, "h": [hidden widget key, …]}`` ("q", "n" and "h" left out when empty).
+Format 1 (keep reading it): ``{"p": [step, …]}``, each step
+``{"g": page url path, "q": [[key, value], …], "n": note, "h": [hidden widget key, …]}``, with
+"q", "n" and "h" left out when empty; a key of "q" repeats as a multiselect's does in a link.
 """
 
 from __future__ import annotations
@@ -96,7 +97,7 @@ def encode(lesson: Lesson) -> str:
     for step in lesson.steps:
         packed: dict[str, object] = {"g": step.page}
         if step.params:
-            packed["q"] = dict(step.params)
+            packed["q"] = [list(pair) for pair in step.params]
         if step.note:
             packed["n"] = step.note
         if step.hidden:
@@ -152,12 +153,16 @@ def _step(n: int, packed: object) -> Step:
         raise LinkError(
             f"step {n} of the lesson names page {quote(page, 20)}; expected one of {pages}"
         )
-    params = packed.get("q", {})
-    if not isinstance(params, dict) or len(params) > _MAX_PARAMS:
+    params = packed.get("q", [])
+    if not (
+        isinstance(params, list)
+        and len(params) <= _MAX_PARAMS
+        and all(isinstance(pair, list) and len(pair) == 2 for pair in params)
+    ):
         raise LinkError(
-            f"step {n} of the lesson: its state should be at most {_MAX_PARAMS} named values"
+            f"step {n} of the lesson: its state should be at most {_MAX_PARAMS} [key, value] pairs"
         )
-    for key, value in params.items():
+    for key, value in params:
         _text(key, n, "state's key", _MAX_PARAM_KEY)
         if key in RESERVED:
             raise LinkError(f"step {n} of the lesson: its state cannot set {quote(key)}")
@@ -170,7 +175,7 @@ def _step(n: int, packed: object) -> Step:
             "among " + ", ".join(allowed)
         )
     note = check_note(packed.get("n", ""), n)
-    return Step(page, tuple(params.items()), note, tuple(dict.fromkeys(hidden)))
+    return Step(page, tuple((k, v) for k, v in params), note, tuple(dict.fromkeys(hidden)))
 
 
 def step_number(raw: object, lesson: Lesson) -> tuple[int, str | None]:

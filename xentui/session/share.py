@@ -34,8 +34,16 @@ def link_for(page_path: str, params: Iterable[tuple[str, str]]) -> str:
 
 
 def current_params() -> tuple[tuple[str, str], ...]:
-    """The page's own query parameters as they are now (a lesson's keys left out)."""
-    return tuple((key, st.query_params[key]) for key in st.query_params if key not in RESERVED)
+    """The page's own query parameters as they are now (a lesson's keys left out).
+
+    A multiselect's key repeats, once per choice, in the order picked.
+    """
+    return tuple(
+        (key, value)
+        for key in st.query_params
+        if key not in RESERVED
+        for value in st.query_params.get_all(key)
+    )
 
 
 @memoised(maxsize=64)  # a long link's code takes a quarter of a second to draw
