@@ -190,3 +190,12 @@ def test_a_step_out_of_range_opens_step_one_with_a_message():
     at = open_with("pages/explore/playground.py", f"lesson={lessons_format.encode(lesson)}&step=9")
     assert "The lesson has no step 9 (expected 1 to 2); showing step 1." in alerts(at)
     assert "step 1 of 2" in panel(at)[0]
+
+
+def test_a_note_the_link_cannot_carry_is_named_beside_it_and_no_lesson_link_is_given():
+    at = _add_view(open_page("pages/help/about.py"))
+    at.text_area(key="lesson_note_0").input("ring\x07").run()
+    assert any("its note holds \\x07, not printable" in text for text in alerts(at))
+    assert len(links(at)) == 1  # the page's own link only
+    at.text_area(key="lesson_note_0").input("ring").run()
+    assert len(links(at)) == 2 and not at.error
