@@ -103,5 +103,6 @@ with st.sidebar:
         about, label="Read me: what xent is and how to run it", icon=":material/menu_book:"
     )
 
-frame.start()
+frame.start(page)
 page.run()
+frame.finish(page)

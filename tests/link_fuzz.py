@@ -26,6 +26,7 @@ from lessons_helpers import APP, assert_no_exception, open_page, rerun
 from streamlit.runtime.state.query_params import sanitize_query_string
 from streamlit.testing.v1 import AppTest
 
+from xentui.domain import lesson as lessons_format
 from xentui.domain.share_link import QUERY_KEY, encode
 from xentui.session.page_state import LINK_KEYS
 
@@ -36,6 +37,8 @@ __all__ = [
     "browser_query",
     "deep_token",
     "discover",
+    "lesson_tokens",
+    "lessons",
     "open_with",
     "page_query",
     "queries",
@@ -174,7 +177,7 @@ class PageLink:
 
     @property
     def keys(self) -> tuple[str, ...]:
-        return (QUERY_KEY, *self.controls)
+        return (QUERY_KEY, lessons_format.QUERY_KEY, lessons_format.STEP_KEY, *self.controls)
 
 
 def _valid_values(element) -> tuple[str, ...]:
@@ -338,9 +341,56 @@ tokens = st.one_of(
 )
 
 
+# ------------------------------------------------------------------------------ lesson links
+
+_printable = st.characters(codec="utf-8", exclude_categories=["Cc", "Cs", "Cn"])
+_param_key = st.text(_printable, min_size=1, max_size=10).filter(
+    lambda k: k not in lessons_format.RESERVED
+)
+
+
+@st.composite
+def _step(draw) -> lessons_format.Step:
+    page = draw(st.sampled_from(sorted(lessons_format.HIDEABLE)))
+    # Keys may repeat, as a multiselect's do.
+    params = draw(st.lists(st.tuples(_param_key, st.text(_printable, max_size=20)), max_size=4))
+    hidden = draw(st.lists(st.sampled_from(lessons_format.HIDEABLE[page]), unique=True))
+    note = draw(st.text(_printable | st.sampled_from("\n\t"), max_size=60))
+    return lessons_format.Step(page, tuple(params), note, tuple(hidden))
+
+
+def lessons() -> st.SearchStrategy[lessons_format.Lesson]:
+    """Lessons a teacher can compose: 1 to 4 steps of any page, state, note and hidden keys."""
+    return st.lists(_step(), min_size=1, max_size=4).map(
+        lambda steps: lessons_format.Lesson(tuple(steps))
+    )
+
+
+_valid_lessons = lessons().map(lessons_format.encode)
+# A step's fields, some swapped for anything.
+_step_payloads = st.builds(
+    lambda base, swapped: {**base, **swapped},
+    st.sampled_from([{"g": ""}, {"g": "step-by-step", "q": [["term", "2"]], "h": ["term"]}, {}]),
+    st.dictionaries(st.sampled_from("gqnh") | hostile_text, json_values, max_size=3),
+)
+lesson_tokens = st.one_of(
+    _valid_lessons,
+    st.lists(_step_payloads, max_size=3).map(lambda steps: link_token({"p": steps})),
+    json_values.map(lambda steps: link_token({"p": steps})),
+    json_values.map(link_token),
+    st.builds(deep_token, st.sampled_from([50, 10_000]), st.just(None), st.sampled_from("[{")),
+    _valid_lessons.flatmap(lambda t: st.integers(0, len(t)).map(lambda n: t[:n])),
+    st.builds(_tampered, _valid_lessons, st.integers(0, 10_000), st.sampled_from("A_-.=+/ %")),
+    st.sampled_from(["2.", "01.", "1." + "A" * 40_000]),
+    hostile_text,
+)
+
+
 def _values(link: PageLink, key: str) -> st.SearchStrategy[str]:
     if key == QUERY_KEY:
         return tokens
+    if key == lessons_format.QUERY_KEY:
+        return lesson_tokens
     hostile = st.sampled_from(NUMBERISH) | hostile_text | long_text
     valid = link.valid.get(key, ())
     return (st.sampled_from(valid) | hostile) if valid else hostile

@@ -182,6 +182,8 @@ def test_every_page_reads_its_link_keys_from_its_own_controls():
     assert all(QUERY_KEY in found for found in keys.values())
     assert set(keys["pages/learn/step_by_step.py"]) == {
         QUERY_KEY,
+        "lesson",  # the frame's, on every page
+        "step",
         "term",
         "all_terms",
         "time_n",

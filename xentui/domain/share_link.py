@@ -19,7 +19,16 @@ from xentui.domain.scenario import Scenario
 from xentui.domain.validation import LOGITS, check_scenario
 from xentui.kit.problems import Problem, quote
 
-__all__ = ["LINK_VERSION", "MAX_LINK_CHARS", "QUERY_KEY", "LinkError", "decode", "encode"]
+__all__ = [
+    "LINK_VERSION",
+    "MAX_LINK_CHARS",
+    "QUERY_KEY",
+    "LinkError",
+    "decode",
+    "encode",
+    "pack",
+    "unpack",
+]
 
 QUERY_KEY = "s"
 LINK_VERSION = 1
@@ -84,30 +93,49 @@ def encode(scenario: Scenario) -> str:
         payload["T"] = _compact(scenario.temperature)
     if scenario.precision != "float32":
         payload["p"] = scenario.precision
+    return pack(payload, LINK_VERSION)
+
+
+def pack(payload: object, version: int) -> str:
+    """`<version>.<payload>`: the JSON of `payload`, zlib-compressed, in URL-safe base64."""
     raw = json.dumps(payload, separators=(",", ":"), allow_nan=False).encode()
     body = base64.urlsafe_b64encode(zlib.compress(raw, 9)).rstrip(b"=").decode("ascii")
-    return f"{LINK_VERSION}.{body}"
+    return f"{version}.{body}"
+
+
+def unpack(
+    token: object,
+    version: int,
+    what: str = "scenario",
+    max_chars: int = MAX_LINK_CHARS,
+    max_json_bytes: int = _MAX_JSON_BYTES,
+) -> object:
+    """The JSON a `pack`ed token holds, or LinkError naming `what` the link was to carry.
+
+    The token's size is capped before anything is read, and its unpacked size while unpacking.
+    """
+    if not isinstance(token, str) or not token:
+        raise LinkError(f"the link's {what} is empty")
+    if len(token) > max_chars:
+        raise LinkError(
+            f"the link's {what} is {len(token):,} characters long; at most "
+            f"{max_chars:,} are accepted"
+        )
+    found, dot, body = token.partition(".")
+    # isascii: "²".isdigit() is true, and int() refuses it.
+    if not dot or not found.isascii() or not found.isdigit():
+        raise LinkError(f"the link's {what} has no version prefix (expected something like '1.…')")
+    if found.lstrip("0") != str(version):
+        raise LinkError(
+            f"the link was made by a different version of xent (link format {quote(found, 12)}; "
+            f"this version reads format {version})"
+        )
+    return _payload(body, what, max_json_bytes)
 
 
 def decode(token: object) -> Scenario:
     """Rebuild the scenario of a link; raise LinkError saying what is wrong with it."""
-    if not isinstance(token, str) or not token:
-        raise LinkError("the link's scenario is empty")
-    if len(token) > MAX_LINK_CHARS:
-        raise LinkError(
-            f"the link's scenario is {len(token):,} characters long; at most "
-            f"{MAX_LINK_CHARS:,} are accepted"
-        )
-    version, dot, body = token.partition(".")
-    # isascii: "²".isdigit() is true, and int() refuses it.
-    if not dot or not version.isascii() or not version.isdigit():
-        raise LinkError("the link's scenario has no version prefix (expected something like '1.…')")
-    if version.lstrip("0") != str(LINK_VERSION):
-        raise LinkError(
-            f"the link was made by a different version of xent (link format {quote(version, 12)}; "
-            f"this version reads format {LINK_VERSION})"
-        )
-    payload = _payload(body)
+    payload = unpack(token, LINK_VERSION)
     try:
         draft, problems = _draft(payload)
         checked = check_scenario(draft)
@@ -122,23 +150,23 @@ def decode(token: object) -> Scenario:
     return checked.scenario
 
 
-def _payload(body: str) -> object:
+def _payload(body: str, what: str, max_json_bytes: int) -> object:
     """The JSON inside the link's body, or LinkError."""
     try:
         # validate=True: a character outside the alphabet is damage, not something to skip.
         compressed = base64.b64decode(body + "=" * (-len(body) % 4), altchars=b"-_", validate=True)
         inflater = zlib.decompressobj()
-        raw = inflater.decompress(compressed, _MAX_JSON_BYTES)
+        raw = inflater.decompress(compressed, max_json_bytes)
         if inflater.unconsumed_tail:
-            raise LinkError("the link's scenario is too large once unpacked")
+            raise LinkError(f"the link's {what} is too large once unpacked")
         if not inflater.eof:
-            raise LinkError("the link is cut short: part of the scenario is missing")
+            raise LinkError(f"the link is cut short: part of the {what} is missing")
         return json.loads(raw)
     except LinkError:
         raise
     # RecursionError: JSON nested thousands deep; ValueError covers bad JSON and bad UTF-8.
     except (binascii.Error, zlib.error, ValueError, RecursionError):
-        raise LinkError("the link is damaged: its scenario could not be read") from None
+        raise LinkError(f"the link is damaged: its {what} could not be read") from None
 
 
 def _draft(payload: object) -> tuple[dict[str, object], tuple[Problem, ...]]:
