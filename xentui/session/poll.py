@@ -8,12 +8,10 @@ fragment every REFRESH_SECONDS, reading the database, so it sees answers given o
 
 from __future__ import annotations
 
-import io
 import secrets
 import time
 from datetime import UTC, datetime
 
-import segno
 import sqlalchemy as sa
 import streamlit as st
 
@@ -39,6 +37,7 @@ from xentui.poll.store import Answer, Poll, PollStore, database_url
 from xentui.poll.validation import PollInputError, Question, parse_own_questions, refusal
 from xentui.session.feedback import LINK_ICON, show_problems
 from xentui.session.page_state import open_page
+from xentui.session.share import link_for, qr_png
 from xentui.session.units import loss_unit
 
 __all__ = [
@@ -109,10 +108,8 @@ def _expiry_text(poll: Poll) -> str:
     return f"Open for answers until {when} ({POLL_HOURS} hours after it was made)."
 
 
-def _base_url() -> str:
-    url = st.context.url or ""
-    return url.split("?", 1)[0]
-
+# The page's address, as app.py routes it.
+PAGE_PATH = "class-poll"
 
 # ------------------------------------------------------------------------------ creating a poll
 
@@ -262,27 +259,21 @@ def student_view(poll: Poll) -> None:
 # ------------------------------------------------------------------------------ the teacher
 
 
-@st.cache_data(show_spinner=False, max_entries=256)
-def _qr_png(url: str) -> bytes:
-    buffer = io.BytesIO()
-    segno.make(url, error="m").save(buffer, kind="png", scale=6, border=2)
-    return buffer.getvalue()
-
-
 def teacher_view(poll: Poll, teacher: str) -> None:
     """The links, the QR code, the reveal, then the live results (refreshed as a fragment)."""
-    student_url = f"{_base_url()}?{POLL_KEY}={poll.code}"
+    student_url = link_for(PAGE_PATH, [(POLL_KEY, poll.code)])
     left, right = st.columns([3, 1])
     with left:
         st.markdown("**Students' link**")
         st.code(student_url, language=None)
         st.markdown("**Your teacher link** — keep it to yourself: it controls the poll.")
-        st.code(f"{_base_url()}?{TEACHER_KEY}={teacher}", language=None)
+        st.code(link_for(PAGE_PATH, [(TEACHER_KEY, teacher)]), language=None)
         st.caption(_expiry_text(poll))
         revealed = st.toggle("Reveal the answers", value=poll.revealed, key="poll_reveal")
         if revealed != poll.revealed:
             poll_store().reveal(teacher, revealed)
-    right.image(_qr_png(student_url), caption="Students: scan to answer", width=200)
+    if (png := qr_png(student_url, scale=6)) is not None:  # a poll's link is always short
+        right.image(png, caption="Students: scan to answer", width=200)
     _live_results(poll.code, revealed)
 
 
