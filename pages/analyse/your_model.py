@@ -6,14 +6,18 @@ import re
 
 import streamlit as st
 
+import xentcore
+from xentui.domain.link_values import one_of, whole_number
 from xentui.domain.share_link import QUERY_KEY, encode
 from xentui.kit.format import md_literal
 from xentui.kit.units import loss_text, perplexity_text, uniform_loss
 from xentui.session import your_model as ym
-from xentui.session.feedback import show_problems
+from xentui.session.feedback import LINK_ICON, show_problems
+from xentui.session.page_state import open_page
 from xentui.session.units import loss_unit
 from xentui.your_model.analysis import MAX_WORST, Analysis
 from xentui.your_model.csv_scores import csv_layout
+from xentui.your_model.drill import PAGE_SIZE, Selection, parse_selection, selected_rows
 from xentui.your_model.figures import (
     MAX_CLASSES_SHOWN,
     class_loss_figure,
@@ -22,20 +26,24 @@ from xentui.your_model.figures import (
     reliability_figure,
 )
 from xentui.your_model.load import MissingLabels, Upload
-from xentui.your_model.playground_link import worst_sample_scenario
+from xentui.your_model.playground_link import sample_scenario, worst_sample_scenario
 from xentui.your_model.scan import INTERPRETATIONS, PROBABILITY_TOLERANCE
 from xentui.your_model.tables import (
     class_frame,
     libraries_frame,
     per_sample_csv,
+    samples_frame,
     summary_frame,
     worst_frame,
 )
 from xentui.your_model.upload import UploadError, check_bytes, sniff_format
 
 ym.init_state()
+state = open_page("your_model")
 MAX_BYTES = int(st.get_option("server.maxUploadSize")) * 2**20
 PAGE_PATH = "your-model"
+TABS = ("Loss per sample", "Worst samples", "Classes", "Calibration", "Other libraries")
+BINS_RULE = whole_number(5, 50)
 
 st.title("Your model")
 st.caption(
@@ -137,6 +145,7 @@ ym.answer(
     max_bytes=MAX_BYTES,
     early_problem=early_problem,
 )
+ym.read_view_link(state)
 problem: UploadError | None = st.session_state[ym.PROBLEM]
 if problem is not None:
     place = {"file": file_messages, "labels": labels_messages, "kind": kind_messages}
@@ -168,7 +177,15 @@ def show_results() -> None:
 
     # The bins slider sits in the Calibration tab, below the metrics that use it: read its
     # value from the previous run.
-    bins = int(st.session_state.get("ym_bins", 15))
+    bins = st.session_state.get("ym_bins")
+    if bins is None:  # the first run: the slider, bound to the link, is not made yet
+        raw = st.query_params.get("ym_bins")
+        bins = int(float(raw)) if raw is not None and BINS_RULE.accepts(raw) else 15
+    bins = int(bins)
+    link_problems, waiting = ym.pending_view(analysis, bins)
+    if waiting:
+        st.info(md_literal(waiting), icon=LINK_ICON)
+    show_problems(link_problems, icon=LINK_ICON)
     before, after = analysis.reliability(bins)
     fit = analysis.temperature
     unit = loss_unit()
@@ -201,26 +218,120 @@ def show_results() -> None:
         f"(perplexity {classes:,})."
     )
 
-    samples_tab, worst_tab, classes_tab, calibration_tab, libraries_tab = st.tabs(
-        ["Loss per sample", "Worst samples", "Classes", "Calibration", "Other libraries"]
+    samples_tab, worst_tab, classes_tab, calibration_tab, libraries_tab = state.control(
+        st.tabs,
+        list(TABS),
+        key="ym_tab",
+        rule=one_of(TABS),
+        shown=lambda _: st.session_state.get("ym_tab") or TABS[0],
     )
+    selection = current_selection(analysis, bins)
     with samples_tab:
         show_losses(analysis)
+        show_drill(analysis, bins, selection, ("loss",))
     with worst_tab:
         show_worst(analysis)
     with classes_tab:
         show_classes(analysis)
+        show_drill(analysis, bins, selection, ("class", "cell"))
     with calibration_tab:
         show_calibration(analysis, bins, before, after)
+        show_drill(analysis, bins, selection, ("confidence",))
     with libraries_tab:
         show_libraries(analysis)
     offer_download(analysis)
+    ym.write_view_link()
+
+
+def current_selection(analysis: Analysis, bins: int) -> Selection | None:
+    """The drilled-down selection, if it still names something on this data and these bins."""
+    text = st.session_state.get(ym.SELECTION)
+    parsed = None if text is None else parse_selection(text, analysis, bins, ym.LINK_SELECTION)
+    if not isinstance(parsed, Selection):
+        st.session_state[ym.SELECTION] = None  # the bins changed under it: nothing to list
+        return None
+    return parsed
+
+
+def playground_links(analysis: Analysis, scenarios) -> list[str]:
+    """Links that open each scenario in the Playground (in a new tab)."""
+    address = (st.context.url or "").split("?")[0]
+    root = address[: -len(PAGE_PATH)] if address.endswith(PAGE_PATH) else "./"
+    return [f"{root}?{QUERY_KEY}={encode(scenario)}" for scenario, _ in scenarios]
+
+
+SAMPLE_COLUMNS = {
+    "p(target)": st.column_config.NumberColumn(format="%.4g"),
+    "p(prediction)": st.column_config.NumberColumn(format="%.4f"),
+}
+
+
+def sample_columns(unit: str) -> dict:
+    """The column formats of a table of samples (samples_frame) with Playground links."""
+    return {
+        "Playground": st.column_config.LinkColumn(
+            "Playground", display_text="open ↗", help="Opens the sample in a new tab."
+        ),
+        f"loss ({unit})": st.column_config.NumberColumn(format="%.4f"),
+        **SAMPLE_COLUMNS,
+    }
+
+
+def show_drill(
+    analysis: Analysis, bins: int, selection: Selection | None, kinds: tuple[str, ...]
+) -> None:
+    """The samples behind the clicked bar, bin or cell, highest loss first, a page at a time."""
+    if selection is None or selection.kind not in kinds:
+        st.caption("Click a bar (or a cell) to list the samples behind it.")
+        return
+    rows = selected_rows(selection, analysis, bins)
+    head, clear = st.columns([4, 1], vertical_alignment="bottom")
+    head.markdown(
+        f"**{len(rows):,} samples with {md_literal(selection.describe(analysis, bins))}**, "
+        "highest loss first"
+    )
+    clear.button(
+        "Clear the selection", key=f"ym_clear_{selection.kind}", on_click=ym.clear_selection
+    )
+    if not len(rows):
+        st.caption("No sample falls there.")
+        return
+    pages = -(-len(rows) // PAGE_SIZE)
+    if st.session_state.get(ym.DRILL_PAGE, 1) > pages:
+        st.session_state[ym.DRILL_PAGE] = 1
+    page = int(
+        st.number_input(f"Page (of {pages:,})", 1, pages, key=ym.DRILL_PAGE) if pages > 1 else 1
+    )
+    shown = rows[(page - 1) * PAGE_SIZE : page * PAGE_SIZE]
+    logits = analysis.logits_of(shown)
+    scenarios = [
+        sample_scenario(analysis, int(row), row_logits)
+        for row, row_logits in zip(shown, logits, strict=True)
+    ]
+    unit = loss_unit()
+    st.dataframe(
+        samples_frame(
+            analysis,
+            shown,
+            xentcore.softmax(logits, axis=1),
+            playground_links(analysis, scenarios),
+            unit,
+        ),
+        hide_index=True,
+        key="ym_drilled",
+        column_config=sample_columns(unit),
+    )
 
 
 def show_calibration(analysis: Analysis, bins: int, before, after) -> None:
     fit = analysis.temperature
-    st.slider("Bins", 5, 50, 15, key="ym_bins")
-    st.plotly_chart(reliability_figure(before, after, fit.temperature), key="ym_reliability")
+    state.control(st.slider, "Bins", 5, 50, 15, key="ym_bins", rule=BINS_RULE)
+    st.plotly_chart(
+        reliability_figure(before, after, fit.temperature),
+        key="ym_reliability",
+        on_select=lambda: ym.select_from_chart("ym_reliability", "confidence"),
+        selection_mode="points",
+    )
     held_before, held_after = analysis.scaling_reliability(bins)
     st.markdown(
         f"**Temperature scaling, measured on the held-out half** ({fit.held_out:,} samples)"
@@ -258,7 +369,12 @@ def offer_download(analysis: Analysis) -> None:
 
 def show_losses(analysis: Analysis) -> None:
     log_counts = st.toggle("Log-scale counts", key="ym_log_counts")
-    st.plotly_chart(loss_histogram_figure(analysis, log_counts, loss_unit()), key="ym_histogram")
+    st.plotly_chart(
+        loss_histogram_figure(analysis, log_counts, loss_unit()),
+        key="ym_histogram",
+        on_select=lambda: ym.select_from_chart("ym_histogram", "loss"),
+        selection_mode="points",
+    )
     shares = [
         f"the worst {fraction:.0%} of samples carry {share:.1%} of the summed loss"
         for fraction, share in analysis.loss_share_top
@@ -275,25 +391,21 @@ def show_losses(analysis: Analysis) -> None:
 def show_worst(analysis: Analysis) -> None:
     most = min(MAX_WORST, analysis.num_samples)
     # A slider needs two distinct ends; its value is kept within them when the data shrinks.
-    k = st.slider("How many", 1, most, min(10, most), key="ym_k") if most > 1 else 1
+    k = (
+        state.control(
+            st.slider, "How many", 1, most, min(10, most), key="ym_k", rule=whole_number(1, most)
+        )
+        if most > 1
+        else 1
+    )
     k = min(k, most)
     scenarios = [worst_sample_scenario(analysis, rank) for rank in range(k)]
-    address = (st.context.url or "").split("?")[0]
-    root = address[: -len(PAGE_PATH)] if address.endswith(PAGE_PATH) else "./"
-    links = [f"{root}?{QUERY_KEY}={encode(scenario)}" for scenario, _ in scenarios]
     unit = loss_unit()
     st.dataframe(
-        worst_frame(analysis, k, links, unit),
+        worst_frame(analysis, k, playground_links(analysis, scenarios), unit),
         hide_index=True,
         key="ym_worst",
-        column_config={
-            "Playground": st.column_config.LinkColumn(
-                "Playground", display_text="open ↗", help="Opens the sample in a new tab."
-            ),
-            f"loss ({unit})": st.column_config.NumberColumn(format="%.4f"),
-            "p(target)": st.column_config.NumberColumn(format="%.4g"),
-            "p(prediction)": st.column_config.NumberColumn(format="%.4f"),
-        },
+        column_config=sample_columns(unit),
     )
     pick_col, open_col = st.columns([3, 2], vertical_alignment="bottom")
     rank = pick_col.selectbox(
@@ -317,10 +429,20 @@ def show_classes(analysis: Analysis) -> None:
     left, right = st.columns(2, gap="large")
     with left:
         st.markdown("**Mean loss per class** (by target class)")
-        st.plotly_chart(class_loss_figure(analysis, unit), key="ym_class_loss")
+        st.plotly_chart(
+            class_loss_figure(analysis, unit),
+            key="ym_class_loss",
+            on_select=lambda: ym.select_from_chart("ym_class_loss", "class"),
+            selection_mode="points",
+        )
     with right:
         st.markdown("**Confusion matrix** (row: target, column: prediction)")
-        st.plotly_chart(confusion_figure(analysis), key="ym_confusion")
+        st.plotly_chart(
+            confusion_figure(analysis),
+            key="ym_confusion",
+            on_select=lambda: ym.select_from_chart("ym_confusion", "cell"),
+            selection_mode="points",
+        )
     if analysis.num_classes > MAX_CLASSES_SHOWN:
         st.caption(
             f"The charts show {MAX_CLASSES_SHOWN} of the {analysis.num_classes:,} classes: the "

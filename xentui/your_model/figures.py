@@ -2,7 +2,9 @@
 
 A figure travels to the browser as JSON (about 27 bytes a point), so nothing here plots one mark
 per sample: the histogram has HISTOGRAM_BINS bars, the reliability diagram one bar per bin, and
-the class charts at most MAX_CLASSES_SHOWN classes, whatever N and C.
+the class charts at most MAX_CLASSES_SHOWN classes, whatever N and C. Every clickable mark carries
+its indices in the last column of its `customdata`, which a click reports back for the drill-down
+(xentui/your_model/drill.py).
 """
 
 from __future__ import annotations
@@ -40,7 +42,8 @@ def loss_histogram_figure(
             y=counts,
             width=np.diff(edges),
             marker={"color": "#1f77b4"},
-            customdata=np.stack([edges[:-1], edges[1:]], axis=1),
+            # the last column is the bar's index: what a click reports (xentui/your_model/drill.py)
+            customdata=np.stack([edges[:-1], edges[1:], np.arange(len(counts))], axis=1),
             hovertemplate="loss %{customdata[0]:.3f}–%{customdata[1]:.3f}: %{y:,} samples"
             "<extra></extra>",
         )
@@ -79,7 +82,7 @@ def class_loss_figure(analysis: Analysis, unit: str = "nats") -> go.Figure:
             y=names,
             orientation="h",
             marker={"color": "#d62728"},
-            customdata=np.stack([analysis.class_counts[order], accuracy], axis=1),
+            customdata=np.stack([analysis.class_counts[order], accuracy, order], axis=1),
             hovertemplate="%{y}: mean loss %{x:.4f}<br>%{customdata[0]:,} samples, "
             "accuracy %{customdata[1]:.1%}<extra></extra>",
         )
@@ -121,6 +124,7 @@ def confusion_figure(analysis: Analysis) -> go.Figure:
             colorscale="Blues",
             colorbar={"title": {"text": "share of<br>the target"}},
             text=counts,
+            customdata=np.stack(np.broadcast_arrays(classes[:, None], classes[None, :]), axis=-1),
             texttemplate="%{text:,}" if small else None,
             hovertemplate="target %{y} → predicted %{x}: %{text:,} samples (%{z:.1%})"
             "<extra></extra>",
@@ -164,7 +168,10 @@ def reliability_figure(
             width=width,
             name=f"as given, every sample (ECE {before.ece:.4f})",
             marker={"color": "rgba(31, 119, 180, 0.75)"},
-            customdata=np.stack([before.counts, np.nan_to_num(before.confidence)], axis=1),
+            customdata=np.stack(
+                [before.counts, np.nan_to_num(before.confidence), np.arange(len(before.counts))],
+                axis=1,
+            ),
             hovertemplate="confidence %{customdata[1]:.3f}: accuracy %{y:.3f} "
             "(%{customdata[0]:,} samples)<extra></extra>",
         )
