@@ -13,7 +13,7 @@ from xentui.kit.format import md_literal
 from xentui.kit.units import loss_text, perplexity_text, uniform_loss
 from xentui.session import your_model as ym
 from xentui.session.feedback import LINK_ICON, show_problems
-from xentui.session.page_state import open_page
+from xentui.session.page_state import clamp_to, open_page
 from xentui.session.units import loss_unit
 from xentui.your_model.analysis import MAX_WORST, Analysis
 from xentui.your_model.csv_scores import csv_layout
@@ -287,7 +287,8 @@ def show_drill(
     rows = selected_rows(selection, analysis, bins)
     head, clear = st.columns([4, 1], vertical_alignment="bottom")
     head.markdown(
-        f"**{len(rows):,} samples with {md_literal(selection.describe(analysis, bins))}**, "
+        f"**{len(rows):,} {'sample' if len(rows) == 1 else 'samples'} with "
+        f"{md_literal(selection.describe(analysis, bins))}**, "
         "highest loss first"
     )
     clear.button(
@@ -391,6 +392,7 @@ def show_losses(analysis: Analysis) -> None:
 def show_worst(analysis: Analysis) -> None:
     most = min(MAX_WORST, analysis.num_samples)
     # A slider needs two distinct ends; its value is kept within them when the data shrinks.
+    clamp_to("ym_k", most)  # the slider keeps its value by its key, whatever the data
     k = (
         state.control(
             st.slider, "How many", 1, most, min(10, most), key="ym_k", rule=whole_number(1, most)

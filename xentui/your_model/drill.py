@@ -29,6 +29,7 @@ __all__ = [
 ]
 
 PAGE_SIZE = 25  # samples listed a page
+_MAX_DIGITS = 10  # more than any index has
 # kind → how many indices it takes and what they are, in words
 KINDS = {
     "loss": (1, "a loss-histogram bar"),
@@ -107,13 +108,16 @@ def parse_selection(raw: str, analysis: Analysis, bins: int, key: str) -> Select
     ):
         found = f"“{quote(raw, 40)}”: {kind} takes {len(limits)} whole number(s) from 0"
     else:
-        indices = tuple(int(p) for p in parts)
-        for index, limit in zip(indices, limits, strict=True):
-            if index >= limit:
-                found = f"“{quote(raw, 40)}”: index {index} is past the last, {limit - 1}"
+        digits = [p.strip().lstrip("0") or "0" for p in parts]
+        for part, limit in zip(digits, limits, strict=True):
+            # more digits than any index has is past the last, and is not read: Python refuses
+            # to read an int of more than 4,300 digits
+            if len(part) > _MAX_DIGITS or int(part) >= limit:
+                shown = part if len(part) <= _MAX_DIGITS else f"of {len(part):,} digits"
+                found = f"“{quote(raw, 40)}”: index {shown} is past the last, {limit - 1}"
                 break
         else:
-            return Selection(kind, indices)
+            return Selection(kind, tuple(int(p) for p in digits))
     return Problem(
         key, None, key, found=found, expected=_expected(analysis, bins), label=f"The link’s {key}"
     )
