@@ -139,8 +139,7 @@ def test_any_text_is_a_selection_or_a_problem(raw):
 
 def _points(fig, trace: int, index):
     """What Streamlit reports for a click on a mark: the point's fields, its customdata."""
-    data = fig.data[trace].customdata
-    picked = data[index] if np.ndim(index) == 0 else data[index[0]][index[1]]
+    picked = fig.data[trace].customdata[index]
     return [{"curve_number": trace, "point_index": index, "customdata": list(picked)}]
 
 
@@ -151,7 +150,8 @@ def test_a_click_on_each_figure_names_the_mark_it_hit():
     top = int(np.argmax(EXAMPLE.class_loss / EXAMPLE.class_counts))
     assert selection_from_points("class", _points(classes, 0, 0)) == f"class:{top}"
     confusion = confusion_figure(EXAMPLE)
-    assert selection_from_points("cell", _points(confusion, 0, (3, 5))) == "cell:3,5"
+    assert selection_from_points("cell", _points(confusion, 1, 3 * 10 + 5)) == "cell:3,5"
+    assert confusion.data[1].customdata[35, 2] == EXAMPLE.scores.confusion_counts(range(10))[3, 5]
     before, after = EXAMPLE.reliability(15)
     reliability = reliability_figure(before, after, EXAMPLE.temperature.temperature)
     assert selection_from_points("confidence", _points(reliability, 1, 15)) == "confidence:15"
@@ -159,6 +159,9 @@ def test_a_click_on_each_figure_names_the_mark_it_hit():
     assert selection_from_points("confidence", [{"curve_number": 0, "x": 0.5}]) is None
     assert selection_from_points("confidence", [{"curve_number": 2, "customdata": 40}]) is None
     assert selection_from_points("loss", []) is None
+    # What Chromium sent for a click on the first loss bar (a NumPy customdata row).
+    sent = {"curve_number": 0, "point_index": 0, "customdata": {"0": 0, "1": 0.27, "2": 0}}
+    assert selection_from_points("loss", [sent]) == "loss:0"
     assert selection_from_points("loss", [{"customdata": ["a", "b", "c"]}]) is None
 
 

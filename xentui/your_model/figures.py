@@ -3,7 +3,7 @@
 A figure travels to the browser as JSON (about 27 bytes a point), so nothing here plots one mark
 per sample: the histogram has HISTOGRAM_BINS bars, the reliability diagram one bar per bin, and
 the class charts at most MAX_CLASSES_SHOWN classes, whatever N and C. Every clickable mark carries
-its indices in the last column of its `customdata`, which a click reports back for the drill-down
+its indices in its `customdata`, which a click reports back for the drill-down
 (xentui/your_model/drill.py).
 """
 
@@ -124,10 +124,31 @@ def confusion_figure(analysis: Analysis) -> go.Figure:
             colorscale="Blues",
             colorbar={"title": {"text": "share of<br>the target"}},
             text=counts,
-            customdata=np.stack(np.broadcast_arrays(classes[:, None], classes[None, :]), axis=-1),
             texttemplate="%{text:,}" if small else None,
-            hovertemplate="target %{y} → predicted %{x}: %{text:,} samples (%{z:.1%})"
-            "<extra></extra>",
+            hoverinfo="skip",  # the cells' markers below answer the hover
+        )
+    )
+    # Plotly cannot select a heatmap's cell: an invisible marker at each cell's centre is what a
+    # click selects, carrying (target, prediction, count, share).
+    k = len(classes)
+    fig.add_trace(
+        go.Scatter(
+            x=[names[j] for _ in range(k) for j in range(k)],
+            y=[names[i] for i in range(k) for _ in range(k)],
+            mode="markers",
+            marker={"size": 16, "symbol": "square", "color": "rgba(0, 0, 0, 0)"},
+            customdata=np.stack(
+                [
+                    np.repeat(classes, k),
+                    np.tile(classes, k),
+                    counts.ravel(),
+                    np.nan_to_num(share.ravel()),
+                ],
+                axis=1,
+            ),
+            hovertemplate="target %{y} → predicted %{x}: %{customdata[2]:,} samples "
+            "(%{customdata[3]:.1%})<extra></extra>",
+            showlegend=False,
         )
     )
     fig.update_layout(
