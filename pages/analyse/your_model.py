@@ -27,6 +27,7 @@ from xentui.your_model.figures import (
 )
 from xentui.your_model.load import MissingLabels, Upload
 from xentui.your_model.playground_link import sample_scenario, worst_sample_scenario
+from xentui.your_model.report import html_report
 from xentui.your_model.scan import INTERPRETATIONS, PROBABILITY_TOLERANCE
 from xentui.your_model.tables import (
     class_frame,
@@ -239,7 +240,7 @@ def show_results() -> None:
         show_drill(analysis, bins, selection, ("confidence",))
     with libraries_tab:
         show_libraries(analysis)
-    offer_download(analysis)
+    offer_download(analysis, bins)
     ym.write_view_link()
 
 
@@ -355,9 +356,10 @@ def show_calibration(analysis: Analysis, bins: int, before, after) -> None:
     )
 
 
-def offer_download(analysis: Analysis) -> None:
+def offer_download(analysis: Analysis, bins: int) -> None:
     stem = re.sub(r"[^A-Za-z0-9_.-]+", "_", analysis.source.rsplit(".", 1)[0])[:60] or "scores"
-    st.download_button(
+    csv_col, html_col = st.columns(2)
+    csv_col.download_button(
         "Download per-sample results (CSV)",
         # Built only when clicked: a million rows of CSV is tens of MB.
         data=lambda: per_sample_csv(analysis),
@@ -365,6 +367,17 @@ def offer_download(analysis: Analysis) -> None:
         mime="text/csv",
         on_click="ignore",
         key="ym_download",
+    )
+    unit = loss_unit()
+    html_col.download_button(
+        "Download a report (HTML)",
+        data=lambda: html_report(analysis, bins, unit),
+        file_name=f"{stem}-report.html",
+        mime="text/html",
+        on_click="ignore",
+        key="ym_report",
+        help="The headline figures and the charts in one HTML file that opens offline "
+        "(Plotly's JavaScript is inside it).",
     )
 
 

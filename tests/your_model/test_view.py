@@ -187,3 +187,9 @@ def test_new_data_drops_the_selection_of_the_old():
     upload(at, "ym_file", "toy.csv", TOY_CSV)
     run(at)
     assert listed(at) is None and not at.error
+
+
+def test_the_report_is_offered_beside_the_csv():
+    at = open_page()
+    labels = [b.proto.label for b in at.get("download_button")]
+    assert labels == ["Download per-sample results (CSV)", "Download a report (HTML)"]
