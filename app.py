@@ -77,6 +77,12 @@ pages = {
             icon=":material/biotech:",
             url_path="your-model",
         ),
+        st.Page(
+            "pages/analyse/sequences.py",
+            title="Sequences",
+            icon=":material/notes:",
+            url_path="sequences",
+        ),
     ],
     "Help": [about],
 }

@@ -12,18 +12,29 @@ benchmarks/bench_your_model.py, seeded) and int64 labels, it times in the same p
   xentui/your_model/analysis.py calls for the page: every per-sample loss and confidence, the
   mean loss, accuracy, the reliability diagram and its ECE (15 bins), a temperature fitted on
   half the samples, the loss and ECE at it, class sums, confusion pairs, histogram, worst rows;
+  and from it the practitioner's metrics: top-5 accuracy, Brier score, MCE, adaptive ECE,
+  per-class precision/recall/F1 and a bootstrap 95 % interval of the mean loss;
 - the peer: ``torch.nn.functional.cross_entropy(x, t)`` (the mean) plus torchmetrics'
   ``MulticlassCalibrationError(num_classes=C, n_bins=15, norm="l1")`` updated with the same
-  tensors and computed, with torch.set_num_threads(2) and tensors from torch.from_numpy (no copy);
+  tensors and computed, and the metrics torchmetrics has of the list above:
+  ``MulticlassAccuracy(top_k=5, average="micro")``, ``MulticlassCalibrationError(norm="max")``,
+  ``MulticlassPrecision/Recall/F1Score(average=None)`` and the Brier score in torch
+  (Σ (softmax − one-hot)², mean), with torch.set_num_threads(2) and tensors from
+  torch.from_numpy (no copy); adaptive ECE and the bootstrap have no torchmetrics peer, so
+  xent's side does more work than the peer's;
 - for reference, each part alone: xentcore.cross_entropy and xentcore.expected_calibration_error
-  beside F.cross_entropy and the torchmetrics metric.
+  beside F.cross_entropy and the torchmetrics metric, and xentcore.classwise_calibration_error
+  (a second pass over the matrix, not part of the page's analysis).
 
 Each run is one warm-up call per contender, then repeats in blocks spread over three passes
 (benchmarks/_measure.py). The whole is repeated `--runs` times; the VERDICT line per size takes
 the median over runs of (analysis median / peer median), ≤ 1 to pass, with its range and the
-machine's load. The figures are also checked: the analysis's mean loss against torch's (relative
-1e-5) and its ECE against torchmetrics' (absolute 2e-5, as benchmarks/oracles.py). The script
-exits 0 either way: it is a report, not a test.
+machine's load; a second VERDICT does the same for the analysis plus the metrics against torch
+plus torchmetrics' metrics, and a third holds that median to SERVER_BUDGET_MS. The figures are
+also checked: the analysis's mean loss against torch's (relative 1e-5), its ECE and MCE against
+torchmetrics' (absolute 2e-5, as benchmarks/oracles.py), top-5 against torchmetrics' (absolute
+1e-6) and the Brier score against torch's (relative 1e-5). The script exits 0 either way: it is
+a report, not a test.
 """
 
 from __future__ import annotations
@@ -53,6 +64,10 @@ DEFAULT_SIZES = ((1_000_000, 10), (100_000, 1_000))
 BUDGET_SECONDS = 1.5  # per contender and run: a few repeats of the slowest
 LEAST_REPEATS, MOST_REPEATS = 3, 50
 LOSS_RTOL, ECE_ATOL = 1e-5, 2e-5
+TOP_K = 5
+SERVER_BUDGET_MS = 3_000  # the page's whole analysis of one upload
+# top-k: a float32 mean in torchmetrics; Brier: torch sums float32 squares; MCE: as ECE
+TOP_K_ATOL, BRIER_RTOL = 1e-6, 1e-5
 
 
 @cache
@@ -77,29 +92,83 @@ def torch_ece(x, t, c: int) -> float:
     return float(metric.compute())
 
 
-def page_analysis(logits: np.ndarray, labels: np.ndarray) -> tuple[float, float]:
+def tied_share(logits: np.ndarray, labels: np.ndarray) -> float:
+    """The share of samples whose target scores exactly as another class: there xentcore's
+    top-k counts the tie as inside and torchmetrics' topk may not (xentcore/metrics.py)."""
+    tied = 0
+    for start in range(0, logits.shape[0], 10_000):
+        block, t = logits[start : start + 10_000], labels[start : start + 10_000]
+        chosen = np.take_along_axis(block, t[:, None], axis=1)
+        tied += int(((block == chosen).sum(axis=1) > 1).sum())
+    return tied / logits.shape[0]
+
+
+def page_pass(logits: np.ndarray, labels: np.ndarray) -> tuple[float, float]:
     analysis = xentcore.analyse_scores(logits, labels, n_bins=N_BINS)
     return analysis.mean_loss, analysis.reliability.ece
+
+
+def page_analysis(logits: np.ndarray, labels: np.ndarray) -> tuple[float, ...]:
+    analysis = xentcore.analyse_scores(logits, labels, n_bins=N_BINS)
+    analysis.class_scores()
+    analysis.adaptive_calibration_error(N_BINS)
+    xentcore.bootstrap_mean_interval(analysis.loss)
+    return (
+        analysis.mean_loss,
+        analysis.reliability.ece,
+        analysis.top_k_accuracy(TOP_K),
+        analysis.brier,
+        analysis.max_calibration_error,
+    )
+
+
+def torch_metrics(x, t, c: int) -> tuple[float, float, float]:
+    """Top-k accuracy, Brier score and MCE by torch / torchmetrics; precision, recall, F1 too."""
+    from torchmetrics.classification import (
+        MulticlassAccuracy,
+        MulticlassCalibrationError,
+        MulticlassF1Score,
+        MulticlassPrecision,
+        MulticlassRecall,
+    )
+
+    torch = _torch()
+    for metric in (MulticlassPrecision, MulticlassRecall, MulticlassF1Score):
+        metric(num_classes=c, average=None)(x, t)
+    top_k = float(MulticlassAccuracy(num_classes=c, top_k=TOP_K, average="micro")(x, t))
+    mce = float(MulticlassCalibrationError(num_classes=c, n_bins=N_BINS, norm="max")(x, t))
+    p = torch.softmax(x, 1)
+    brier = (p * p).sum(1) - 2 * p.gather(1, t[:, None])[:, 0] + 1
+    return top_k, float(brier.double().mean()), mce
 
 
 def peer(x, t, c: int) -> tuple[float, float]:
     return float(_torch().nn.functional.cross_entropy(x, t)), torch_ece(x, t, c)
 
 
+def peer_metrics(x, t, c: int) -> tuple[float, ...]:
+    return (*peer(x, t, c), *torch_metrics(x, t, c))
+
+
 def contenders(logits: np.ndarray, labels: np.ndarray) -> dict[str, object]:
-    """Label → a call with no arguments; the first two are the verdict's pair."""
+    """Label → a call with no arguments; the first two, and the next two, are verdict pairs."""
     torch = _torch()
     x, t = torch.from_numpy(logits), torch.from_numpy(labels)
     c = logits.shape[1]
     return {
-        "xentcore.analyse_scores (the page's analysis)": partial(page_analysis, logits, labels),
+        "xentcore.analyse_scores (the page's pass)": partial(page_pass, logits, labels),
         "torch F.cross_entropy + torchmetrics ECE": partial(peer, x, t, c),
+        "xentcore.analyse_scores + metrics": partial(page_analysis, logits, labels),
+        "torch F.cross_entropy + torchmetrics' metrics": partial(peer_metrics, x, t, c),
         "  xentcore.cross_entropy alone": partial(xentcore.cross_entropy, logits, labels),
         "  torch F.cross_entropy alone": partial(torch.nn.functional.cross_entropy, x, t),
         "  xentcore.expected_calibration_error alone": partial(
             xentcore.expected_calibration_error, logits, labels, N_BINS
         ),
         "  torchmetrics MulticlassCalibrationError alone": partial(torch_ece, x, t, c),
+        "  xentcore.classwise_calibration_error alone": partial(
+            xentcore.classwise_calibration_error, logits, labels, N_BINS
+        ),
     }
 
 
@@ -115,14 +184,35 @@ def time_size(n: int, c: int) -> tuple[dict[str, tuple[float, float, int]], floa
     times = _measure.time_in_passes(calls, repeats)
     busy = _measure.cpus_busy_elsewhere(before, _measure.cpu_seconds(), time.perf_counter() - wall)
     rows = {label: (*_measure.summarize(s), len(s)) for label, s in times.items()}
-    (mine_loss, mine_ece), (peer_loss, peer_ece) = list(results.values())[:2]
+    mine, theirs = list(results.values())[2:4]
+    ties = tied_share(logits, labels)
+    checks = (
+        (
+            "mean loss",
+            "torch",
+            lambda a, b: abs(a - b) <= LOSS_RTOL * abs(b),
+            f"relative {LOSS_RTOL:g}",
+        ),
+        ("ECE", "torchmetrics", lambda a, b: abs(a - b) <= ECE_ATOL, f"absolute {ECE_ATOL:g}"),
+        (
+            f"top-{TOP_K}",
+            "torchmetrics",
+            lambda a, b: abs(a - b) <= TOP_K_ATOL + ties,
+            f"absolute {TOP_K_ATOL:g} + {ties:g}, the share of targets tied with another class",
+        ),
+        (
+            "Brier",
+            "torch",
+            lambda a, b: abs(a - b) <= BRIER_RTOL * abs(b),
+            f"relative {BRIER_RTOL:g}",
+        ),
+        ("MCE", "torchmetrics", lambda a, b: abs(a - b) <= ECE_ATOL, f"absolute {ECE_ATOL:g}"),
+    )
     findings = [
-        f"mean loss: xentcore {mine_loss:.7g}, torch {peer_loss:.7g} "
-        + ("agree" if abs(mine_loss - peer_loss) <= LOSS_RTOL * abs(peer_loss) else "DIFFER")
-        + f" (relative {LOSS_RTOL:g});"
-        f" ECE: xentcore {mine_ece:.7g}, torchmetrics {peer_ece:.7g} "
-        + ("agree" if abs(mine_ece - peer_ece) <= ECE_ATOL else "DIFFER")
-        + f" (absolute {ECE_ATOL:g})"
+        f"{name}: xentcore {a:.7g}, {who} {b:.7g} "
+        + ("agree" if agree(a, b) else "DIFFER")
+        + f" ({tolerance})"
+        for (name, who, agree, tolerance), a, b in zip(checks, mine, theirs, strict=True)
     ]
     return rows, busy, findings
 
@@ -160,12 +250,16 @@ def main(argv: list[str] | None = None) -> int:
     )
     ratios: dict[tuple[int, int], list[float]] = {size: [] for size in sizes}
     minimums: dict[tuple[int, int], list[float]] = {size: [] for size in sizes}
+    metric_ratios: dict[tuple[int, int], list[float]] = {size: [] for size in sizes}
+    metric_ms: dict[tuple[int, int], list[float]] = {size: [] for size in sizes}
     load: dict[tuple[int, int], list[float]] = {size: [] for size in sizes}
     for run in range(options.runs):
         print(f"\n##### run {run + 1} of {options.runs} #####", flush=True)
         for n, c in sizes:
             rows, busy, findings = time_size(n, c)
-            mine, theirs = list(rows.values())[:2]
+            mine, theirs, full, full_peer = list(rows.values())[:4]
+            metric_ratios[(n, c)].append(full[0] / full_peer[0])
+            metric_ms[(n, c)].append(full[0])
             ratios[(n, c)].append(mine[0] / theirs[0])
             minimums[(n, c)].append(mine[1] / theirs[1])
             load[(n, c)].append(busy)
@@ -181,6 +275,20 @@ def main(argv: list[str] | None = None) -> int:
             f"{float(np.median(minimums[(n, c)])):.2f}; other processes kept "
             + "/".join(f"{b:.1f}" for b in load[(n, c)])
             + f" of {os.cpu_count()} CPUs busy"
+        )
+    for (n, c), values in metric_ratios.items():
+        ratio, ms = float(np.median(values)), metric_ms[(n, c)]
+        print(
+            f"VERDICT metrics {n:,}×{c:,}: analyse_scores + metrics median / (F.cross_entropy + "
+            f"torchmetrics' metrics) median = {ratio:.2f} (≤ 1.00) "
+            f"{'PASS' if ratio <= 1 else 'FAIL'}; median of {len(values)} run(s), range "
+            f"{min(values):.2f}–{max(values):.2f}"
+        )
+        print(
+            f"VERDICT server time {n:,}×{c:,}: analyse_scores + metrics median "
+            f"{float(np.median(ms)):.0f} ms (≤ {SERVER_BUDGET_MS} ms) "
+            f"{'PASS' if float(np.median(ms)) <= SERVER_BUDGET_MS else 'FAIL'}; range "
+            f"{min(ms):.0f}–{max(ms):.0f} ms over {len(ms)} run(s)"
         )
     return 0
 

@@ -57,6 +57,7 @@ PAGES = [
     ("targets-weights-smoothing", "pages/learn/targets_weights_smoothing.py"),
     ("gradients-temperature", "pages/learn/gradients_temperature.py"),
     ("your-model", "pages/analyse/your_model.py"),
+    ("sequences", "pages/analyse/sequences.py"),
     ("about", "pages/help/about.py"),
 ]
 # Kinds of what shows a link value that has no control value to compare: a value no control shows

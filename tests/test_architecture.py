@@ -7,7 +7,7 @@
   on domain, kit and xentcore.
 - xentui/session is the only xentui package that imports Streamlit.
 - pages/ and app.py may use all of xentui, but not each other.
-- xentui/ holds only its six packages.
+- xentui/ holds only its seven packages.
 
 Each test is parametrized by file, and each failure names the file, the line, the import and the
 rule it breaks.
@@ -18,7 +18,7 @@ from __future__ import annotations
 import pytest
 from code_imports import REPO_ROOT, STDLIB, imports_in, imports_of, python_files, relative
 
-FEATURES = ("playground", "lessons", "your_model")
+FEATURES = ("playground", "lessons", "your_model", "sequences")
 PACKAGES = ("domain", "kit", *FEATURES, "session")
 UI_LIBRARIES = ("streamlit", "pandas", "plotly")
 

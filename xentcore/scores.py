@@ -3,10 +3,11 @@
 `analyse_scores` reads an (N, C) matrix of logits or probabilities once, in row blocks spread
 over xentcore's thread pool; each block stays in cache while it gives, per row: the summary of
 its values (finiteness, extremes, row sums), the argmax, the loss −log softmax(z)_target, the
-label-independent confidence max softmax(z), and the same loss and confidence at the fitted
-temperature. Everything else (class sums, confusion counts, histogram, reliability diagram, the
-worst samples) is a reduction of those N-sized results; the matrix is not read again, except the
-≤ `MAX_WORST` worst rows.
+label-independent confidence max softmax(z), the same loss and confidence at the fitted
+temperature, the target's rank (classes scoring strictly above it: top-k correct is rank < k, for
+any k) and Σ_c p_c² (the Brier score's own term). Everything else (class sums, confusion counts,
+histogram, reliability diagram, the worst samples) is a reduction of those N-sized results; the
+matrix is not read again, except the ≤ `MAX_WORST` worst rows.
 
 The temperature is fitted before the pass, on one half of the samples (`temperature_split`:
 seeded, stratified by label), subsampled to at most `FIT_ELEMENTS` numbers: the fit's few
@@ -36,6 +37,16 @@ from xentcore.calibration import (
     _labels,
     calibration_bins,
     fit_temperature,
+)
+from xentcore.metrics import (
+    ClassScores,
+    _check_k,
+    _check_zero_division,
+    _class_scores,
+    _max_gap,
+    adaptive_calibration_error,
+    nats_to_bits,
+    perplexity,
 )
 
 __all__ = [
@@ -217,6 +228,7 @@ class ScoreAnalysis:
     from_logits: bool
     summary: ScoreSummary
     prediction: np.ndarray  # (N,) int32, the argmax
+    correct: np.ndarray  # (N,) bool, prediction == label
     loss: np.ndarray  # (N,) −log softmax(z)_target
     confidence: np.ndarray  # (N,) max_c softmax(z)_c, from the scores alone
     temperature: TemperatureFit | None
@@ -242,12 +254,54 @@ class ScoreAnalysis:
     reliability_after: Reliability | None  # held_out at T
     worst_rows: np.ndarray  # (k,) the highest losses' sample numbers, highest first
     worst_logits: np.ndarray  # (k, C) float64: their logits (log P for probabilities)
+    rank: np.ndarray  # (N,) int32 classes scoring strictly above the target (top-k: rank < k)
+    square_sum: np.ndarray  # (N,) Σ_c p_c², p = softmax(z) (probabilities renormalised)
+    class_predicted: np.ndarray  # (C,) samples predicted as each class
     timings: dict[str, float] = field(compare=False, default_factory=dict)
 
     @property
     def target_probability(self) -> np.ndarray:
         """softmax(z)_target = exp(−loss), per sample."""
         return np.exp(-self.loss)
+
+    @property
+    def brier_per_sample(self) -> np.ndarray:
+        """Σ_c (p_c − y_c)² = Σ_c p_c² − 2 p_target + 1, per sample, float64."""
+        return self.square_sum.astype(np.float64) - 2 * np.exp(-self.loss.astype(np.float64)) + 1
+
+    @property
+    def brier(self) -> float:
+        """The multiclass Brier score, mean over samples, in [0, 2] (`brier_score`)."""
+        return _mean(self.brier_per_sample)
+
+    def top_k_accuracy(self, k: int = 1) -> float:
+        """The fraction with fewer than k classes strictly above the target (`top_k_accuracy`).
+
+        Differs from `accuracy` (argmax, first class on ties) only where the target ties the top.
+        """
+        return _mean(self.rank < _check_k(k, len(self.class_counts)))
+
+    def class_scores(self, zero_division: object = 0.0) -> ClassScores:
+        """Per-class precision, recall, F1 (`precision_recall_f1`), from the pass's counts."""
+        fill = _check_zero_division(zero_division)
+        return _class_scores(self.class_correct, self.class_predicted, self.class_counts, fill)
+
+    @property
+    def max_calibration_error(self) -> float:
+        """The largest |accuracy − confidence| over the reliability diagram's non-empty bins."""
+        return _max_gap(self.reliability)
+
+    def adaptive_calibration_error(self, n_bins: int = 15) -> float:
+        """Equal-mass ECE of the confidences (`adaptive_calibration_error`)."""
+        return adaptive_calibration_error(self.confidence, self.correct, n_bins)
+
+    @property
+    def mean_loss_bits(self) -> float:
+        return nats_to_bits(self.mean_loss)
+
+    @property
+    def perplexity(self) -> float:
+        return perplexity(self.mean_loss)
 
     def confusion_counts(self, classes: np.ndarray) -> np.ndarray:
         """Counts of (target, prediction) among `classes` (k,), as a k × k matrix."""
@@ -322,17 +376,26 @@ def _fit(
 
 
 def _outputs(n: int, dtype: np.dtype, scaled: bool) -> tuple:
-    """The pass's N-sized results: prediction, loss, confidence, and the two at T if scaled."""
+    """The pass's N-sized results: prediction, loss, confidence, the two at T if scaled, and
+    the target's rank and Σ_c p_c²."""
 
     def at_t() -> np.ndarray | None:
         return np.empty(n, dtype=dtype) if scaled else None
 
-    return np.empty(n, np.int32), np.empty(n, dtype), np.empty(n, dtype), at_t(), at_t()
+    return (
+        np.empty(n, np.int32),
+        np.empty(n, dtype),
+        np.empty(n, dtype),
+        at_t(),
+        at_t(),
+        np.empty(n, np.int32),
+        np.empty(n, dtype),
+    )
 
 
 def _pass(scores, labels, from_logits, inverse_t, out, on_block=None) -> ScoreSummary:
     """The one pass: fill out's per-sample arrays block by block; return the summary."""
-    prediction, loss, confidence, loss_after, confidence_after = out
+    prediction, loss, confidence, loss_after, confidence_after, rank, square_sum = out
 
     def work(rows: slice) -> tuple:
         started = time.thread_time()
@@ -362,6 +425,11 @@ def _pass(scores, labels, from_logits, inverse_t, out, on_block=None) -> ScoreSu
                 shifted -= np.log(raw_top)[:, None]
             targets = first + labels[rows].astype(np.intp, copy=False)
             gap = -shifted.reshape(-1)[targets]  # max z − z_target
+            # Classes strictly above the target: a comparison written as 0/1 floats, counted by
+            # a matrix-vector product (a boolean sum along short rows is 3× slower).
+            above = scratch_like(raw, 1)
+            np.greater(shifted, -gap[:, None], out=above, casting="unsafe")
+            rank[rows] = above @ ones
             if inverse_t is not None:
                 s = shifted.dtype.type(inverse_t)
                 tempered = np.multiply(shifted, s, out=scratch_like(raw, 1))  # ≤ 0: no overflow
@@ -370,6 +438,8 @@ def _pass(scores, labels, from_logits, inverse_t, out, on_block=None) -> ScoreSu
                 confidence_after[rows] = 1.0 / scaled
             total = np.exp(shifted, out=shifted) @ ones
             loss[rows] = np.log(total) + gap
+            # Σ_c p_c² = Σ_c e_c² / (Σ_c e_c)², e = exp(z − max z): the Brier score's own term
+            square_sum[rows] = np.square(shifted, out=shifted) @ ones / (total * total)
             # max p as given for probabilities: no log-and-exp rounding moves it off a bin edge
             confidence[rows] = 1.0 / total if from_logits else raw_top
         return summary
@@ -478,7 +548,7 @@ def _mean(values: np.ndarray) -> float:
 
 def _summaries(x, t, from_logits, n_bins, summary, out, fitting):
     """The N-sized reductions of the pass's results, as a read-only ScoreAnalysis."""
-    prediction, loss, confidence, loss_after, confidence_after = out
+    prediction, loss, confidence, loss_after, confidence_after, rank, square_sum = out
     fitted, refusal, fitted_on, held = fitting
     c = x.shape[1]
     correct = prediction == t
@@ -491,6 +561,7 @@ def _summaries(x, t, from_logits, n_bins, summary, out, fitting):
         from_logits=from_logits,
         summary=summary,
         prediction=prediction,
+        correct=correct,
         loss=loss,
         confidence=confidence,
         temperature=fitted,
@@ -520,6 +591,9 @@ def _summaries(x, t, from_logits, n_bins, summary, out, fitting):
         else calibration_bins(confidence_after[held], held_correct, n_bins),
         worst_rows=worst,
         worst_logits=worst_logits,
+        rank=rank,
+        square_sum=square_sum,
+        class_predicted=np.bincount(prediction, minlength=c),
     )
     for name in ScoreAnalysis.__dataclass_fields__:
         value = getattr(analysis, name)

@@ -1,0 +1,1 @@
+"""Builders of the Sequences page: the example, the upload's reading, figures and tables."""
