@@ -16,6 +16,14 @@ from xentui.session.feedback import LINK_ICON, show_problems
 from xentui.session.page_state import clamp_to, open_page
 from xentui.session.units import loss_unit
 from xentui.your_model.analysis import MAX_WORST, Analysis
+from xentui.your_model.compare import (
+    class_difference_frame,
+    compare_models,
+    compare_temperature,
+    flips,
+    loss_density_figure,
+    metrics_frame,
+)
 from xentui.your_model.csv_scores import csv_layout
 from xentui.your_model.drill import PAGE_SIZE, Selection, parse_selection, selected_rows
 from xentui.your_model.figures import (
@@ -43,7 +51,7 @@ ym.init_state()
 state = open_page("your_model")
 MAX_BYTES = int(st.get_option("server.maxUploadSize")) * 2**20
 PAGE_PATH = "your-model"
-TABS = ("Loss per sample", "Worst samples", "Classes", "Calibration", "Other libraries")
+TABS = ("Loss per sample", "Worst samples", "Classes", "Calibration", "Compare", "Other libraries")
 BINS_RULE = whole_number(5, 50)
 
 st.title("Your model")
@@ -219,12 +227,14 @@ def show_results() -> None:
         f"(perplexity {classes:,})."
     )
 
-    samples_tab, worst_tab, classes_tab, calibration_tab, libraries_tab = state.control(
-        st.tabs,
-        list(TABS),
-        key="ym_tab",
-        rule=one_of(TABS),
-        shown=lambda _: st.session_state.get("ym_tab") or TABS[0],
+    samples_tab, worst_tab, classes_tab, calibration_tab, compare_tab, libraries_tab = (
+        state.control(
+            st.tabs,
+            list(TABS),
+            key="ym_tab",
+            rule=one_of(TABS),
+            shown=lambda _: st.session_state.get("ym_tab") or TABS[0],
+        )
     )
     selection = current_selection(analysis, bins)
     with samples_tab:
@@ -238,6 +248,8 @@ def show_results() -> None:
     with calibration_tab:
         show_calibration(analysis, bins, before, after)
         show_drill(analysis, bins, selection, ("confidence",))
+    with compare_tab:
+        show_compare(analysis, bins)
     with libraries_tab:
         show_libraries(analysis)
     offer_download(analysis, bins)
@@ -471,6 +483,103 @@ def show_classes(analysis: Analysis) -> None:
             "accuracy": st.column_config.NumberColumn(format="percent"),
             f"mean loss ({unit})": st.column_config.NumberColumn(format="%.4f"),
             "share of the loss": st.column_config.NumberColumn(format="percent"),
+        },
+    )
+
+
+COMPARE_WORDS = {
+    "none": "Nothing",
+    "temperature": "Before and after temperature scaling",
+    "file": "A second model's scores",
+}
+
+
+def show_compare(analysis: Analysis, bins: int) -> None:
+    """Model A (the file above) against B: a second upload of the same samples, or A at T."""
+    mode = state.control(
+        st.radio,
+        "Compare with",
+        ym.COMPARE_OPTIONS,
+        format_func=COMPARE_WORDS.get,
+        horizontal=True,
+        key="ym_compare",
+        rule=one_of(ym.COMPARE_OPTIONS),
+    )
+    if mode == "none":
+        st.caption(
+            "Compare the scores above (model A) with a second model's scores for the same "
+            "samples and labels, or with themselves after temperature scaling."
+        )
+        return
+    if mode == "temperature":
+        comparison = compare_temperature(analysis)
+        if comparison is None:
+            st.info(
+                f"No temperature was fitted: {md_literal(analysis.temperature.note)}.",
+                icon=":material/thermostat:",
+            )
+            return
+    else:
+        st.file_uploader(
+            "Model B: scores for the same samples, in the same order, with the same classes",
+            type=["csv", "tsv", "txt", "npy", "npz"],
+            key="ym_file_b",
+            help="Read as model A is: the same labels file, header setting and reading.",
+        )
+        second, message = ym.answer_second(
+            st.session_state.get("ym_file_b"),
+            st.session_state.get("ym_labels"),
+            has_header=bool(st.session_state.get("ym_header", True)),
+            interpretation=st.session_state.get("ym_kind") or "detect",
+            max_bytes=MAX_BYTES,
+        )
+        if message is not None:
+            show_problems([message], icon=":material/warning:")
+        if second is None:
+            return
+        comparison = compare_models(analysis, second)
+    unit = loss_unit()
+    st.caption(f"Compared on {md_literal(comparison.note)}. Differences are B − A.")
+    st.dataframe(
+        metrics_frame(comparison, bins, unit),
+        hide_index=True,
+        key="ym_compare_metrics",
+        column_config={
+            "95% interval of B − A": st.column_config.TextColumn(
+                help="Paired bootstrap (the same resampled samples for both models), 95%: "
+                "an interval that excludes 0 is a difference beyond resampling noise."
+            )
+        },
+    )
+    st.plotly_chart(loss_density_figure(comparison, unit), key="ym_compare_density")
+    worse, better = flips(comparison)
+    st.markdown(
+        f"**Predictions that flipped**: {len(worse):,} right under A and wrong under B; "
+        f"{len(better):,} wrong under A and right under B."
+    )
+    for title, rows, key in (
+        ("Right → wrong", worse, "ym_flips_worse"),
+        ("Wrong → right", better, "ym_flips_better"),
+    ):
+        if len(rows):
+            st.markdown(
+                f"**{title}** (the {min(len(rows), PAGE_SIZE)} with the highest B loss; "
+                "the table shows model A's probabilities)"
+            )
+            st.dataframe(
+                samples_frame(analysis, rows[:PAGE_SIZE], unit=unit),
+                hide_index=True,
+                key=key,
+                column_config=SAMPLE_COLUMNS,
+            )
+    st.markdown("**Per class** (by target class, the largest loss increase first)")
+    st.dataframe(
+        class_difference_frame(comparison, unit),
+        hide_index=True,
+        key="ym_compare_classes",
+        column_config={
+            name: st.column_config.NumberColumn(format="percent")
+            for name in ("A accuracy", "B accuracy", "B − A accuracy")
         },
     )
 

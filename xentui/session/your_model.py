@@ -30,6 +30,8 @@ from xentui.session import playground
 from xentui.session.page_state import PageState
 from xentui.your_model.analysis import Analysis, analyse_upload
 from xentui.your_model.analysis_cache import AnalysisCache, TooLarge
+from xentui.your_model.compare import mismatch
+from xentui.your_model.csv_scores import csv_layout
 from xentui.your_model.drill import parse_selection, selection_from_points
 from xentui.your_model.example import example_data
 from xentui.your_model.load import Upload, load_model_data
@@ -39,21 +41,26 @@ from xentui.your_model.upload import (
     UPLOAD_CACHE_BYTES,
     CpuBudget,
     UploadError,
+    check_bytes,
     content_digest,
     describe_size,
     quoted,
     refuse,
+    sniff_format,
 )
 
 __all__ = [
     "ANALYSES",
     "ANALYSIS",
+    "COMPARE_OPTIONS",
     "EXAMPLE",
     "FILE",
     "PROBLEM",
+    "SECOND",
     "SELECTION",
     "SOURCE",
     "answer",
+    "answer_second",
     "clear_selection",
     "identity",
     "init_state",
@@ -384,3 +391,64 @@ def write_view_link() -> None:
 
 def clear_selection() -> None:
     st.session_state[SELECTION] = None
+
+
+# ------------------------------------------------------------------------------ a second model
+SECOND = "ym_second"  # (request, Analysis | None, message | None) of the second scores file
+COMPARE_OPTIONS = ("none", "temperature", "file")
+
+
+def answer_second(
+    scores: UploadedFile | None,
+    labels: UploadedFile | None,
+    *,
+    has_header: bool,
+    interpretation: str,
+    max_bytes: int,
+) -> tuple[Analysis | None, str | None]:
+    """The second model's analysis, or the message why there is none (None, None: no file).
+
+    It is read as the first one is (the same labels file, header setting and reading), its
+    label column found by its own header, and compared with the analysis on screen: a row
+    count, class count, class name order or label that differs is named.
+    """
+    if scores is None:
+        return None, None
+    request = (
+        scores.file_id,
+        None if labels is None else labels.file_id,
+        has_header,
+        interpretation,
+        max_bytes,
+        id(st.session_state[ANALYSIS]),
+    )
+    kept = st.session_state.get(SECOND)
+    if kept is not None and kept[0] == request:
+        return kept[1], kept[2]
+    analysis, message = None, None
+    try:
+        layout_column = None
+        data = scores.getvalue()
+        check_bytes(data, scores.name, max_bytes)
+        if sniff_format(data, scores.name) == "csv":
+            layout_column = csv_layout(data, scores.name, has_header).default_label_column
+        full = (
+            FILE,
+            scores.file_id,
+            None if labels is None else labels.file_id,
+            has_header,
+            layout_column,
+            interpretation,
+            max_bytes,
+        )
+        _, analysis = _file_analysis(scores, labels, full)
+        differs = mismatch(st.session_state[ANALYSIS], analysis)
+        if differs is not None:
+            message, analysis = f"{quoted(scores.name)}: {differs}.", None
+    except UploadError as problem:
+        message = str(problem.problem)
+    except Exception as failure:  # a page must never show a traceback
+        _LOG.exception("analysing a second upload failed")
+        message = str(_unforeseen(failure, scores).problem)
+    st.session_state[SECOND] = (request, analysis, message)
+    return analysis, message
