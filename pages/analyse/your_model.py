@@ -29,6 +29,7 @@ from xentui.your_model.drill import PAGE_SIZE, Selection, parse_selection, selec
 from xentui.your_model.figures import (
     MAX_CLASSES_SHOWN,
     class_loss_figure,
+    confidence_histogram_figure,
     confusion_figure,
     loss_histogram_figure,
     reliability_figure,
@@ -219,6 +220,7 @@ def show_results() -> None:
         help="Temperature scaling: logits ÷ T, with T minimising the mean loss of one half of "
         "the samples; the Calibration tab measures it on the other half.",
     )
+    show_more_metrics(analysis, bins)
     classes = analysis.num_classes
     st.caption(
         f"Perplexity e^CE = {perplexity_text(analysis.mean_loss)}: the effective number of "
@@ -254,6 +256,56 @@ def show_results() -> None:
         show_libraries(analysis)
     offer_download(analysis, bins)
     ym.write_view_link()
+
+
+def show_more_metrics(analysis: Analysis, bins: int) -> None:
+    """The figures practitioners report beside the loss, each defined in its help."""
+    classes = analysis.num_classes
+    k_col, m1, m2, m3, m4, m5 = st.columns([1.2, 1, 1, 1, 1, 1])
+    top = min(classes, 20)
+    k = int(
+        state.control(
+            k_col.number_input,
+            "k (top-k)",
+            1,
+            top,
+            min(5, top),
+            key="ym_topk",
+            rule=whole_number(1, top),
+            help="Top-k accuracy counts a sample right when its target is among its k highest "
+            "scores.",
+        )
+    )
+    m1.metric(
+        f"Top-{k} accuracy",
+        f"{analysis.scores.top_k_accuracy(k):.2%}",
+        help=f"The share of samples with fewer than {k} classes scoring strictly above their "
+        "target (torchmetrics' MulticlassAccuracy(top_k=k, average='micro')).",
+    )
+    m2.metric(
+        "Brier score",
+        f"{analysis.scores.brier:.4f}",
+        help="Mean over samples of Σ_c (p_c − y_c)², y the one-hot target: 0 is perfect, 2 the "
+        "worst (scikit-learn's multiclass brier_score_loss).",
+    )
+    m3.metric(
+        "NLL in bits",
+        f"{xentcore.nats_to_bits(analysis.mean_loss):.4f}",
+        help="The mean cross-entropy in bits (nats ÷ ln 2): the bits a code built on the "
+        "model's probabilities spends per label.",
+    )
+    m4.metric(
+        f"MCE ({bins} bins)",
+        f"{xentcore.max_calibration_error(analysis.confidence, analysis.correct, bins):.4f}",
+        help="Maximum calibration error: the largest |accuracy − confidence| over the "
+        "reliability diagram's non-empty bins.",
+    )
+    m5.metric(
+        f"Adaptive ECE ({bins} bins)",
+        f"{analysis.scores.adaptive_calibration_error(bins):.4f}",
+        help="ECE over bins holding equal numbers of samples (equal mass), not equal widths: "
+        "no bin is nearly empty.",
+    )
 
 
 def current_selection(analysis: Analysis, bins: int) -> Selection | None:
@@ -346,6 +398,7 @@ def show_calibration(analysis: Analysis, bins: int, before, after) -> None:
         on_select=lambda: ym.select_from_chart("ym_reliability", "confidence"),
         selection_mode="points",
     )
+    st.plotly_chart(confidence_histogram_figure(analysis), key="ym_confidence_histogram")
     held_before, held_after = analysis.scaling_reliability(bins)
     st.markdown(
         f"**Temperature scaling, measured on the held-out half** ({fit.held_out:,} samples)"
@@ -475,14 +528,34 @@ def show_classes(analysis: Analysis) -> None:
             f"The charts show {MAX_CLASSES_SHOWN} of the {analysis.num_classes:,} classes: the "
             "highest mean losses, and the most wrong predictions. The table has every class."
         )
+    scores = analysis.scores.class_scores()
+    macro = scores.macro()
+    st.caption(
+        f"Macro precision {macro[0]:.2%}, recall {macro[1]:.2%}, F1 {macro[2]:.2%} (the "
+        "unweighted means over classes; scikit-learn's precision_recall_fscore_support, "
+        "zero_division=0)."
+    )
     st.dataframe(
-        class_frame(analysis, unit),
+        class_frame(analysis, unit).assign(
+            precision=lambda f: scores.precision[f.index],
+            recall=lambda f: scores.recall[f.index],
+            F1=lambda f: scores.f1[f.index],
+        ),
         hide_index=True,
         key="ym_classes",
         column_config={
             "accuracy": st.column_config.NumberColumn(format="percent"),
             f"mean loss ({unit})": st.column_config.NumberColumn(format="%.4f"),
             "share of the loss": st.column_config.NumberColumn(format="percent"),
+            "precision": st.column_config.NumberColumn(
+                format="percent", help="Of the samples predicted as the class, the share right."
+            ),
+            "recall": st.column_config.NumberColumn(
+                format="percent", help="Of the class's samples, the share predicted as it."
+            ),
+            "F1": st.column_config.NumberColumn(
+                format="percent", help="The harmonic mean of precision and recall."
+            ),
         },
     )
 

@@ -8,6 +8,7 @@ selection — is tested in test_drill.py and in Chromium (test_browser.py).
 
 from __future__ import annotations
 
+import numpy as np
 import pytest
 from streamlit.testing.v1 import AppTest
 from your_model.test_page import (
@@ -27,6 +28,7 @@ import xentcore
 from xentui.domain.share_link import decode
 from xentui.session import your_model as ym
 from xentui.your_model.drill import PAGE_SIZE, Selection, selected_rows
+from xentui.your_model.example import example_data
 from xentui.your_model.upload import content_digest
 
 TOY_HASH = content_digest(TOY_CSV)[:12]
@@ -193,3 +195,28 @@ def test_the_report_is_offered_beside_the_csv():
     at = open_page()
     labels = [b.proto.label for b in at.get("download_button")]
     assert labels == ["Download per-sample results (CSV)", "Download a report (HTML)"]
+
+
+def test_the_practitioners_metrics_match_xentcore_on_the_matrix():
+    at = open_page()
+    data = example_data()
+    at.number_input(key="ym_topk").set_value(3)
+    run(at)
+    shown = headline(at)
+    assert shown["Top-3 accuracy"] == (
+        f"{xentcore.top_k_accuracy(data.scores, data.labels, 3):.2%}"
+    )
+    assert shown["Brier score"] == f"{xentcore.brier_score(data.scores, data.labels):.4f}"
+    assert shown["NLL in bits"] == f"{EXAMPLE.mean_loss / np.log(2):.4f}"
+    confidence, correct = EXAMPLE.confidence, EXAMPLE.correct
+    assert shown["MCE (15 bins)"] == (
+        f"{xentcore.max_calibration_error(confidence, correct, 15):.4f}"
+    )
+    assert shown["Adaptive ECE (15 bins)"] == (
+        f"{xentcore.adaptive_calibration_error(confidence, correct, 15):.4f}"
+    )
+    table = next(d.value for d in at.dataframe if "F1" in d.value.columns).set_index("class")
+    scores = xentcore.precision_recall_f1(data.labels, EXAMPLE.prediction, 10)
+    for c, name in enumerate(data.class_names):
+        assert table.loc[name, "recall"] == pytest.approx(scores.recall[c], abs=1e-12)
+        assert table.loc[name, "F1"] == pytest.approx(scores.f1[c], abs=1e-12)

@@ -12,6 +12,7 @@ from __future__ import annotations
 import numpy as np
 import plotly.graph_objects as go
 
+import xentcore
 from xentcore import Reliability
 from xentui.kit.format import plotly_literal
 from xentui.kit.units import in_unit, loss_text
@@ -20,6 +21,7 @@ from xentui.your_model.analysis import Analysis
 __all__ = [
     "MAX_CLASSES_SHOWN",
     "class_loss_figure",
+    "confidence_histogram_figure",
     "confusion_classes",
     "confusion_figure",
     "loss_histogram_figure",
@@ -218,5 +220,34 @@ def reliability_figure(
         bargap=0.05,
         margin=_MARGIN,
         height=420,
+    )
+    return fig
+
+
+def confidence_histogram_figure(analysis: Analysis, n_bins: int = 20) -> go.Figure:
+    """Samples per confidence (top probability) bin, right and wrong stacked."""
+    edges = xentcore.confidence_histogram(analysis.confidence, n_bins)[1]
+    right = xentcore.confidence_histogram(analysis.confidence[analysis.correct], n_bins)[0]
+    wrong = xentcore.confidence_histogram(analysis.confidence[~analysis.correct], n_bins)[0]
+    centres = (edges[:-1] + edges[1:]) / 2
+    fig = go.Figure()
+    for name, counts, colour in (("right", right, "#2ca02c"), ("wrong", wrong, "#d62728")):
+        fig.add_trace(
+            go.Bar(
+                x=centres,
+                y=counts,
+                width=np.diff(edges),
+                name=name,
+                marker={"color": colour},
+                hovertemplate=f"confidence %{{x:.3f}}: %{{y:,}} {name}<extra></extra>",
+            )
+        )
+    fig.update_layout(
+        barmode="stack",
+        xaxis={"title": "confidence (top probability)", "range": [0, 1]},
+        yaxis={"title": "samples"},
+        legend={"orientation": "h", "y": -0.25},
+        margin=_MARGIN,
+        height=300,
     )
     return fig
