@@ -34,6 +34,7 @@ from xentui.your_model.figures import (
     loss_histogram_figure,
     reliability_figure,
 )
+from xentui.your_model.label_errors import issues_frame
 from xentui.your_model.load import MissingLabels, Upload
 from xentui.your_model.playground_link import sample_scenario, worst_sample_scenario
 from xentui.your_model.report import html_report
@@ -52,7 +53,15 @@ ym.init_state()
 state = open_page("your_model")
 MAX_BYTES = int(st.get_option("server.maxUploadSize")) * 2**20
 PAGE_PATH = "your-model"
-TABS = ("Loss per sample", "Worst samples", "Classes", "Calibration", "Compare", "Other libraries")
+TABS = (
+    "Loss per sample",
+    "Worst samples",
+    "Classes",
+    "Calibration",
+    "Likely label errors",
+    "Compare",
+    "Other libraries",
+)
 BINS_RULE = whole_number(5, 50)
 
 st.title("Your model")
@@ -229,14 +238,20 @@ def show_results() -> None:
         f"(perplexity {classes:,})."
     )
 
-    samples_tab, worst_tab, classes_tab, calibration_tab, compare_tab, libraries_tab = (
-        state.control(
-            st.tabs,
-            list(TABS),
-            key="ym_tab",
-            rule=one_of(TABS),
-            shown=lambda _: st.session_state.get("ym_tab") or TABS[0],
-        )
+    (
+        samples_tab,
+        worst_tab,
+        classes_tab,
+        calibration_tab,
+        issues_tab,
+        compare_tab,
+        libraries_tab,
+    ) = state.control(
+        st.tabs,
+        list(TABS),
+        key="ym_tab",
+        rule=one_of(TABS),
+        shown=lambda _: st.session_state.get("ym_tab") or TABS[0],
     )
     selection = current_selection(analysis, bins)
     with samples_tab:
@@ -250,6 +265,8 @@ def show_results() -> None:
     with calibration_tab:
         show_calibration(analysis, bins, before, after)
         show_drill(analysis, bins, selection, ("confidence",))
+    with issues_tab:
+        show_label_errors(analysis)
     with compare_tab:
         show_compare(analysis, bins)
     with libraries_tab:
@@ -556,6 +573,47 @@ def show_classes(analysis: Analysis) -> None:
             "F1": st.column_config.NumberColumn(
                 format="percent", help="The harmonic mean of precision and recall."
             ),
+        },
+    )
+
+
+def show_label_errors(analysis: Analysis) -> None:
+    """The samples confident learning flags, least likely label first, each openable."""
+    found = ym.label_issues_found(analysis)
+    if found is None:
+        st.caption(
+            "Confident learning: each class gets a threshold, the mean probability of the class "
+            "over the samples labelled with it; a sample is flagged when another class reaches "
+            "its threshold with the highest probability (cleanlab's find_label_issues, "
+            "filter_by='confident_learning'). Use out-of-sample scores: a model agrees with the "
+            "labels it was trained on."
+        )
+        st.button(
+            "Find likely label errors",
+            key="ym_find_issues",
+            on_click=ym.find_label_issues,
+            args=(analysis,),
+            help="Reads the whole matrix once more (softmax of every row).",
+        )
+        return
+    st.markdown(
+        f"**{len(found):,} samples flagged** of {analysis.num_samples:,}, the least likely "
+        "given label first (ranked by p(given))."
+    )
+    if not len(found):
+        return
+    shown = slice(0, PAGE_SIZE)
+    rows = found.indices[shown]
+    scenarios = [sample_scenario(analysis, int(row)) for row in rows]
+    unit = loss_unit()
+    st.dataframe(
+        issues_frame(analysis, found, shown, playground_links(analysis, scenarios), unit),
+        hide_index=True,
+        key="ym_issues",
+        column_config={
+            **sample_columns(unit),
+            "p(given)": st.column_config.NumberColumn(format="%.4g"),
+            "p(suggested)": st.column_config.NumberColumn(format="%.4f"),
         },
     )
 

@@ -220,3 +220,25 @@ def test_the_practitioners_metrics_match_xentcore_on_the_matrix():
     for c, name in enumerate(data.class_names):
         assert table.loc[name, "recall"] == pytest.approx(scores.recall[c], abs=1e-12)
         assert table.loc[name, "F1"] == pytest.approx(scores.f1[c], abs=1e-12)
+
+
+def test_likely_label_errors_are_listed_with_their_evidence_and_links():
+    at = open_page()
+    at.button(key="ym_find_issues").click()
+    run(at)
+    data = example_data()
+    expected = xentcore.find_label_issues(xentcore.softmax(data.scores, axis=1), data.labels)
+    said = next(unescape(m.value) for m in at.markdown if "flagged" in m.value)
+    assert said.startswith(f"**{len(expected):,} samples flagged** of 20,000")
+    table = next(d.value for d in at.dataframe if "p(suggested)" in d.value.columns)
+    assert table["sample"].tolist() == (expected.indices[:PAGE_SIZE] + 1).tolist()
+    names = np.asarray(data.class_names)
+    assert table["suggested"].tolist() == names[expected.suggested[:PAGE_SIZE]].tolist()
+    np.testing.assert_allclose(table["p(given)"], expected.p_given[:PAGE_SIZE], rtol=1e-5)
+    scenario = decode(table.iloc[0]["Playground"].split("?s=", 1)[1])
+    loss = float(xentcore.cross_entropy(scenario.logits_array(), scenario.targets))
+    assert loss == pytest.approx(float(table.iloc[0]["loss (nats)"]), rel=1e-5)
+    # Another file: the flagged list was of the example, and is not shown for it.
+    upload(at, "ym_file", "toy.csv", TOY_CSV)
+    run(at)
+    assert not any("p(suggested)" in d.value.columns for d in at.dataframe)

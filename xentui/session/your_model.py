@@ -34,6 +34,7 @@ from xentui.your_model.compare import mismatch
 from xentui.your_model.csv_scores import csv_layout
 from xentui.your_model.drill import parse_selection, selection_from_points
 from xentui.your_model.example import example_data
+from xentui.your_model.label_errors import label_issues
 from xentui.your_model.load import Upload, load_model_data
 from xentui.your_model.upload import (
     ANALYSES_PER_SESSION,
@@ -62,8 +63,10 @@ __all__ = [
     "answer",
     "answer_second",
     "clear_selection",
+    "find_label_issues",
     "identity",
     "init_state",
+    "label_issues_found",
     "notice_upload",
     "open_in_playground",
     "pending_view",
@@ -452,3 +455,18 @@ def answer_second(
         message = str(_unforeseen(failure, scores).problem)
     st.session_state[SECOND] = (request, analysis, message)
     return analysis, message
+
+
+# ------------------------------------------------------------------------------ label errors
+_ISSUES = "ym_label_issues"  # (the Analysis they are of, its LabelIssues)
+
+
+def find_label_issues(analysis: Analysis) -> None:
+    """Run confident learning on `analysis` (a button's callback)."""
+    st.session_state[_ISSUES] = (analysis, label_issues(analysis))
+
+
+def label_issues_found(analysis: Analysis):
+    """The LabelIssues found for `analysis`, or None when not looked for on it."""
+    kept = st.session_state.get(_ISSUES)
+    return kept[1] if kept is not None and kept[0] is analysis else None
