@@ -241,7 +241,7 @@ def compare_child(scores_path: Path, labels_path: Path, second_path: Path) -> di
     at.switch_page(PAGE).run()
     classes = np.load(scores_path, mmap_mode="r").shape[1]
     small, small_labels = _small_npy(2_000, classes)
-    at.radio(key="ym_compare").set_value("file").run()
+    at.button_group(key="ym_compare").set_value("file").run()
     at.file_uploader(key="ym_file").set_value(("warm.npy", small, "application/octet-stream"))
     at.file_uploader(key="ym_labels").set_value(
         ("wl.npy", small_labels, "application/octet-stream")

@@ -628,13 +628,14 @@ COMPARE_WORDS = {
 def show_compare(analysis: Analysis, bins: int) -> None:
     """Model A (the file above) against B: a second upload of the same samples, or A at T."""
     mode = state.control(
-        st.radio,
+        st.segmented_control,
         "Compare with",
         ym.COMPARE_OPTIONS,
         format_func=COMPARE_WORDS.get,
-        horizontal=True,
+        default="none",
         key="ym_compare",
         rule=one_of(ym.COMPARE_OPTIONS),
+        required=True,
     )
     if mode == "none":
         st.caption(

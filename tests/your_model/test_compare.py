@@ -124,7 +124,7 @@ def test_a_second_model_that_differs_is_named(second, message):
 
 def test_the_page_compares_before_and_after_temperature():
     at = open_page()
-    at.radio(key="ym_compare").set_value("temperature")
+    at.button_group(key="ym_compare").set_value("temperature")
     run(at)
     table = next(d.value for d in at.dataframe if "95% interval of B − A" in d.value.columns)
     assert table["figure"].tolist()[:2] == ["mean cross-entropy (nats)", "accuracy"]
@@ -139,7 +139,7 @@ def test_the_page_compares_a_second_upload_and_names_a_mismatch_beside_it():
     at = open_page()
     upload(at, "ym_file", "a.npz", _example_npz(DATA.scores, DATA.labels))
     run(at)
-    at.radio(key="ym_compare").set_value("file")
+    at.button_group(key="ym_compare").set_value("file")
     run(at)
     upload(at, "ym_file_b", "b.npz", _example_npz(NOISY, DATA.labels))
     run(at)

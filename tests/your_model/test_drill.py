@@ -151,7 +151,8 @@ def test_a_click_on_each_figure_names_the_mark_it_hit():
     assert selection_from_points("class", _points(classes, 0, 0)) == f"class:{top}"
     confusion = confusion_figure(EXAMPLE)
     assert selection_from_points("cell", _points(confusion, 1, 3 * 10 + 5)) == "cell:3,5"
-    assert confusion.data[1].customdata[35, 2] == EXAMPLE.scores.confusion_counts(range(10))[3, 5]
+    count = EXAMPLE.scores.confusion_counts(np.arange(10))[3, 5]
+    assert confusion.data[1].text[35] == count
     before, after = EXAMPLE.reliability(15)
     reliability = reliability_figure(before, after, EXAMPLE.temperature.temperature)
     assert selection_from_points("confidence", _points(reliability, 1, 15)) == "confidence:15"

@@ -365,7 +365,7 @@ def test_open_in_the_playground_after_visiting_it(page):
 
 def test_download_button_is_offered(page):
     buttons = page.get("download_button")
-    assert [b.proto.label for b in buttons] == ["Download per-sample results (CSV)"]
+    assert next(b.proto.label for b in buttons) == "Download per-sample results (CSV)"
 
 
 def test_an_unforeseen_failure_is_a_message_not_a_traceback(page, monkeypatch):

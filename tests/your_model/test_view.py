@@ -172,6 +172,8 @@ def test_a_link_of_another_file_keeps_waiting_for_it():
         ({"ym_tab": "Nope"}, "The link’s ym_tab: expected one of Loss per sample, Worst samples"),
         ({"ym_bins": "inf"}, "The link’s ym_bins: expected a whole number from 5 to 50"),
         ({"ym_k": "0.5"}, "The link’s ym_k: expected a whole number from 1 to 100"),
+        ({"ym_topk": "0"}, "The link’s ym_topk: expected a whole number from 1 to 10"),
+        ({"ym_compare": "both"}, "The link’s ym_compare: expected one of none, temperature, file"),
     ],
 )
 def test_a_bad_link_value_is_named_and_the_page_works(query, message):

@@ -129,7 +129,7 @@ def selection_from_points(chart: str, points: list[dict]) -> str | None:
     nothing the page drills into (the diagonal, the curve at T, an empty selection).
 
     Each clickable trace carries its indices in `customdata`: the bars [.., .., index], the
-    confusion cells' markers [target, prediction, count, share]. The browser sends a row of a
+    confusion cells' markers [target, prediction]. The browser sends a row of a
     NumPy array as an object keyed "0", "1", …, a row of a list as a list: both are read.
     """
     for point in points:
@@ -139,7 +139,7 @@ def selection_from_points(chart: str, points: list[dict]) -> str | None:
         if not isinstance(data, (list, tuple)) or not data:
             continue
         try:
-            if chart == "cell" and len(data) == 4:
+            if chart == "cell" and len(data) == 2:
                 return f"cell:{int(data[0])},{int(data[1])}"
             if chart != "cell" and len(data) == 3:
                 return f"{chart}:{int(data[2])}"

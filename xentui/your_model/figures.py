@@ -125,13 +125,13 @@ def confusion_figure(analysis: Analysis) -> go.Figure:
             zmax=1,
             colorscale="Blues",
             colorbar={"title": {"text": "share of<br>the target"}},
-            text=counts,
+            text=counts if small else None,  # the counts written in the cells
             texttemplate="%{text:,}" if small else None,
             hoverinfo="skip",  # the cells' markers below answer the hover
         )
     )
     # Plotly cannot select a heatmap's cell: an invisible marker at each cell's centre is what a
-    # click selects, carrying (target, prediction, count, share).
+    # click selects, carrying (target, prediction), and what the hover reads.
     k = len(classes)
     fig.add_trace(
         go.Scatter(
@@ -139,17 +139,9 @@ def confusion_figure(analysis: Analysis) -> go.Figure:
             y=[names[i] for i in range(k) for _ in range(k)],
             mode="markers",
             marker={"size": 16, "symbol": "square", "color": "rgba(0, 0, 0, 0)"},
-            customdata=np.stack(
-                [
-                    np.repeat(classes, k),
-                    np.tile(classes, k),
-                    counts.ravel(),
-                    np.nan_to_num(share.ravel()),
-                ],
-                axis=1,
-            ),
-            hovertemplate="target %{y} → predicted %{x}: %{customdata[2]:,} samples "
-            "(%{customdata[3]:.1%})<extra></extra>",
+            customdata=np.stack([np.repeat(classes, k), np.tile(classes, k)], axis=1),
+            text=counts.ravel(),
+            hovertemplate="target %{y} → predicted %{x}: %{text:,} samples<extra></extra>",
             showlegend=False,
         )
     )
