@@ -152,3 +152,26 @@ def test_the_page_compares_a_second_upload_and_names_a_mismatch_beside_it():
     assert errors == ["“toy.csv”: expected 3,000 samples, as the first model has; got 3 samples."]
     assert not any("95% interval of B − A" in d.value.columns for d in at.dataframe)
     assert_no_exception(at)
+
+
+def test_without_a_fitted_temperature_the_page_says_why():
+    at = open_page()
+    # Every label is its row's top class: the loss falls as T shrinks to 0, no finite T is fitted.
+    upload(at, "ym_file", "sure.csv", b"a,b,label\n5,0,0\n0,5,1\n4,1,0\n1,4,1\n3,0,0\n0,3,1\n")
+    run(at)
+    at.button_group(key="ym_compare").set_value("temperature")
+    run(at)
+    infos = [unescape(i.value) for i in at.info]
+    assert any(text.startswith("No temperature was fitted") for text in infos), infos
+
+
+def test_a_broken_second_file_is_named_and_nothing_is_compared():
+    at = open_page()
+    at.button_group(key="ym_compare").set_value("file")
+    run(at)
+    upload(at, "ym_file_b", "ragged.csv", b"cat,dog,label\n1,2,0\n3,1\n")
+    run(at)
+    errors = [unescape(e.value) for e in at.error]
+    assert len(errors) == 1 and errors[0].startswith("“ragged.csv”, line 3 (sample 2): expected")
+    assert not any("95% interval of B − A" in d.value.columns for d in at.dataframe)
+    assert_no_exception(at)
