@@ -185,3 +185,13 @@ def test_a_drilled_sample_opens_in_the_playground_with_its_loss():
 def test_a_table_of_samples_is_the_worst_table_for_the_worst_rows():
     k = 6
     assert samples_frame(EXAMPLE, EXAMPLE.worst_rows[:k]).equals(worst_frame(EXAMPLE, k))
+
+
+def test_the_confidence_histogram_stacks_right_and_wrong_samples():
+    from xentui.your_model.figures import confidence_histogram_figure
+
+    fig = confidence_histogram_figure(EXAMPLE)
+    edges = np.linspace(0, 1, 21)
+    for trace, mask in zip(fig.data, (EXAMPLE.correct, ~EXAMPLE.correct), strict=True):
+        expected = np.histogram(EXAMPLE.confidence[mask].astype(np.float64), bins=edges)[0]
+        assert np.asarray(trace.y).tolist() == expected.tolist()

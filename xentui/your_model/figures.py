@@ -218,9 +218,10 @@ def reliability_figure(
 
 def confidence_histogram_figure(analysis: Analysis, n_bins: int = 20) -> go.Figure:
     """Samples per confidence (top probability) bin, right and wrong stacked."""
-    edges = xentcore.confidence_histogram(analysis.confidence, n_bins)[1]
-    right = xentcore.confidence_histogram(analysis.confidence[analysis.correct], n_bins)[0]
-    wrong = xentcore.confidence_histogram(analysis.confidence[~analysis.correct], n_bins)[0]
+    correct = analysis.correct
+    every, edges = xentcore.confidence_histogram(analysis.confidence, n_bins)
+    right = xentcore.confidence_histogram(analysis.confidence[correct], n_bins)[0]
+    wrong = every - right  # two histograms of N, not three
     centres = (edges[:-1] + edges[1:]) / 2
     fig = go.Figure()
     for name, counts, colour in (("right", right, "#2ca02c"), ("wrong", wrong, "#d62728")):
