@@ -32,6 +32,7 @@ from xentui.session.page_state import LINK_KEYS
 
 __all__ = [
     "PAGES",
+    "UNCONTROLLED",
     "PageLink",
     "alerts",
     "browser_query",
@@ -63,6 +64,15 @@ PAGES = [
     ("class-poll", "pages/poll/class_poll.py"),
     ("about", "pages/help/about.py"),
 ]
+# Kinds of what shows a link value that has no control value to compare: a value no control shows
+# (Your model's selection and file hash, refused beside the figures) and a bound st.tabs.
+UNCONTROLLED = ("NoneType", "Block")
+# Valid values of the keys no control shows, beside the hostile ones.
+LINKED_VALUES = {
+    "ym_sel": ("loss:3", "confidence:15", "cell:1,2", "class:0"),
+    "ym_data": ("0123456789ab",),
+    "ym_name": ("model.npy",),
+}
 # Keys no page reads, and the two Streamlit keeps for itself.
 STRANGERS = ("embed", "embed_options", "unknown", "S", "s ")
 _REFUSAL = re.compile(r"^The link’s (.+?): expected ")
@@ -190,6 +200,8 @@ def _valid_values(element) -> tuple[str, ...]:
         return tuple(proto.options)
     if kind == "ButtonGroup":
         return tuple(option.content for option in proto.options)
+    if kind == "Block":  # a bound st.tabs: its tabs' labels
+        return tuple(tab.label for tab in element.children.values())
     if kind in ("NumberInput", "Slider"):
         low, high = proto.min, proto.max
         return tuple(f"{v:g}" for v in (low, high, (low + high) / 2, round((low + high) / 2)))
@@ -208,7 +220,10 @@ def discover(page: str) -> PageLink:
     # Every bound control goes through the page's link check, which records its key.
     assert set(bound) <= set(read), (page, sorted(set(bound) - set(read)))
     elements = {key: bound.get(key) or widget(at, shown_by) for key, shown_by in read.items()}
-    valid = {key: _valid_values(e) if e is not None else () for key, e in elements.items()}
+    valid = {
+        key: _valid_values(e) if e is not None else LINKED_VALUES.get(key, ())
+        for key, e in elements.items()
+    }
     kinds = {key: type(e).__name__ for key, e in elements.items()}
     return PageLink(page, title_of(at), read, valid, kinds)
 

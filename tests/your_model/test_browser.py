@@ -8,6 +8,7 @@ test-artifacts/ and a check that no exception box was rendered.
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import numpy as np
@@ -136,3 +137,43 @@ def test_calibration_is_measured_on_the_held_out_half_and_bits_are_one_click_awa
     expect(page.locator(METRIC).first).to_have_text(EXAMPLE_LOSS_BITS)
     expect(page.get_by_text("log₂ C = 3.3219 bits")).to_be_visible()
     _finish(page, "your-model-calibration-bits")
+
+
+def _click_mark(page, chart_key: str, marks: str, pick) -> None:
+    """Click the centre of one mark of a Plotly chart (Playwright's own click hits the drag
+    layer); `pick` chooses among the marks' bounding boxes."""
+    page.locator(f".st-key-{chart_key}").scroll_into_view_if_needed()
+    locator = page.locator(f".st-key-{chart_key} {marks}")
+    expect(locator.first).to_be_visible()
+    boxes = [box for box in (m.bounding_box() for m in locator.all()) if box and box["height"] > 2]
+    box = pick(boxes)
+    page.mouse.click(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+
+
+@pytest.mark.browser
+def test_a_clicked_bar_and_cell_list_their_samples(your_model):
+    page = your_model
+    # The tallest loss bar: the samples behind it are listed below the chart, with links.
+    _click_mark(
+        page, "ym_histogram", ".barlayer .point path", lambda b: max(b, key=lambda x: x["height"])
+    )
+    heading = page.get_by_text(re.compile(r"^[\d,]+ samples with loss from"))
+    expect(heading).to_be_visible()
+    count = int(heading.inner_text().split(" ", 1)[0].replace(",", ""))
+    assert count > 25  # the tallest of 60 bars of 20 000 samples: more than a page
+    expect(page.get_by_label("Page (of " + str(-(-count // 25)) + ")")).to_be_visible()
+    assert "ym_sel=loss%3A" in page.url or "ym_sel=loss:" in page.url
+    # A confusion cell, in the Classes tab: its samples replace the bar's.
+    page.get_by_role("tab", name="Classes").click()
+    # The heatmap is one image: click the centre of cell (target 3, prediction 5) of its grid.
+    area = page.locator(".st-key-ym_confusion .nsewdrag")
+    area.scroll_into_view_if_needed()
+    expect(area).to_be_visible()
+    box = area.bounding_box()
+    page.mouse.click(box["x"] + 5.5 * box["width"] / 10, box["y"] + 3.5 * box["height"] / 10)
+    expect(
+        page.get_by_text(re.compile(r"^[\d,]+ samples with target cat, predicted dog"))
+    ).to_be_visible()
+    assert "ym_sel=cell" in page.url
+    assert "ym_tab=Classes" in page.url
+    _finish(page, "your-model-drill-down")

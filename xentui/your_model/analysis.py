@@ -67,6 +67,9 @@ class Analysis:
     scores: xentcore.ScoreAnalysis
     temperature: TemperatureScaling
     libraries: tuple[LibraryMean, ...]
+    # The (N, C) scores as read (read-only; a view on a .npy upload's bytes): a drilled-down
+    # sample's logits are read from it when it is opened in the Playground.
+    matrix: np.ndarray = field(compare=False, repr=False, default_factory=lambda: np.empty((0, 0)))
     timings: dict[str, float] = field(compare=False, default_factory=dict)
 
     num_samples = property(lambda self: int(self.labels.shape[0]))
@@ -91,6 +94,15 @@ class Analysis:
     @property
     def worst_probabilities(self) -> np.ndarray:
         return xentcore.softmax(self.worst_logits, axis=1)
+
+    def logits_of(self, rows: np.ndarray) -> np.ndarray:
+        """The logits of `rows` (k,) as float64 (k, C): log P when the scores are probabilities,
+        as the core reads them (a probability of 0 is −inf)."""
+        picked = self.matrix[np.asarray(rows, dtype=np.intp)]
+        if self.kind == "probabilities":
+            with np.errstate(divide="ignore", invalid="ignore"):
+                picked = np.log(picked)  # in the scores' dtype, as the core's pass takes it
+        return picked.astype(np.float64)
 
     def reliability(self, n_bins: int) -> tuple[xentcore.Reliability, xentcore.Reliability | None]:
         """The reliability bins of every sample as given, and of the held-out half at T (None
@@ -234,6 +246,8 @@ def analyse_upload(
     timings["libraries"] = time.perf_counter() - clock
     step("computing the other libraries' figures")
     labels.flags.writeable = False
+    matrix = scores.view()
+    matrix.flags.writeable = False
     return Analysis(
         source=data.source,
         class_names=names,
@@ -246,5 +260,6 @@ def analyse_upload(
         scores=result,
         temperature=_scaling(result, scores.shape[0]),
         libraries=libraries,
+        matrix=matrix,
         timings=timings,
     )

@@ -2,7 +2,9 @@
 
 A figure travels to the browser as JSON (about 27 bytes a point), so nothing here plots one mark
 per sample: the histogram has HISTOGRAM_BINS bars, the reliability diagram one bar per bin, and
-the class charts at most MAX_CLASSES_SHOWN classes, whatever N and C.
+the class charts at most MAX_CLASSES_SHOWN classes, whatever N and C. Every clickable mark carries
+its indices in its `customdata`, which a click reports back for the drill-down
+(xentui/your_model/drill.py).
 """
 
 from __future__ import annotations
@@ -10,6 +12,7 @@ from __future__ import annotations
 import numpy as np
 import plotly.graph_objects as go
 
+import xentcore
 from xentcore import Reliability
 from xentui.kit.format import plotly_literal
 from xentui.kit.units import in_unit, loss_text
@@ -18,6 +21,7 @@ from xentui.your_model.analysis import Analysis
 __all__ = [
     "MAX_CLASSES_SHOWN",
     "class_loss_figure",
+    "confidence_histogram_figure",
     "confusion_classes",
     "confusion_figure",
     "loss_histogram_figure",
@@ -40,7 +44,8 @@ def loss_histogram_figure(
             y=counts,
             width=np.diff(edges),
             marker={"color": "#1f77b4"},
-            customdata=np.stack([edges[:-1], edges[1:]], axis=1),
+            # the last column is the bar's index: what a click reports (xentui/your_model/drill.py)
+            customdata=np.stack([edges[:-1], edges[1:], np.arange(len(counts))], axis=1),
             hovertemplate="loss %{customdata[0]:.3f}–%{customdata[1]:.3f}: %{y:,} samples"
             "<extra></extra>",
         )
@@ -79,7 +84,7 @@ def class_loss_figure(analysis: Analysis, unit: str = "nats") -> go.Figure:
             y=names,
             orientation="h",
             marker={"color": "#d62728"},
-            customdata=np.stack([analysis.class_counts[order], accuracy], axis=1),
+            customdata=np.stack([analysis.class_counts[order], accuracy, order], axis=1),
             hovertemplate="%{y}: mean loss %{x:.4f}<br>%{customdata[0]:,} samples, "
             "accuracy %{customdata[1]:.1%}<extra></extra>",
         )
@@ -120,10 +125,24 @@ def confusion_figure(analysis: Analysis) -> go.Figure:
             zmax=1,
             colorscale="Blues",
             colorbar={"title": {"text": "share of<br>the target"}},
-            text=counts,
+            text=counts if small else None,  # the counts written in the cells
             texttemplate="%{text:,}" if small else None,
-            hovertemplate="target %{y} → predicted %{x}: %{text:,} samples (%{z:.1%})"
-            "<extra></extra>",
+            hoverinfo="skip",  # the cells' markers below answer the hover
+        )
+    )
+    # Plotly cannot select a heatmap's cell: an invisible marker at each cell's centre is what a
+    # click selects, carrying (target, prediction), and what the hover reads.
+    k = len(classes)
+    fig.add_trace(
+        go.Scatter(
+            x=[names[j] for _ in range(k) for j in range(k)],
+            y=[names[i] for i in range(k) for _ in range(k)],
+            mode="markers",
+            marker={"size": 16, "symbol": "square", "color": "rgba(0, 0, 0, 0)"},
+            customdata=np.stack([np.repeat(classes, k), np.tile(classes, k)], axis=1),
+            text=counts.ravel(),
+            hovertemplate="target %{y} → predicted %{x}: %{text:,} samples<extra></extra>",
+            showlegend=False,
         )
     )
     fig.update_layout(
@@ -164,7 +183,10 @@ def reliability_figure(
             width=width,
             name=f"as given, every sample (ECE {before.ece:.4f})",
             marker={"color": "rgba(31, 119, 180, 0.75)"},
-            customdata=np.stack([before.counts, np.nan_to_num(before.confidence)], axis=1),
+            customdata=np.stack(
+                [before.counts, np.nan_to_num(before.confidence), np.arange(len(before.counts))],
+                axis=1,
+            ),
             hovertemplate="confidence %{customdata[1]:.3f}: accuracy %{y:.3f} "
             "(%{customdata[0]:,} samples)<extra></extra>",
         )
@@ -190,5 +212,35 @@ def reliability_figure(
         bargap=0.05,
         margin=_MARGIN,
         height=420,
+    )
+    return fig
+
+
+def confidence_histogram_figure(analysis: Analysis, n_bins: int = 20) -> go.Figure:
+    """Samples per confidence (top probability) bin, right and wrong stacked."""
+    correct = analysis.correct
+    every, edges = xentcore.confidence_histogram(analysis.confidence, n_bins)
+    right = xentcore.confidence_histogram(analysis.confidence[correct], n_bins)[0]
+    wrong = every - right  # two histograms of N, not three
+    centres = (edges[:-1] + edges[1:]) / 2
+    fig = go.Figure()
+    for name, counts, colour in (("right", right, "#2ca02c"), ("wrong", wrong, "#d62728")):
+        fig.add_trace(
+            go.Bar(
+                x=centres,
+                y=counts,
+                width=np.diff(edges),
+                name=name,
+                marker={"color": colour},
+                hovertemplate=f"confidence %{{x:.3f}}: %{{y:,}} {name}<extra></extra>",
+            )
+        )
+    fig.update_layout(
+        barmode="stack",
+        xaxis={"title": "confidence (top probability)", "range": [0, 1]},
+        yaxis={"title": "samples"},
+        legend={"orientation": "h", "y": -0.25},
+        margin=_MARGIN,
+        height=300,
     )
     return fig

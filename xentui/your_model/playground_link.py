@@ -1,4 +1,4 @@
-"""One of the worst samples as a Playground scenario, to be taken apart there.
+"""A sample (one of the worst, or one a figure drills down to) as a Playground scenario.
 
 The draft goes through `xentui.domain.validation.check_scenario`, the one check every way into the
 Playground passes, after being fitted to its limits (xentui.domain.limits): at most MAX_CLASSES
@@ -20,7 +20,7 @@ from xentui.domain.validation import check_scenario
 from xentui.kit.problems import quote
 from xentui.your_model.analysis import Analysis
 
-__all__ = ["IMPOSSIBLE_LOGIT", "worst_sample_scenario"]
+__all__ = ["IMPOSSIBLE_LOGIT", "sample_scenario", "worst_sample_scenario"]
 
 # log 0 = −inf cannot travel in a link; −1000 is as impossible in float32 and float64 (exp
 # underflows to exactly 0 beside any logit above −900).
@@ -50,8 +50,15 @@ def _scenario_names(names: list[str]) -> list[str]:
 
 def worst_sample_scenario(analysis: Analysis, rank: int) -> tuple[Scenario, str]:
     """The rank-th worst sample (0 = the highest loss) as a scenario, and what was changed."""
-    row = int(analysis.worst_rows[rank])
-    logits = analysis.worst_logits[rank]
+    return sample_scenario(analysis, int(analysis.worst_rows[rank]), analysis.worst_logits[rank])
+
+
+def sample_scenario(
+    analysis: Analysis, row: int, logits: np.ndarray | None = None
+) -> tuple[Scenario, str]:
+    """Sample `row` (0-based) as a scenario, and what was changed; `logits` are its (C,) logits
+    when already at hand, else read with `Analysis.logits_of`."""
+    logits = analysis.logits_of([row])[0] if logits is None else logits
     target = int(analysis.labels[row])
     c = analysis.num_classes
     notes = []

@@ -12,6 +12,7 @@ import io
 import numpy as np
 import pandas as pd
 
+import xentcore
 from xentcore import Reliability
 from xentui.kit.units import in_unit
 from xentui.your_model.analysis import Analysis
@@ -21,6 +22,7 @@ __all__ = [
     "class_frame",
     "libraries_frame",
     "per_sample_csv",
+    "samples_frame",
     "summary_frame",
     "worst_frame",
 ]
@@ -43,9 +45,27 @@ def worst_frame(
 ) -> pd.DataFrame:
     """The k highest-loss samples: target and prediction with their probabilities, the loss."""
     k = min(k, len(analysis.worst_rows))
-    rows = analysis.worst_rows[:k]
+    return samples_frame(
+        analysis, analysis.worst_rows[:k], analysis.worst_probabilities[:k], links, unit
+    )
+
+
+def samples_frame(
+    analysis: Analysis,
+    rows: np.ndarray,
+    probabilities: np.ndarray | None = None,
+    links: list[str] | None = None,
+    unit: str = "nats",
+) -> pd.DataFrame:
+    """Samples `rows` (0-based): target and prediction with their probabilities, the loss.
+
+    `probabilities` (k, C) are the rows' softmax, when already at hand.
+    """
+    rows = np.asarray(rows, dtype=np.intp)
+    k = len(rows)
+    if probabilities is None:
+        probabilities = xentcore.softmax(analysis.logits_of(rows), axis=1)
     names = np.asarray(analysis.class_names, dtype=object)
-    probabilities = analysis.worst_probabilities[:k]
     targets = analysis.labels[rows]
     predictions = analysis.prediction[rows]
     frame = pd.DataFrame(
