@@ -15,6 +15,8 @@ rule it breaks.
 
 from __future__ import annotations
 
+import ast
+
 import pytest
 from code_imports import REPO_ROOT, STDLIB, imports_in, imports_of, python_files, relative
 
@@ -171,6 +173,22 @@ def test_library_code_imports_no_page_script(path):
         "xentcore and xentui import nothing from pages/ or app.py",
         lambda i: not _within(i.module, "pages", "app"),
     )
+
+
+@pytest.mark.parametrize("path", _files("pages", "xentui"))
+def test_no_page_stops_before_the_frame_finishes(path):
+    # app.py draws the Share control after page.run(): st.stop() in a page would drop it.
+    calls = [n for n in ast.walk(ast.parse(path.read_text())) if isinstance(n, ast.Call)]
+    stops = [
+        c.lineno
+        for c in calls
+        if isinstance(c.func, ast.Attribute) and c.func.attr == "stop" and _named(c.func, "st")
+    ]
+    assert not stops, f"{relative(path)} calls st.stop() at line(s) {stops}"
+
+
+def _named(attribute: ast.Attribute, name: str) -> bool:
+    return isinstance(attribute.value, ast.Name) and attribute.value.id == name
 
 
 # ---------------------------------------------------------------------------------------- layout

@@ -100,32 +100,41 @@ st.markdown(
     f"**{source}** — {losses.token_loss.shape[0]:,} sequences × up to "
     f"{losses.token_loss.shape[1]:,} positions, {losses.num_tokens:,} tokens counted."
 )
+
+
+def show_losses(losses) -> None:
+    """The reductions, the heatmap and the tables of sequences that count at least one token."""
+    token_col, sequence_col = st.columns(2)
+    token_col.metric(
+        "Token mean (PyTorch's reduction='mean')",
+        loss_text(losses.token_mean, unit),
+        help="Σ loss over counted tokens / number of counted tokens.",
+    )
+    token_col.caption(f"Perplexity {perplexity_text(losses.token_mean)}")
+    sequence_col.metric(
+        "Sequence mean",
+        loss_text(losses.sequence_mean, unit),
+        help="The mean over sequences of each sequence's own mean loss.",
+    )
+    sequence_col.caption(f"Perplexity {perplexity_text(losses.sequence_mean)}")
+    st.markdown(reductions_sentence(losses, unit))
+
+    st.plotly_chart(loss_heatmap(losses, unit), key="seq_heatmap")
+    st.caption(heatmap_caption(losses))
+
+    table_col, worst_col = st.columns(2)
+    with table_col:
+        st.subheader("Sequences, worst first")
+        st.dataframe(sequence_frame(losses, unit), hide_index=True, key="seq_table")
+    with worst_col:
+        st.subheader(f"The {WORST_TOKENS} worst tokens")
+        st.dataframe(
+            worst_tokens_frame(losses, WORST_TOKENS, unit), hide_index=True, key="seq_worst"
+        )
+
+
+# No st.stop() when nothing counts: the frame's Share control is drawn after the page.
 if losses.num_tokens == 0:
     st.warning("No position counts: every one is padding or ignore_index.", icon=":material/info:")
-    st.stop()
-
-token_col, sequence_col = st.columns(2)
-token_col.metric(
-    "Token mean (PyTorch's reduction='mean')",
-    loss_text(losses.token_mean, unit),
-    help="Σ loss over counted tokens / number of counted tokens.",
-)
-token_col.caption(f"Perplexity {perplexity_text(losses.token_mean)}")
-sequence_col.metric(
-    "Sequence mean",
-    loss_text(losses.sequence_mean, unit),
-    help="The mean over sequences of each sequence's own mean loss.",
-)
-sequence_col.caption(f"Perplexity {perplexity_text(losses.sequence_mean)}")
-st.markdown(reductions_sentence(losses, unit))
-
-st.plotly_chart(loss_heatmap(losses, unit), key="seq_heatmap")
-st.caption(heatmap_caption(losses))
-
-table_col, worst_col = st.columns(2)
-with table_col:
-    st.subheader("Sequences, worst first")
-    st.dataframe(sequence_frame(losses, unit), hide_index=True, key="seq_table")
-with worst_col:
-    st.subheader(f"The {WORST_TOKENS} worst tokens")
-    st.dataframe(worst_tokens_frame(losses, WORST_TOKENS, unit), hide_index=True, key="seq_worst")
+else:
+    show_losses(losses)

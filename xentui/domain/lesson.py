@@ -72,6 +72,9 @@ HIDEABLE = MappingProxyType(
         "targets-weights-smoothing": (*_FRAME, "tws_smoothing", "tws_eps", "tws_ignore"),
         "gradients-temperature": (*_FRAME, "grad_lr", "grad_T"),
         "your-model": (*_FRAME, "ym_kind", "ym_k", "ym_bins"),
+        "sequences": (*_FRAME, "seq_file", "seq_mask", "seq_padding"),
+        # A poll's controls are its students' and its teacher's: a lesson leaves them all shown.
+        "class-poll": _FRAME,
         "about": _FRAME,
     }
 )
