@@ -173,15 +173,11 @@ def child(scores_path: Path, labels_path: Path | None) -> dict[str, object]:
     labels = None if labels_path is None else labels_path.read_bytes()
     read_seconds = time.perf_counter() - start
 
-    at.file_uploader(key="ym_file").set_value((scores_path.name, data, "application/octet-stream"))
+    files = {"ym_file": (scores_path.name, data)}
     if labels is not None:
-        at.file_uploader(key="ym_labels").set_value(
-            (labels_path.name, labels, "application/octet-stream")
-        )
-    start = time.perf_counter()
-    at.run()
-    server_seconds = time.perf_counter() - start
-    peak = _measure._status_kib("VmHWM") * 1024 - baseline
+        files["ym_labels"] = (labels_path.name, labels)
+    _upload(at, files)
+    server_seconds, peak = _timed_run(at, baseline)
     busy = _measure.cpus_busy_elsewhere(
         busy_before, _measure.cpu_seconds(), time.perf_counter() - wall_before
     )
@@ -232,6 +228,20 @@ def child(scores_path: Path, labels_path: Path | None) -> dict[str, object]:
     }
 
 
+def _upload(at, files: dict[str, tuple[str, bytes]]) -> None:
+    """Give each uploader (by key) its (name, bytes)."""
+    for key, (name, data) in files.items():
+        at.file_uploader(key=key).set_value((name, data, "application/octet-stream"))
+
+
+def _timed_run(at, baseline: int) -> tuple[float, int]:
+    """One run of the page: its seconds and the peak memory above `baseline`, in bytes."""
+    start = time.perf_counter()
+    at.run()
+    seconds = time.perf_counter() - start
+    return seconds, _measure._status_kib("VmHWM") * 1024 - baseline
+
+
 def compare_child(scores_path: Path, labels_path: Path, second_path: Path) -> dict[str, object]:
     """Two models compared: from both uploads completed to the rendered Compare tab."""
     from streamlit.testing.v1 import AppTest
@@ -242,28 +252,23 @@ def compare_child(scores_path: Path, labels_path: Path, second_path: Path) -> di
     classes = np.load(scores_path, mmap_mode="r").shape[1]
     small, small_labels = _small_npy(2_000, classes)
     at.button_group(key="ym_compare").set_value("file").run()
-    at.file_uploader(key="ym_file").set_value(("warm.npy", small, "application/octet-stream"))
-    at.file_uploader(key="ym_labels").set_value(
-        ("wl.npy", small_labels, "application/octet-stream")
+    _upload(
+        at,
+        {"ym_file": ("warm.npy", small), "ym_labels": ("wl.npy", small_labels)}
+        | {"ym_file_b": ("warm_b.npy", small)},
     )
-    at.file_uploader(key="ym_file_b").set_value(("warm_b.npy", small, "application/octet-stream"))
     at.run()
     assert not at.exception, [e.value for e in at.exception]
     gc.collect()
     _measure.reset_peak_rss()
     baseline = _measure._status_kib("VmRSS") * 1024
     data, labels, second = (p.read_bytes() for p in (scores_path, labels_path, second_path))
-    at.file_uploader(key="ym_file").set_value((scores_path.name, data, "application/octet-stream"))
-    at.file_uploader(key="ym_labels").set_value(
-        (labels_path.name, labels, "application/octet-stream")
+    _upload(
+        at,
+        {"ym_file": (scores_path.name, data), "ym_labels": (labels_path.name, labels)}
+        | {"ym_file_b": (second_path.name, second)},
     )
-    at.file_uploader(key="ym_file_b").set_value(
-        (second_path.name, second, "application/octet-stream")
-    )
-    start = time.perf_counter()
-    at.run()
-    server_seconds = time.perf_counter() - start
-    peak = _measure._status_kib("VmHWM") * 1024 - baseline
+    server_seconds, peak = _timed_run(at, baseline)
     assert not at.exception, [e.value for e in at.exception]
     assert not at.error, [e.value for e in at.error]
     table = next(d.value for d in at.dataframe if "95% interval of B − A" in d.value.columns)

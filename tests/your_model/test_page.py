@@ -51,8 +51,11 @@ def assert_no_exception(at: AppTest) -> None:
     assert not at.exception, [e.value for e in at.exception]
 
 
-def open_page() -> AppTest:
+def open_page(**query: str) -> AppTest:
+    """A fresh session opened on the page, with `query` in its link."""
     at = AppTest.from_file(APP, default_timeout=120)
+    for key, value in query.items():
+        at.query_params[key] = value
     at.run()  # the first run calls st.navigation, which registers the pages to switch to
     assert_no_exception(at)
     at.switch_page(PAGE)

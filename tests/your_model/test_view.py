@@ -12,11 +12,8 @@ import numpy as np
 import pytest
 from streamlit.testing.v1 import AppTest
 from your_model.test_page import (
-    APP,
     EXAMPLE,
-    PAGE,
     TOY_CSV,
-    assert_no_exception,
     headline,
     open_page,
     run,
@@ -50,17 +47,6 @@ def heading(at: AppTest) -> str | None:
 
 def alerts(at: AppTest) -> list[str]:
     return [unescape(e.value) for kind in ("error", "info", "warning") for e in getattr(at, kind)]
-
-
-def open_link(**query: str) -> AppTest:
-    """A fresh session opened on the page with the link's `query`."""
-    at = AppTest.from_file(APP, default_timeout=120)
-    for key, value in query.items():
-        at.query_params[key] = value
-    at.run()
-    assert_no_exception(at)
-    at.switch_page(PAGE)
-    return run(at)
 
 
 def test_a_selected_cell_lists_its_samples_highest_loss_first_and_pages():
@@ -122,7 +108,7 @@ def test_fewer_bins_drop_a_bin_past_the_last():
 
 
 def test_a_link_restores_tab_bins_k_and_selection():
-    at = open_link(ym_tab="Classes", ym_bins="20", ym_k="7", ym_sel="class:3")
+    at = open_page(ym_tab="Classes", ym_bins="20", ym_k="7", ym_sel="class:3")
     assert headline(at)["ECE (20 bins)"] == f"{EXAMPLE.reliability(20)[0].ece:.4f}"
     assert at.slider(key="ym_k").value == 7
     assert at.session_state["ym_tab"] == "Classes"
@@ -140,7 +126,7 @@ def test_a_link_of_a_file_restores_its_view_once_that_file_is_uploaded():
     link = {k: at.query_params[k] for k in ("ym_sel", "ym_data", "ym_name")}
     assert link == {"ym_sel": "class:1", "ym_data": TOY_HASH, "ym_name": "toy.csv"}
 
-    other = open_link(**link)
+    other = open_page(**link)
     assert heading(other) is None
     assert alerts(other) == [
         f"This link shows a view of “toy.csv” (SHA-256 {TOY_HASH}…), not of the data on "
@@ -153,7 +139,7 @@ def test_a_link_of_a_file_restores_its_view_once_that_file_is_uploaded():
 
 
 def test_a_link_of_another_file_keeps_waiting_for_it():
-    at = open_link(ym_sel="class:1", ym_data="0123456789ab", ym_name="model-b.npy")
+    at = open_page(ym_sel="class:1", ym_data="0123456789ab", ym_name="model-b.npy")
     upload(at, "ym_file", "toy.csv", TOY_CSV)
     run(at)
     assert heading(at) is None
@@ -177,7 +163,7 @@ def test_a_link_of_another_file_keeps_waiting_for_it():
     ],
 )
 def test_a_bad_link_value_is_named_and_the_page_works(query, message):
-    at = open_link(**query)
+    at = open_page(**query)
     assert any(text.startswith(message) for text in alerts(at)), alerts(at)
     assert headline(at)["Mean cross-entropy"]
     assert listed(at) is None
