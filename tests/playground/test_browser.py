@@ -109,18 +109,22 @@ def _select_cell(page, grid, row: int, column_label: str) -> None:
     # The header row is drawn on its own canvas laid over the top of the grid.
     header_height = grid.locator("canvas:not([data-testid])").bounding_box()["height"]
     # The grid takes clicks only once its code has loaded and laid it out: retry until one lands.
-    for _ in range(20):
+    # Under load a click can land a second after it was made: a retry waits for that, and clicks
+    # the other of the first two rows, as a click on the selected cell would open its editor,
+    # which takes no arrow keys (and a late click moving the selection would misdirect the walk).
+    for attempt in range(20):
         box = canvas.bounding_box()
-        # 48 px: past the row-marker column (~32 px wide), inside the first column of the first row.
-        page.mouse.click(box["x"] + 48, box["y"] + header_height + 12)
+        # 48 px: past the row-marker column (~32 px wide), inside the first column; rows are 35 px.
+        page.mouse.click(box["x"] + 48, box["y"] + header_height + 12 + 35 * (attempt % 2))
         try:
-            # A cell of the first row: a selection left from an earlier edit does not count.
-            expect(selected).to_have_attribute("id", re.compile(r"^glide-cell-\d+-0$"), timeout=500)
+            # A cell of the first two rows: a selection left from an earlier edit does not count.
+            first_rows = re.compile(r"^glide-cell-\d+-[01]$")
+            expect(selected).to_have_attribute("id", first_rows, timeout=3_000)
             break
         except AssertionError:
             continue
     else:
-        raise AssertionError("the grid never took a click on its first row")
+        raise AssertionError("the grid never took a click on its first rows")
     # A rerun that lands meanwhile may redraw the grid and swallow a key: walk again from where
     # the selection is, a few times.
     for _ in range(3):
@@ -155,6 +159,10 @@ def _type_into_selected(page, text: str) -> None:
     expect(overlay).to_be_focused()
     page.keyboard.type(text[1:])
     expect(overlay).to_have_value(text)
+    # An Enter a few ms after the last key, on a loaded machine, can close the grid's editor
+    # before it took the keys the text box shows: the cell stays unchanged and no rerun is sent
+    # (a new class's name was lost so in 3 of 10 runs, in none of 7 with this pause).
+    page.wait_for_timeout(300)
     page.keyboard.press("Enter")
     expect(overlay).to_have_count(0)
 
@@ -251,11 +259,6 @@ def _scenario_weights(page) -> tuple[float, ...] | None:
 
 
 @pytest.mark.browser
-@pytest.mark.xfail(
-    reason="a name typed into a new class row is dropped in about half the runs: the grid comes "
-    "back with the weight typed after it but an empty name, and the logits never get the column",
-    strict=False,
-)
 def test_a_new_class_keeps_its_name_and_weight_typed_at_once(open_page):
     """Add a class, type its name, then at once its weight: both stick, and reach the link."""
     page = open_page()
