@@ -180,7 +180,8 @@ for k, result in enumerate(results):
         st.markdown(f"**{k + 1}. {result.title}**")
         value = "—" if result.value is None else fmt(result.value)
         st.markdown(f"Mean loss **{value}**. {result.note}")
-        st.code(result.code, language="python", height=260, wrap_lines=True)
+        # No fixed height: a scrolling box of code is a region a keyboard cannot reach (axe-core).
+        st.code(result.code, language="python", wrap_lines=True)
 values = [r.value for r in results]
 if impl.agree_to_printed_digit(values):
     st.success(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from xentui.session import pacing, playground, units
+from xentui.session import pacing, playground, presenter, units
 from xentui.session.feedback import LINK_ICON
 
 __all__ = ["start"]
@@ -19,5 +19,6 @@ def start() -> None:
     pacing.keep_pace()
     playground.init_state()
     units.unit_control()
+    presenter.start()
     if warning := st.session_state.get(playground.LINK_WARNING):
         st.warning(warning, icon=LINK_ICON)
