@@ -34,8 +34,9 @@ def latex_with(at: AppTest, fragment: str) -> list[str]:
 
 
 def table_with(at: AppTest, column: str):
-    found = [d.value for d in at.dataframe if column in d.value.columns]
-    assert len(found) == 1, [list(d.value.columns) for d in at.dataframe]
+    tables = [*at.dataframe, *at.table]
+    found = [d.value for d in tables if column in d.value.columns]
+    assert len(found) == 1, [list(d.value.columns) for d in tables]
     return found[0]
 
 

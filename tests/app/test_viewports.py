@@ -1,0 +1,89 @@
+"""Every page at a laptop, a projector-sized window and a phone: screenshots, no clipping, no overlap.
+
+One tab per viewport visits the pages in turn and writes a full-page screenshot of each to
+$XENT_SCREENSHOTS (default test-artifacts/screenshots/), as <viewport>/<page>.png. Then, from the
+elements' bounding boxes:
+- nothing is cut at the right edge: no element, control or table wider than the page's column;
+- a table shows all its columns, or (on a phone) scrolls sideways inside its own frame;
+- no two elements overlap, and a figure's mode bar never covers its title.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+from browser_pages import PAGE_IDS, PAGES, open_ready
+
+pytestmark = pytest.mark.browser
+
+ROOT = Path(__file__).resolve().parents[2]
+SHOTS = Path(os.environ.get("XENT_SCREENSHOTS", ROOT / "test-artifacts" / "screenshots"))
+VIEWPORTS = {"1400x900": (1400, 900), "1280x720": (1280, 720), "390x844": (390, 844)}
+PHONE_WIDTH = 500  # below this a wide table may scroll inside its frame
+
+# Boxes are read in the page's coordinates; a pixel of slack absorbs sub-pixel rounding.
+PROBLEMS = """(phone) => {
+  const main = document.querySelector('[data-testid="stMain"]');
+  const block = main.querySelector('[data-testid="stMainBlockContainer"]') || main;
+  const edge = block.getBoundingClientRect().right + 1;
+  const problems = [];
+  const name = (el) => (el.getAttribute("aria-label") || el.innerText || el.className || "")
+    .toString().replace(/\\s+/g, " ").slice(0, 60);
+  // A folded expander keeps its content laid out, clipped away: that content is not shown.
+  const shown = (el) => { const b = el.getBoundingClientRect();
+    return b.width > 0 && b.height > 0 && !el.closest("details:not([open]) > :not(summary)"); };
+  if (document.documentElement.scrollWidth > window.innerWidth + 1)
+    problems.push(`the page scrolls sideways: ${document.documentElement.scrollWidth}px`);
+  const items = [...main.querySelectorAll('[data-testid="stElementContainer"]')].filter(shown);
+  for (const el of items) {
+    const box = el.getBoundingClientRect();
+    if (box.right > edge) problems.push(`cut at the right edge by ${Math.round(box.right - edge)}px: ${name(el)}`);
+  }
+  for (const grid of main.querySelectorAll('[data-testid="stDataFrame"]')) {
+    const scroller = grid.querySelector(".dvn-scroller");
+    if (scroller && scroller.scrollWidth > scroller.clientWidth + 1 && !phone)
+      problems.push(`a table hides ${scroller.scrollWidth - scroller.clientWidth}px of its columns: ${name(grid.closest('[data-testid="stElementContainer"]') || grid)}`);
+  }
+  // Leaves only: a container is not compared with what it holds.
+  const leaves = items.filter((el) => !items.some((o) => o !== el && el.contains(o)));
+  for (let i = 0; i < leaves.length; i++) {
+    const a = leaves[i].getBoundingClientRect();
+    for (let j = i + 1; j < leaves.length; j++) {
+      const b = leaves[j].getBoundingClientRect();
+      const w = Math.min(a.right, b.right) - Math.max(a.left, b.left);
+      const h = Math.min(a.bottom, b.bottom) - Math.max(a.top, b.top);
+      if (w > 2 && h > 2) problems.push(`overlap ${Math.round(w)}×${Math.round(h)}px: ${name(leaves[i])} / ${name(leaves[j])}`);
+    }
+  }
+  for (const chart of main.querySelectorAll('[data-testid="stPlotlyChart"]')) {
+    const bar = chart.querySelector(".modebar");
+    const title = chart.querySelector(".gtitle");
+    if (!bar || !title || !shown(bar)) continue;
+    const a = bar.getBoundingClientRect(), b = title.getBoundingClientRect();
+    if (Math.min(a.right, b.right) > Math.max(a.left, b.left) && Math.min(a.bottom, b.bottom) > Math.max(a.top, b.top))
+      problems.push(`the mode bar covers the title "${title.textContent}"`);
+  }
+  return problems;
+}"""
+
+
+@pytest.fixture(scope="module", params=list(VIEWPORTS))
+def tab(request, browser):
+    width, height = VIEWPORTS[request.param]
+    context = browser.new_context(viewport={"width": width, "height": height})
+    page = context.new_page()
+    page.xent_viewport = request.param
+    yield page
+    context.close()
+
+
+@pytest.mark.parametrize(("address", "heading"), PAGES, ids=PAGE_IDS)
+def test_no_clipping_and_no_overlap(tab, app_url, address, heading):
+    open_ready(tab, app_url, address, heading)
+    folder = SHOTS / tab.xent_viewport
+    folder.mkdir(parents=True, exist_ok=True)
+    tab.screenshot(path=folder / f"{address or 'playground'}.png", full_page=True)
+    phone = tab.viewport_size["width"] < PHONE_WIDTH
+    assert tab.evaluate(PROBLEMS, phone) == []
