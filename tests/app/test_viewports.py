@@ -1,4 +1,4 @@
-"""Every page at a laptop, a projector-sized window and a phone: screenshots, no clipping, no overlap.
+"""Every page on a laptop, a projector-sized window and a phone: shown whole, nothing overlapping.
 
 One tab per viewport visits the pages in turn and writes a full-page screenshot of each to
 $XENT_SCREENSHOTS (default test-artifacts/screenshots/), as <viewport>/<page>.png. Then, from the
@@ -39,31 +39,36 @@ PROBLEMS = """(phone) => {
   const items = [...main.querySelectorAll('[data-testid="stElementContainer"]')].filter(shown);
   for (const el of items) {
     const box = el.getBoundingClientRect();
-    if (box.right > edge) problems.push(`cut at the right edge by ${Math.round(box.right - edge)}px: ${name(el)}`);
+    const cut = Math.round(box.right - edge);
+    if (cut > 0) problems.push(`cut at the right edge by ${cut}px: ${name(el)}`);
   }
   for (const grid of main.querySelectorAll('[data-testid="stDataFrame"]')) {
     const scroller = grid.querySelector(".dvn-scroller");
-    if (scroller && scroller.scrollWidth > scroller.clientWidth + 1 && !phone)
-      problems.push(`a table hides ${scroller.scrollWidth - scroller.clientWidth}px of its columns: ${name(grid.closest('[data-testid="stElementContainer"]') || grid)}`);
+    const hidden = scroller ? scroller.scrollWidth - scroller.clientWidth : 0;
+    if (hidden > 1 && !phone)
+      problems.push(`a table hides ${hidden}px of its columns: ${name(grid)}`);
   }
+  // The width × height two boxes share (0 when they do not meet).
+  const shared = (a, b) => [
+    Math.max(0, Math.min(a.right, b.right) - Math.max(a.left, b.left)),
+    Math.max(0, Math.min(a.bottom, b.bottom) - Math.max(a.top, b.top)),
+  ];
   // Leaves only: a container is not compared with what it holds.
   const leaves = items.filter((el) => !items.some((o) => o !== el && el.contains(o)));
   for (let i = 0; i < leaves.length; i++) {
     const a = leaves[i].getBoundingClientRect();
     for (let j = i + 1; j < leaves.length; j++) {
-      const b = leaves[j].getBoundingClientRect();
-      const w = Math.min(a.right, b.right) - Math.max(a.left, b.left);
-      const h = Math.min(a.bottom, b.bottom) - Math.max(a.top, b.top);
-      if (w > 2 && h > 2) problems.push(`overlap ${Math.round(w)}×${Math.round(h)}px: ${name(leaves[i])} / ${name(leaves[j])}`);
+      const [w, h] = shared(a, leaves[j].getBoundingClientRect());
+      if (w > 2 && h > 2)
+        problems.push(`overlap ${w}×${h}px: ${name(leaves[i])} / ${name(leaves[j])}`);
     }
   }
   for (const chart of main.querySelectorAll('[data-testid="stPlotlyChart"]')) {
     const bar = chart.querySelector(".modebar");
     const title = chart.querySelector(".gtitle");
     if (!bar || !title || !shown(bar)) continue;
-    const a = bar.getBoundingClientRect(), b = title.getBoundingClientRect();
-    if (Math.min(a.right, b.right) > Math.max(a.left, b.left) && Math.min(a.bottom, b.bottom) > Math.max(a.top, b.top))
-      problems.push(`the mode bar covers the title "${title.textContent}"`);
+    const [w, h] = shared(bar.getBoundingClientRect(), title.getBoundingClientRect());
+    if (w > 0 && h > 0) problems.push(`the mode bar covers the title "${title.textContent}"`);
   }
   return problems;
 }"""
