@@ -277,7 +277,8 @@ st.markdown(
     "targets, then with four common mistakes — PyTorch's own answer to each:"
 )
 refusals = conf.target_mistakes(x_scaled, index_targets)
-st.dataframe(conf.outcomes_frame(refusals, "target"), hide_index=True, key="tws_refusals")
+# A static table wraps each call, so PyTorch's answer stays in view at 1280 px.
+st.table(conf.outcomes_frame(refusals, "target"), hide_index=True)
 
 # ------------------------------------------------------------------------------ libraries
 st.subheader("The same inputs in PyTorch, Keras and scikit-learn")

@@ -32,6 +32,8 @@ PROBLEMS = """(phone) => {
   const name = (el) => (el.getAttribute("aria-label") || el.innerText || el.className || "")
     .toString().replace(/\\s+/g, " ").slice(0, 60);
   // A folded expander keeps its content laid out, clipped away: that content is not shown.
+  // A grid's column names live in its hidden accessibility table.
+  const header = (grid) => [...grid.querySelectorAll("th")].map((th) => th.textContent).join(" | ");
   const shown = (el) => { const b = el.getBoundingClientRect();
     return b.width > 0 && b.height > 0 && !el.closest("details:not([open]) > :not(summary)"); };
   if (document.documentElement.scrollWidth > window.innerWidth + 1)
@@ -46,7 +48,7 @@ PROBLEMS = """(phone) => {
     const scroller = grid.querySelector(".dvn-scroller");
     const hidden = scroller ? scroller.scrollWidth - scroller.clientWidth : 0;
     if (hidden > 1 && !phone)
-      problems.push(`a table hides ${hidden}px of its columns: ${name(grid)}`);
+      problems.push(`a table hides ${hidden}px of its columns: ${header(grid)}`);
   }
   // The width × height two boxes share (0 when they do not meet).
   const shared = (a, b) => [
