@@ -94,3 +94,30 @@ def test_no_clipping_and_no_overlap(tab, app_url, address, heading):
     tab.screenshot(path=folder / f"{address or 'playground'}.png", full_page=True)
     phone = tab.viewport_size["width"] < PHONE_WIDTH
     assert tab.evaluate(PROBLEMS, phone) == []
+
+
+@pytest.fixture(scope="module")
+def presenting(browser, app_url):
+    """A projector-sized tab with presenter mode switched on from the sidebar."""
+    context = browser.new_context(viewport={"width": 1280, "height": 720})
+    page = context.new_page()
+    open_ready(page, app_url, "", "Playground")
+    page.locator('[data-testid="stSidebar"]').get_by_text("Presenter mode", exact=True).click()
+    page.wait_for_function("getComputedStyle(document.documentElement).fontSize === '20px'")
+    yield page
+    context.close()
+
+
+PRESENTED = [page for page in PAGES if page[0] in ("", "step-by-step", "gradients-temperature")]
+
+
+@pytest.mark.parametrize(
+    ("address", "heading"), PRESENTED, ids=[a or "playground" for a, _ in PRESENTED]
+)
+def test_presenter_mode_enlarges_the_type_and_clips_nothing(presenting, app_url, address, heading):
+    open_ready(presenting, app_url, address, heading)
+    folder = SHOTS / "1280x720-presenter"
+    folder.mkdir(parents=True, exist_ok=True)
+    presenting.screenshot(path=folder / f"{address or 'playground'}.png")
+    assert presenting.evaluate("getComputedStyle(document.documentElement).fontSize") == "20px"
+    assert presenting.evaluate(PROBLEMS, False) == []

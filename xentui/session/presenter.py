@@ -1,4 +1,4 @@
-"""What every page needs to be readable: list semantics for the menu, and presenter mode.
+"""What every page needs to be readable: list semantics for the menu, code colours, presenter mode.
 
 Runs from the frame before each page (`start`). Streamlit 1.67 draws the sidebar menu as a
 `<ul>` whose children are section `<div>`s holding the `<li>`s: invalid list markup that screen
@@ -11,7 +11,27 @@ from __future__ import annotations
 
 import streamlit as st
 
-__all__ = ["start", "theme_type"]
+__all__ = ["PRESENTER_KEY", "PRESENTER_STYLE", "start", "theme_type"]
+
+PRESENTER_KEY = "presenter_mode"
+
+# Presenter mode, for a projector seen from the back of a room: Streamlit sizes its type in rem,
+# so a larger root size enlarges every text, control and table row at once; text is pure black
+# on white (or white on black) and borders are drawn dark, for the washed-out contrast of a
+# projector. Plotly figures keep their own sizes: the page is wide layout, so they stay legible.
+PRESENTER_STYLE = """
+<style>
+html { font-size: 20px; }
+[data-testid="stMain"] p, [data-testid="stMain"] li, [data-testid="stMain"] label,
+[data-testid="stMain"] [data-testid="stCaptionContainer"] { color: var(--xent-ink) !important; }
+[data-testid="stDataFrame"], [data-testid="stTable"], [data-testid="stExpander"] details,
+[data-baseweb="input"], [data-baseweb="select"] > div {
+  border-color: var(--xent-ink) !important;
+}
+:root { --xent-ink: #000000; }
+</style>
+"""
+_PRESENTER_DARK = "<style>:root { --xent-ink: #ffffff; }</style>"
 
 # The menu as groups of links: the <ul> and <li> lose their list role (their markup is invalid as
 # a list); each section becomes a labelled group. Re-applied whenever the sidebar changes.
@@ -85,4 +105,13 @@ def start() -> None:
     """Put the page-wide fixes in place; call once per run, before the page."""
     with st.sidebar:
         st.html(_MENU_SEMANTICS, unsafe_allow_javascript=True)
-        st.html(_LIGHT_CODE_COLOURS if theme_type() == "light" else _DARK_CODE_COLOURS)
+        dark = theme_type() == "dark"
+        st.html(_DARK_CODE_COLOURS if dark else _LIGHT_CODE_COLOURS)
+        presenting = st.toggle(
+            "Presenter mode",
+            key=PRESENTER_KEY,
+            help="Large type and the strongest contrast, for a projector at 1280 × 720. "
+            "Light or dark theme: ⋮ menu → Settings.",
+        )
+        if presenting:
+            st.html(PRESENTER_STYLE + (_PRESENTER_DARK if dark else ""))
