@@ -38,10 +38,7 @@ title_line = st.empty()
 headline = st.container()
 
 # ------------------------------------------------------------------------------ the editors
-# One above the other: side by side, at 1280–1400 px the softmax table hid its prediction,
-# right/wrong and loss columns, and every added class, behind a scrollbar headless browsers and
-# many laptops do not draw.
-edit_col, view_col = st.container(), st.container()
+edit_col, view_col = st.columns([1, 1.15], gap="medium")
 with edit_col:
     st.markdown("**Classes** — rename, add or remove rows; a weight rescales a class's loss.")
     classes_out = st.data_editor(
