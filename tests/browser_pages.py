@@ -36,10 +36,12 @@ def open_ready(page, app_url: str, address: str, heading: str) -> None:
     page.locator("h1", has_text=heading).first.wait_for(timeout=WAIT_MS)
     page.wait_for_timeout(300)  # let a rerun begin before waiting for it to end
     page.locator(IDLE_APP).wait_for(timeout=WAIT_MS)
-    # Plotly draws after the script has finished; KaTeX and the grids right after.
+    # Plotly and the grids draw after the script has finished.
     page.wait_for_function(
         """() => [...document.querySelectorAll('[data-testid="stPlotlyChart"]')]
-                 .every((chart) => chart.querySelector('.main-svg'))""",
+                 .every((chart) => chart.querySelector('.main-svg'))
+              && [...document.querySelectorAll('[data-testid="stDataFrame"]')]
+                 .every((grid) => grid.querySelector('.dvn-scroller'))""",
         timeout=WAIT_MS,
     )
     page.wait_for_timeout(500)
