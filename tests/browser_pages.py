@@ -36,11 +36,13 @@ def open_ready(page, app_url: str, address: str, heading: str) -> None:
     page.locator("h1", has_text=heading).first.wait_for(timeout=WAIT_MS)
     page.wait_for_timeout(300)  # let a rerun begin before waiting for it to end
     page.locator(IDLE_APP).wait_for(timeout=WAIT_MS)
-    # Plotly and the grids draw after the script has finished.
+    # Plotly and the grids draw after the script has finished (a folded or hidden grid never).
     page.wait_for_function(
         """() => [...document.querySelectorAll('[data-testid="stPlotlyChart"]')]
                  .every((chart) => chart.querySelector('.main-svg'))
               && [...document.querySelectorAll('[data-testid="stDataFrame"]')]
+                 .filter((grid) => grid.getClientRects().length
+                                   && !grid.closest('details:not([open])'))
                  .every((grid) => grid.querySelector('.dvn-scroller'))""",
         timeout=WAIT_MS,
     )
