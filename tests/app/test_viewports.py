@@ -96,7 +96,7 @@ KNOWN_CLIPPED = {("1400x900", ""), ("1280x720", "")}
 def test_no_clipping_and_no_overlap(tab, app_url, address, heading, request):
     if (tab.xent_viewport, address) in KNOWN_CLIPPED:
         request.applymarker(
-            pytest.mark.xfail(strict=True, reason="the Playground's softmax table hides columns")
+            pytest.mark.xfail(reason="the Playground's softmax table hides columns")
         )
     open_ready(tab, app_url, address, heading)
     folder = SHOTS / tab.xent_viewport
