@@ -67,9 +67,14 @@ def metrics(at: AppTest) -> dict[str, str]:
     return {m.label: m.value for m in at.metric}
 
 
+def tables(at: AppTest) -> list:
+    """Every table on the page: the grids (st.dataframe) and the static tables (st.table)."""
+    return [*at.dataframe, *at.table]
+
+
 def table(at: AppTest, column: str):
-    """The first st.dataframe that has `column` (AppTest does not expose a dataframe's key)."""
-    return next(df.value for df in at.dataframe if column in df.value.columns)
+    """The first table that has `column` (AppTest does not expose a dataframe's key)."""
+    return next(df.value for df in tables(at) if column in df.value.columns)
 
 
 def errors(at: AppTest) -> list[str]:

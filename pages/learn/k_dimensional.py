@@ -84,11 +84,10 @@ with code_col:
             icon=":material/biotech:",
         )
 with table_col:
-    st.dataframe(
-        kdim.positions_frame(example, losses),
+    # A static table: the logits column wraps instead of pushing the loss out of view at 1280 px.
+    st.table(
+        kdim.positions_frame(example, losses).style.format({"p(target)": "{:.6f}"}),
         hide_index=True,
-        column_config={"p(target)": st.column_config.NumberColumn(format="%.6f")},
-        key="kdim_positions",
     )
     st.caption(
         "A position's logits are a *column* input[n, :, j] of the (C, d) slab, not a row: the "

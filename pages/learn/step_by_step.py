@@ -180,7 +180,8 @@ for k, result in enumerate(results):
         st.markdown(f"**{k + 1}. {result.title}**")
         value = "—" if result.value is None else fmt(result.value)
         st.markdown(f"Mean loss **{value}**. {result.note}")
-        st.code(result.code, language="python", height=260, wrap_lines=True)
+        # No fixed height: a scrolling box of code is a region a keyboard cannot reach (axe-core).
+        st.code(result.code, language="python", wrap_lines=True)
 values = [r.value for r in results]
 if impl.agree_to_printed_digit(values):
     st.success(
@@ -217,16 +218,19 @@ else:
     if again or kept is None or kept[0] != wanted:
         kept = (wanted, timing.time_implementations(*wanted))
         st.session_state["learn_timings"] = kept
-    st.dataframe(
-        timing.timings_frame(kept[1]),
+    # A static table wraps the notes, so every column stays in view at 1280 px; an
+    # implementation that was not run reads "skipped", not "None".
+    st.table(
+        timing.timings_frame(kept[1]).style.format(
+            {
+                "mean loss": "{:.4f}",
+                "fastest call (ms)": "{:.3f}",
+                "× the kernel's time": "{:.1f} ×",
+                "calls": "{:.0f}",
+            },
+            na_rep="skipped",
+        ),
         hide_index=True,
-        column_config={
-            "mean loss": st.column_config.NumberColumn(format="%.4f"),
-            "fastest call (ms)": st.column_config.NumberColumn(format="%.3f"),
-            "× the kernel's time": st.column_config.NumberColumn(format="%.1f ×"),
-            "note": st.column_config.TextColumn(width="large"),
-        },
-        key="timings_table",
     )
     st.caption(
         "Fastest of up to 5 calls each, measured now on this server. The loop pays a Python step "

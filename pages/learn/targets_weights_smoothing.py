@@ -277,7 +277,8 @@ st.markdown(
     "targets, then with four common mistakes — PyTorch's own answer to each:"
 )
 refusals = conf.target_mistakes(x_scaled, index_targets)
-st.dataframe(conf.outcomes_frame(refusals, "target"), hide_index=True, key="tws_refusals")
+# A static table wraps each call, so PyTorch's answer stays in view at 1280 px.
+st.table(conf.outcomes_frame(refusals, "target"), hide_index=True)
 
 # ------------------------------------------------------------------------------ libraries
 st.subheader("The same inputs in PyTorch, Keras and scikit-learn")
@@ -310,16 +311,12 @@ inputs, stale = state.last_good("libraries", inputs)
 if inputs is not None:
     _stale_caption(stale)
     compared = libs.compare_libraries(inputs)
-    st.dataframe(
-        libs.libraries_frame(compared),
+    # A static table wraps its text: every column, the long calls and notes too, stays in view.
+    st.table(
+        libs.libraries_frame(compared).style.format(
+            {"loss": "{:.8f}", "… here": "{:g}"}, na_rep="—"
+        ),
         hide_index=True,
-        column_config={
-            "loss": st.column_config.NumberColumn(format="%.8f"),
-            "… here": st.column_config.NumberColumn(format="%g"),
-            "call": st.column_config.TextColumn(width="medium"),
-            "note": st.column_config.TextColumn(width="large"),
-        },
-        key="tws_libraries",
     )
     seed_value = libs.seed_numpy_loss(inputs.probabilities, inputs.targets)
     st.markdown(

@@ -13,7 +13,13 @@ from functools import partial
 
 import pytest
 from app_helpers import unescape
-from lessons_helpers import HOSTILE_VALUES, assert_hostile_link_is_harmless, metrics, rerun
+from lessons_helpers import (
+    HOSTILE_VALUES,
+    assert_hostile_link_is_harmless,
+    metrics,
+    rerun,
+    tables,
+)
 from lessons_helpers import open_page as open_learn_page
 from streamlit.testing.v1 import AppTest
 
@@ -41,7 +47,7 @@ def code_starting(at: AppTest, prefix: str) -> str:
 
 def positions_table(at: AppTest):
     """The seed example's table (st.dataframe has no key in AppTest: found by its columns)."""
-    found = [d.value for d in at.dataframe if "position j" in d.value.columns]
+    found = [d.value for d in tables(at) if "position j" in d.value.columns]
     assert len(found) == 1
     return found[0]
 

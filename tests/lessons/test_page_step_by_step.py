@@ -21,6 +21,7 @@ from lessons_helpers import (
     page_text,
     refusal_beside,
     table,
+    tables,
 )
 from lessons_helpers import open_page as open_learn_page
 from streamlit.testing.v1 import AppTest
@@ -38,7 +39,7 @@ REFERENCE = PRESETS["Walkthrough: reference answer 0.71355817782"]
 
 
 def has_table(at: AppTest, column: str) -> bool:
-    return any(column in df.value.columns for df in at.dataframe)
+    return any(column in df.value.columns for df in tables(at))
 
 
 def markdown(at: AppTest) -> str:

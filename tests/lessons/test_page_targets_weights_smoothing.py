@@ -14,7 +14,13 @@ from functools import partial
 import numpy as np
 import pytest
 from app_helpers import unescape
-from lessons_helpers import HOSTILE_VALUES, assert_hostile_link_is_harmless, metrics, rerun
+from lessons_helpers import (
+    HOSTILE_VALUES,
+    assert_hostile_link_is_harmless,
+    metrics,
+    rerun,
+    tables,
+)
 from lessons_helpers import open_page as open_learn_page
 from streamlit.testing.v1 import AppTest
 
@@ -34,8 +40,8 @@ def latex_with(at: AppTest, fragment: str) -> list[str]:
 
 
 def table_with(at: AppTest, column: str):
-    found = [d.value for d in at.dataframe if column in d.value.columns]
-    assert len(found) == 1, [list(d.value.columns) for d in at.dataframe]
+    found = [d.value for d in tables(at) if column in d.value.columns]
+    assert len(found) == 1, [list(d.value.columns) for d in tables(at)]
     return found[0]
 
 
@@ -371,7 +377,7 @@ def test_a_soft_target_chart_uses_the_scenarios_class_names():
 
 
 def frame_with(at: AppTest, *columns: str):
-    return next(d.value for d in at.dataframe if set(columns) <= set(d.value.columns))
+    return next(d.value for d in tables(at) if set(columns) <= set(d.value.columns))
 
 
 def test_targets_pytorch_refuses_on_the_playgrounds_numbers(default_page):

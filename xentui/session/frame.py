@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from xentui.session import lesson, pacing, playground, units
+from xentui.session import lesson, pacing, playground, presenter, units
 from xentui.session.feedback import LINK_ICON
 from xentui.session.share import current_params, link_for, show_qr
 
@@ -24,6 +24,7 @@ def start(page) -> None:
     pacing.keep_pace()
     playground.init_state()
     units.unit_control()
+    presenter.start()
     if warning := st.session_state.get(playground.LINK_WARNING):
         st.warning(warning, icon=LINK_ICON)
     lesson.open_lesson(page)
