@@ -175,7 +175,7 @@ if checked.scenario is not None:
 problems = checked.problems
 shown = session.current_scenario()
 results = analyse(shown)
-token = session.sync_link(shown)
+session.sync_link(shown)  # the address bar, and so the sidebar's Share, hold the scenario
 sample_labels = tables.sample_names(shown)
 
 # ----------------------------------------------------------------------- the headline
@@ -192,10 +192,6 @@ with headline:
         st.caption(tables.terms_note(shown, results))
         if (why_nan := tables.nan_note(shown, results)) is not None:
             st.info(why_nan, icon=":material/info:")
-        with st.popover("Share this scenario"):
-            st.caption("This link reopens exactly this scenario:")
-            address = (st.context.url or "").split("?")[0]
-            st.code(f"{address}?s={token}", language=None, wrap_lines=True)
 # One line under the title, always drawn, so that the editors below never move under the mouse.
 if problems:
     title_line.caption(f":material/error: {editor.FIX_CELLS_NOTE}")

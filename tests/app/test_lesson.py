@@ -59,7 +59,8 @@ def panel(at: AppTest) -> tuple[str, dict[str, str]]:
 
 
 def hidden_styles(at: AppTest) -> str:
-    return "".join(e.proto.body for e in at.get("html"))
+    """The lesson's hiding rules: the page's other HTML (the presenter's styles) left out."""
+    return "".join(e.proto.body for e in at.get("html") if "display: none" in e.proto.body)
 
 
 @pytest.mark.parametrize(("path", "file"), PAGES, ids=[p or "playground" for p, _ in PAGES])

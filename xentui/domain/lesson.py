@@ -51,8 +51,9 @@ _MAX_PARAM_KEY = 40
 RESERVED = frozenset({QUERY_KEY, STEP_KEY, "embed", "embed_options"})
 
 # The controls a step may hide, by page url path ("" is the Playground): widget keys, each the
-# `st-key-<key>` class of the control's container. "unit" is the frame's, on every page.
-_FRAME = ("unit",)
+# `st-key-<key>` class of the control's container. The loss unit and the presenter switch are the
+# frame's, on every page.
+_FRAME = ("unit", "presenter_mode")
 HIDEABLE = MappingProxyType(
     {
         "": (
