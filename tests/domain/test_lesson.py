@@ -86,7 +86,10 @@ def _lesson(*steps: dict) -> str:
         (_lesson({"g": "", "q": [["lesson", "x"]]}), r"its state cannot set lesson$"),
         (_lesson({"g": "", "q": [["s", ["x"]]]}), r"its value of s should be text, not a list"),
         (_lesson({"g": "", "q": [[5, "x"]]}), r"its state's key should be text, not 5$"),
-        (_lesson({"g": "about", "h": ["term"]}), r"hides a list of 1 item; expected .* unit, presenter_mode$"),
+        (
+            _lesson({"g": "about", "h": ["term"]}),
+            r"hides a list of 1 item; expected .* among unit, presenter_mode$",
+        ),
         (link_token(raw=b'{"p":' + b"[" * 100_000 + b"]" * 100_000 + b"}"), r"could not be read"),
         (link_token(raw=b"\xff\xfe"), r"^the link is damaged: its lesson could not be read$"),
     ],
