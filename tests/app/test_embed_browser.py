@@ -55,6 +55,9 @@ def test_a_lesson_link_steps_hides_and_shares(page, app_url, tmp_path):
             Step("about", (), "Now read how xent computes it."),
         )
     )
+    # Tall enough for the whole Share popover under the sidebar's controls: in a shorter window it
+    # scrolls, and a screenshot of the QR code would hold only the part in view.
+    page.set_viewport_size({"width": 1400, "height": 1600})
     page.goto(f"{app_url}/step-by-step?term=2&lesson={encode(lesson)}")
     panel = page.locator(".st-key-lesson_panel")
     panel.get_by_text("Lesson — step 1 of 2").wait_for()

@@ -291,6 +291,10 @@ NUMBER_CONTROLS = [
     ("targets_weights_smoothing", "tws_eps", "a number from 0 to 1", "0.1"),
     ("gradients_temperature", "grad_sample", "a whole number from 1 to 2", "1"),
     ("gradients_temperature", "grad_target", "a whole number from 0 to 31", "0"),
+    # Your model's ranges are those of the example it opens on: 20 000 samples × 10 classes.
+    ("your_model", "ym_bins", "a whole number from 5 to 50", "15"),
+    ("your_model", "ym_k", "a whole number from 1 to 100", "10"),
+    ("your_model", "ym_topk", "a whole number from 1 to 10", "5"),
 ]
 # (the link's value, how the refusal quotes it)
 NOT_A_NUMBER = [
