@@ -15,6 +15,8 @@ PAGES = [
     ("targets-weights-smoothing", "Targets, weights and smoothing"),
     ("gradients-temperature", "Gradients and temperature"),
     ("your-model", "Your model"),
+    ("sequences", "Sequences"),
+    ("class-poll", "Class poll"),
     ("about", "xent"),
 ]
 PAGE_IDS = [address or "playground" for address, _ in PAGES]

@@ -8,24 +8,12 @@ that its visit is that first run.
 from __future__ import annotations
 
 import pytest
+from browser_pages import PAGES
 from servers import streamlit_server
 
 pytestmark = pytest.mark.browser
 
-# Every address of the menu, with the heading its page opens on.
-ADDRESSES = [
-    ("", "Playground"),
-    ("step-by-step", "Step by step"),
-    ("binary-cross-entropy", "Binary cross-entropy"),
-    ("numerical-stability", "Numerical stability"),
-    ("k-dimensional", "K-dimensional losses"),
-    ("targets-weights-smoothing", "Targets, weights and smoothing"),
-    ("gradients-temperature", "Gradients and temperature"),
-    ("your-model", "Your model"),
-    ("sequences", "Sequences"),
-    ("class-poll", "Class poll"),
-    ("about", "xent"),
-]
+ADDRESSES = PAGES  # every address of the menu, with the heading its page opens on
 
 
 @pytest.mark.parametrize(("address", "heading"), ADDRESSES, ids=[a or "root" for a, _ in ADDRESSES])
