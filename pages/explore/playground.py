@@ -88,6 +88,7 @@ with edit_col:
 
     st.toggle(
         "Probability targets",
+        value=soft_mode,
         key=session.SOFT_TOGGLE,
         help="Score each sample against a probability row instead of one class.",
         on_change=session.keep_sample_edits,
@@ -108,19 +109,35 @@ with edit_col:
         problem_boxes[SOFT] = st.container()
 
     st.markdown("**Options**")
+    # Each option's default is its value now: Streamlit sends a value set through session state
+    # only once, and a tab that draws a later run first would show the default instead.
+    now = session.option_values()
     o1, o2 = st.columns(2)
     reduction = o1.segmented_control(
-        "Reduction", REDUCTIONS, key=session.OPTION_KEYS["reduction"], required=True
+        "Reduction",
+        REDUCTIONS,
+        default=now["reduction"],
+        key=session.OPTION_KEYS["reduction"],
+        required=True,
     )
     precision = o2.segmented_control(
-        "Precision", PRECISIONS, key=session.OPTION_KEYS["precision"], required=True
+        "Precision",
+        PRECISIONS,
+        default=now["precision"],
+        key=session.OPTION_KEYS["precision"],
+        required=True,
     )
     smoothing = o1.slider(
-        "Label smoothing ε", *SMOOTHING_RANGE, step=0.01, key=session.OPTION_KEYS["label_smoothing"]
+        "Label smoothing ε",
+        *SMOOTHING_RANGE,
+        value=float(now["label_smoothing"]),
+        step=0.01,
+        key=session.OPTION_KEYS["label_smoothing"],
     )
     temperature = o2.number_input(
         "Temperature T (logits ÷ T)",
         *TEMPERATURE_RANGE,
+        value=float(now["temperature"]),
         step=0.1,
         key=session.OPTION_KEYS["temperature"],
     )

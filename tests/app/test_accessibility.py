@@ -12,7 +12,6 @@ from pathlib import Path
 
 import pytest
 from browser_pages import PAGE_IDS, PAGES, open_ready
-from servers import streamlit_server
 
 pytestmark = pytest.mark.browser
 
@@ -68,15 +67,6 @@ UNREACHED = """(selector) => {
   }
   return { missing, focused: window.xentFocused.size };
 }"""
-
-
-@pytest.fixture(scope="module")
-def app_url(tmp_path_factory):
-    """A server of this module's own. After its Tab walks, a new session on the same server has
-    been seen, now and then, to open the Playground at a temperature of 0.05, the control's
-    minimum, so the tour's numbers that follow were wrong: kept apart until that is found."""
-    with streamlit_server(tmp_path_factory.mktemp("accessibility") / "streamlit.log") as (url, _):
-        yield url
 
 
 @pytest.fixture(scope="module")

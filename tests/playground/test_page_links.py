@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 from app_helpers import (
     BAD_LINKS,
@@ -21,6 +23,9 @@ from app_helpers import (
     open_presets,
     unescape,
 )
+
+from xentui.domain.presets import PRESETS
+from xentui.domain.share_link import encode
 
 # ------------------------------------------------------------------------------ links
 
@@ -63,6 +68,29 @@ def test_a_link_with_probability_targets_reopens_them():
     assert reopened.session_state["scenario"] == at.session_state["scenario"]
     assert reopened.toggle(key="opt_soft").value is True
     assert editor_table(reopened, "soft").to_numpy().tolist()[0] == ["0.25", "0.75", "0"]
+
+
+def test_every_option_s_default_is_its_value_after_a_link_opens():
+    # Streamlit sends a value set through session state once; a tab that draws a later run
+    # first shows the widget's default, and its next rerun would send that default back (a new
+    # session then showed a temperature of 0.05). So each default must be the value itself.
+    scenario = replace(
+        PRESETS["Notebook: three samples, bad predictions (1.6242)"],
+        soft_targets=((0.5, 0.5, 0.0), (0.0, 1.0, 0.0), (0.0, 0.0, 1.0)),
+        reduction="sum",
+        label_smoothing=0.1,
+        temperature=2.5,
+        precision="float64",
+    )
+    at = open_playground(encode(scenario))
+    at.run()  # a later run: the one-shot values are gone
+    assert at.session_state["scenario"] == scenario
+    assert at.number_input(key="opt_temperature").proto.default == 2.5
+    assert list(at.slider(key="opt_smoothing").proto.default) == [pytest.approx(0.1)]
+    for key, value in (("opt_reduction", "sum"), ("opt_precision", "float64")):
+        control = at.segmented_control(key=key)
+        assert [control.options[i] for i in control.proto.default] == [value]
+    assert at.toggle(key="opt_soft").proto.default is True
 
 
 @pytest.mark.parametrize(

@@ -36,7 +36,7 @@ def test_the_heatmap_is_drawn_and_an_upload_replaces_the_example(browser, app_ur
         page.goto(app_url)
         page.locator(IDLE_APP).wait_for()
         page.get_by_role("link", name="Sequences").click()
-        expect(page.get_by_role("heading", name="Sequences")).to_be_visible()
+        expect(page.get_by_role("heading", name="Sequences", exact=True)).to_be_visible()
         expect(page.locator(METRIC).first).to_have_text(loss_text(example_losses().token_mean))
         # Plotly draws a heatmap as an image layer inside the chart's SVG
         expect(page.locator(".js-plotly-plot .heatmaplayer image").first).to_be_attached()

@@ -52,7 +52,7 @@ def your_model(browser, app_url):
     page.goto(app_url)
     page.locator(IDLE_APP).wait_for()
     page.get_by_role("link", name="Your model").click()
-    expect(page.get_by_role("heading", name="Your model")).to_be_visible()
+    expect(page.get_by_role("heading", name="Your model", exact=True)).to_be_visible()
     expect(page.locator(METRIC).first).to_have_text(EXAMPLE_LOSS)
     yield page
     context.close()
@@ -121,7 +121,7 @@ def test_a_worst_sample_opens_in_the_playground(your_model, tmp_path):
     expect(page.locator(METRIC).first).to_have_text(TOY_LOSS)
     page.get_by_role("tab", name="Worst samples").click()
     page.get_by_role("button", name="Open in the Playground").click()
-    expect(page.get_by_role("heading", name="Playground")).to_be_visible()
+    expect(page.get_by_role("heading", name="Playground", exact=True)).to_be_visible()
     expect(page.locator(METRIC).first).to_have_text(WORST_LOSS)
     assert "?s=1." in page.url
     _finish(page, "your-model-to-playground")

@@ -177,7 +177,17 @@ def _target_index(state: PageState, where, keys: LogitsKeys, label: str, disable
     raw = state.link_values(keys.target, shown_by=widget_key)
     if raw and rule.accepts(raw[-1]):
         st.session_state[widget_key] = int(float(raw[-1])) - base
-    index = int(where.number_input(label, 0, MAX_CLASSES - 1, key=widget_key, disabled=disabled))
+    # Its default is its value now: a value set through session state reaches a tab only once.
+    index = int(
+        where.number_input(
+            label,
+            0,
+            MAX_CLASSES - 1,
+            st.session_state.get(widget_key, 0),
+            key=widget_key,
+            disabled=disabled,
+        )
+    )
     if raw and not rule.accepts(raw[-1]):
         show_problems(
             [rules.refusal_problem(keys.target, raw[-1], rule.allowed, base)], where, icon=LINK_ICON

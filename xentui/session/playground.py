@@ -37,6 +37,7 @@ __all__ = [
     "load_checked",
     "load_scenario",
     "loading_problems",
+    "option_values",
     "refuse_rows_beyond_limits",
     "refused_rows",
     "remember_tables",
@@ -70,6 +71,11 @@ EDITORS = ("classes", "logits", "soft")
 ROW_LIMITS = {"classes": (MAX_CLASSES, "class"), "logits": (MAX_SAMPLES, "sample")}
 # What `refuse_rows_beyond_limits` left out: {table: (editor key it made, message)}.
 REFUSED_ROWS = "refused_rows"
+
+
+def option_values() -> dict:
+    """Each option's value in session state (set by `restore_after_leaving` if it was gone)."""
+    return {field: st.session_state[key] for field, key in OPTION_KEYS.items()}
 
 
 def editor_key(table: str) -> str:
