@@ -55,6 +55,7 @@ with edit_col:
     show_problems(session.refused_rows("classes"), where=problem_boxes[CLASSES])
     names = session.follow_class_changes(classes_out)
 
+with view_col:
     st.markdown(
         f"**Logits** — a row per sample, a column per class (at most {MAX_SAMPLES} × "
         f"{MAX_CLASSES}; larger data belongs on “Your model”)."
@@ -108,6 +109,7 @@ with edit_col:
         )
         problem_boxes[SOFT] = st.container()
 
+with edit_col:
     st.markdown("**Options**")
     # Each option's default is its value now: Streamlit sends a value set through session state
     # only once, and a tab that draws a later run first would show the default instead.
@@ -216,33 +218,33 @@ else:
     title_line.caption(md_literal(shown.title) if shown.title else "\u00a0")
 
 # ---------------------------------------------------------------------- the results
-with view_col:
-    st.subheader("Softmax probabilities")
-    prob_frame = tables.probabilities_frame(shown, results)
-    # Progress bars colour-scale every probability at a fraction of a pandas Styler's cost.
-    st.dataframe(
-        prob_frame,
-        key="prob_table",
-        column_config={
-            **{
-                tables.probability_column(c): st.column_config.ProgressColumn(
-                    name, min_value=0.0, max_value=1.0, format="%.4f"
-                )
-                for c, name in enumerate(shown.classes)
-            },
-            "loss": st.column_config.NumberColumn(
-                "loss (nats)",
-                format="%.4f",
-                help="As reduction 'none' returns it (weighted, with class weights). "
-                "Empty: ignored sample, to which PyTorch gives 0.",
-            ),
+# Across the page's width: beside the editors it had too little room for its columns.
+st.subheader("Softmax probabilities")
+prob_frame = tables.probabilities_frame(shown, results)
+# Progress bars colour-scale every probability at a fraction of a pandas Styler's cost.
+st.dataframe(
+    prob_frame,
+    key="prob_table",
+    column_config={
+        **{
+            tables.probability_column(c): st.column_config.ProgressColumn(
+                name, min_value=0.0, max_value=1.0, format="%.4f"
+            )
+            for c, name in enumerate(shown.classes)
         },
-    )
-    st.caption(
-        f"{int(results.correct.sum())} of {shown.num_samples} argmax predictions match the target."
-    )
-    if shown.reduction == "none":
-        st.markdown(tables.per_sample_line(shown, results))
+        "loss": st.column_config.NumberColumn(
+            "loss (nats)",
+            format="%.4f",
+            help="As reduction 'none' returns it (weighted, with class weights). "
+            "Empty: ignored sample, to which PyTorch gives 0.",
+        ),
+    },
+)
+st.caption(
+    f"{int(results.correct.sum())} of {shown.num_samples} argmax predictions match the target."
+)
+if shown.reduction == "none":
+    st.markdown(tables.per_sample_line(shown, results))
 
 st.subheader("Y · (−log P)ᵀ — the diagonal holds each sample's −Σ y · log p")
 st.markdown(tables.matrix_note(shown, results))

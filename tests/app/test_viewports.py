@@ -86,18 +86,8 @@ def tab(request, browser):
     context.close()
 
 
-# Known and not yet fixed: beside the editors the Playground's softmax table has ~490 px at 1400 px
-# and hides its last columns. Laying it under the editors fixed that but made the logits grid
-# drop edits in tests/playground/test_browser.py; the layout waits for a fix that keeps both.
-KNOWN_CLIPPED = {("1400x900", ""), ("1280x720", "")}
-
-
 @pytest.mark.parametrize(("address", "heading"), PAGES, ids=PAGE_IDS)
-def test_no_clipping_and_no_overlap(tab, app_url, address, heading, request):
-    if (tab.xent_viewport, address) in KNOWN_CLIPPED:
-        request.applymarker(
-            pytest.mark.xfail(reason="the Playground's softmax table hides columns")
-        )
+def test_no_clipping_and_no_overlap(tab, app_url, address, heading):
     open_ready(tab, app_url, address, heading)
     folder = SHOTS / tab.xent_viewport
     folder.mkdir(parents=True, exist_ok=True)
