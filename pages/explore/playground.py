@@ -99,7 +99,7 @@ with view_col:
         session.ensure_soft_shape(samples_out, names)
         st.markdown("**Probability targets** — each row must sum to 1.")
         soft_out = st.data_editor(
-            st.session_state["soft_base"],
+            editor.numbered_from_one(st.session_state["soft_base"]),
             key=session.editor_key("soft"),
             num_rows="fixed",
             column_config={

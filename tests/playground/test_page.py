@@ -406,6 +406,16 @@ def test_probability_targets_score_each_row_against_its_distribution():
     assert markdown_starting(at, TORCH_PREFIX).endswith(f"**{fmt(expected)}** — the same.")
 
 
+def test_probability_rows_are_numbered_as_their_messages_number_them():
+    at = open_playground()
+    at.toggle(key="opt_soft").set_value(True).run()
+    edit_table(at, "soft", edit_state(edited={1: {"c0": "0.5"}}))  # the second row, position 1
+    assert list(editor_table(at, "soft").index) == [1, 2]
+    assert [unescape(e.value) for e in at.error] == [
+        "Row 2: expected a row summing to 1 (within 0.001); got a row summing to 1.5."
+    ]
+
+
 def test_toggling_probability_targets_keeps_the_sample_edits():
     at = open_playground()
     edit_table(at, "logits", edit_state(edited={0: {"c1": "5"}}, deleted=[1]))

@@ -33,6 +33,7 @@ __all__ = [
     "classes_frame",
     "cut_to_limit",
     "logits_frame",
+    "numbered_from_one",
     "read_classes",
     "read_scenario",
     "restructure_samples",
@@ -105,6 +106,14 @@ def soft_targets_frame(scenario: Scenario) -> pd.DataFrame:
         {class_column(c): [_cell_text(r[c]) for r in rows] for c in range(scenario.num_classes)},
         dtype=object,
     )
+
+
+def numbered_from_one(frame: pd.DataFrame) -> pd.DataFrame:
+    """`frame` with its rows numbered 1, 2, …, as the messages and the rest of the app count them.
+
+    For display only: an editor's edits are kept by row position, whatever the index shows.
+    """
+    return frame.set_axis(pd.RangeIndex(1, len(frame) + 1), axis="index")
 
 
 # ---------------------------------------------------------------- data-editor state
