@@ -69,8 +69,8 @@ st.markdown(
     "Autograd on `F.cross_entropy` gives "
     + ", ".join(fmt(float(v)) for v in sample.autograd)
     + " — the same as p − q, up to float rounding. The components sum to 0: probability moves "
-    "from the over-predicted classes (red, their logits go down) to the under-predicted ones "
-    "(green, up)."
+    "from the over-predicted classes (▼, hatched: their logits go down) to the under-predicted "
+    "ones (▲, up)."
 )
 
 # ------------------------------------------------------------------------------ one step

@@ -86,7 +86,10 @@ def test_figures_are_valid_and_colour_the_direction_of_descent():
     sample = grads.sample_gradient(np.array([1.0, 2.0, 3.0], np.float32), 0)
     fig = validated(grads.gradient_figure(sample, ["cat", "<b>dog</b>", "pig"]))
     bars = fig.data[2]
-    assert list(bars.marker.color) == ["#31a354", "#de2d26", "#de2d26"]
+    # Colour-blind-safe colours, and a second cue: an arrow and hatching on the bars pushed down.
+    assert list(bars.marker.color) == [grads.UP_COLOUR, grads.DOWN_COLOUR, grads.DOWN_COLOUR]
+    assert list(bars.marker.pattern.shape) == ["", "/", "/"]
+    assert [text[0] for text in bars.text] == ["▲", "▼", "▼"]
     assert bars.x[1] == "&lt;b&gt;dog&lt;/b&gt;"
     step = grads.gradient_step(sample, 1.0)
     validated(grads.step_figure(sample, step, ["cat", "dog", "pig"]))

@@ -27,7 +27,9 @@ from xentui.kit.plotly_spec import MARGIN, fast_figure, probability_pair_figure
 from xentui.lessons.logits_choice import LogitsChoice
 
 __all__ = [
+    "DOWN_COLOUR",
     "LEARNING_RATES",
+    "UP_COLOUR",
     "GradientStep",
     "SampleGradient",
     "batch_gradient",
@@ -156,6 +158,15 @@ def gradient_step(sample: SampleGradient, learning_rate: float) -> GradientStep:
     )
 
 
+# A colour-blind-safe pair (ColorBrewer's PuOr ends) for the direction a step moves a logit.
+DOWN_COLOUR, UP_COLOUR = "#e66101", "#5e3c99"
+
+
+def _direction(component: float) -> str:
+    """▼ for a component that a descent step pushes down, ▲ for one it pushes up."""
+    return "▼" if component > 0 else "▲" if component < 0 else ""
+
+
 @memoised()
 def gradient_figure(sample: SampleGradient, class_names: list[str]) -> go.Figure:
     """Per class: p and the target q side by side (left), and the gradient p − q (right)."""
@@ -183,10 +194,14 @@ def gradient_figure(sample: SampleGradient, class_names: list[str]) -> go.Figure
             "name": "∂ℓ/∂z = p − q",
             "x": names,
             "y": grad.tolist(),
-            "text": [fmt(float(v)) for v in grad],
+            "text": [f"{_direction(v)} {fmt(float(v))}".lstrip() for v in grad],
             "textposition": "outside",
-            # Descent moves against the gradient: red bars are pushed down, green ones up.
-            "marker": {"color": ["#de2d26" if v > 0 else "#31a354" for v in grad]},
+            # Descent moves against the gradient: a positive component pushes its logit down.
+            # Colour is not the only cue (an arrow, and hatching on the bars pushed down).
+            "marker": {
+                "color": [DOWN_COLOUR if v > 0 else UP_COLOUR for v in grad],
+                "pattern": {"shape": ["/" if v > 0 else "" for v in grad]},
+            },
             "xaxis": "x2",
             "yaxis": "y2",
             "showlegend": False,
@@ -203,7 +218,7 @@ def gradient_figure(sample: SampleGradient, class_names: list[str]) -> go.Figure
             "anchor": "x2",
             "range": [-reach, reach],
             "zeroline": True,
-            "title": {"text": "∂ℓ/∂z (red: logit goes down, green: up)"},
+            "title": {"text": "∂ℓ/∂z (▼ hatched: the logit goes down; ▲: up)"},
         },
         "legend": {"orientation": "h", "y": -0.2},
         "height": 380,
