@@ -18,9 +18,21 @@ import plotly.io as pio
 
 from xentui.kit.format import fmt, plotly_literal
 
-__all__ = ["MARGIN", "fast_figure", "probability_pair_figure", "validated"]
+__all__ = [
+    "MARGIN",
+    "OUTLINE",
+    "TARGET_OUTLINE_MARKER",
+    "fast_figure",
+    "probability_pair_figure",
+    "validated",
+]
 
 MARGIN = {"l": 10, "r": 10, "t": 40, "b": 10}
+# A mid grey that reads on the light and on the dark theme's background (≥ 3:1 against both,
+# as WCAG asks of graphics): figures follow Streamlit's theme, so no mark may assume white.
+OUTLINE = "#808080"
+# The target q drawn as an empty bar outlined over the probabilities.
+TARGET_OUTLINE_MARKER = {"color": "rgba(0,0,0,0)", "line": {"color": OUTLINE, "width": 2}}
 
 
 def fast_figure(spec: dict[str, Any]) -> go.Figure:
@@ -86,7 +98,7 @@ def probability_pair_figure(
         "name": "target q",
         "x": names,
         "y": np.asarray(target, dtype=np.float64).tolist(),
-        "marker": {"symbol": "line-ew-open", "size": 30, "color": "#222"},
+        "marker": {"symbol": "line-ew-open", "size": 30, "color": OUTLINE},
         "hovertemplate": "%{x}: q = %{y:.4f}<extra></extra>",
     }
     layout = {

@@ -23,7 +23,12 @@ from xentui.domain.results import loss_arguments
 from xentui.domain.scenario import Scenario
 from xentui.kit.cache import memoised
 from xentui.kit.format import fmt, plotly_literal
-from xentui.kit.plotly_spec import MARGIN, fast_figure, probability_pair_figure
+from xentui.kit.plotly_spec import (
+    MARGIN,
+    TARGET_OUTLINE_MARKER,
+    fast_figure,
+    probability_pair_figure,
+)
 from xentui.lessons.logits_choice import LogitsChoice
 
 __all__ = [
@@ -158,8 +163,9 @@ def gradient_step(sample: SampleGradient, learning_rate: float) -> GradientStep:
     )
 
 
-# A colour-blind-safe pair (ColorBrewer's PuOr ends) for the direction a step moves a logit.
-DOWN_COLOUR, UP_COLOUR = "#e66101", "#5e3c99"
+# The direction a step moves a logit, in Okabe and Ito's colour-blind-safe vermillion and blue,
+# both at least 3:1 against the light and the dark theme's background.
+DOWN_COLOUR, UP_COLOUR = "#d55e00", "#0072b2"
 
 
 def _direction(component: float) -> str:
@@ -186,7 +192,7 @@ def gradient_figure(sample: SampleGradient, class_names: list[str]) -> go.Figure
             "name": "target q",
             "x": names,
             "y": sample.target.tolist(),
-            "marker": {"color": "rgba(0,0,0,0)", "line": {"color": "#222", "width": 2}},
+            "marker": TARGET_OUTLINE_MARKER,
             "hovertemplate": "%{x}: q = %{y:.4f}<extra></extra>",
         },
         {

@@ -24,7 +24,7 @@ from xentui.domain.limits import MAX_CLASSES, PROBABILITY_SUM_TOLERANCE
 from xentui.domain.typed_numbers import parse_number_rows
 from xentui.kit.cache import memoised
 from xentui.kit.format import fmt, plotly_literal
-from xentui.kit.plotly_spec import MARGIN, fast_figure
+from xentui.kit.plotly_spec import MARGIN, TARGET_OUTLINE_MARKER, fast_figure
 from xentui.kit.problems import Problem
 
 __all__ = [
@@ -199,7 +199,7 @@ def decomposition_figure(parts: Decomposition, class_names: list[str]) -> go.Fig
                 "name": "target p" if shared_target else f"target p{r + 1}",
                 "x": names,
                 "y": p.tolist(),
-                "marker": {"color": "rgba(0,0,0,0)", "line": {"color": "#222", "width": 2}},
+                "marker": TARGET_OUTLINE_MARKER,
                 "hovertemplate": "%{x}: p = %{y:.4f}<extra></extra>",
                 "legendgroup": "left",
             }
@@ -345,7 +345,7 @@ def smoothing_figure(
             "name": "one-hot target y",
             "x": names,
             "y": one_hot.tolist(),
-            "marker": {"color": "rgba(0,0,0,0)", "line": {"color": "#222", "width": 2}},
+            "marker": TARGET_OUTLINE_MARKER,
             "hovertemplate": "%{x}: y = %{y:.4f}<extra></extra>",
         },
         {
