@@ -24,6 +24,7 @@ from your_model.test_page import (
 import xentcore
 from xentui.domain.share_link import decode
 from xentui.session import your_model as ym
+from xentui.your_model.analysis import Analysis
 from xentui.your_model.drill import PAGE_SIZE, Selection, selected_rows
 from xentui.your_model.example import example_data
 from xentui.your_model.upload import content_digest
@@ -208,6 +209,28 @@ def test_the_practitioners_metrics_match_xentcore_on_the_matrix():
     for c, name in enumerate(data.class_names):
         assert table.loc[name, "recall"] == pytest.approx(scores.recall[c], abs=1e-12)
         assert table.loc[name, "F1"] == pytest.approx(scores.f1[c], abs=1e-12)
+
+
+def test_the_classwise_ece_is_xentcores_on_the_matrix_and_computed_once_per_bins(monkeypatch):
+    calls = []
+    real = Analysis.classwise_calibration_error
+    monkeypatch.setattr(
+        Analysis,
+        "classwise_calibration_error",
+        lambda self, bins: calls.append(bins) or real(self, bins),
+    )
+    at = open_page()
+    data = example_data()
+    for bins in (15, 20):
+        expected = xentcore.classwise_calibration_error(data.scores, data.labels, bins)[0]
+        assert headline(at)[f"Classwise ECE ({bins} bins)"] == f"{expected:.4f}"
+        at.slider(key="ym_bins").set_value(20)
+        run(at)
+    at.number_input(key="ym_topk").set_value(3)  # another control: nothing computed again
+    run(at)
+    at.slider(key="ym_bins").set_value(15)  # a number of bins seen before: kept
+    run(at)
+    assert calls == [15, 20]
 
 
 def test_likely_label_errors_are_listed_with_their_evidence_and_links():

@@ -43,6 +43,7 @@ TABS = (
     "Compare",
     "Other libraries",
 )
+_CLASSWISE = "ym_classwise"  # (the Analysis, {bins: its classwise ECE}) of the analysis on screen
 
 
 @st.fragment
@@ -144,7 +145,7 @@ def show_results(state: PageState, max_bytes: int) -> None:
 def show_more_metrics(state: PageState, analysis: Analysis, bins: int) -> None:
     """The figures practitioners report beside the loss, each defined in its help."""
     classes = analysis.num_classes
-    k_col, m1, m2, m3, m4, m5 = st.columns([1.2, 1, 1, 1, 1, 1])
+    k_col, m1, m2, m3, m4, m5, m6 = st.columns([1.2, 1, 1, 1, 1, 1, 1])
     top = min(classes, 20)
     k = int(
         state.control(
@@ -189,6 +190,27 @@ def show_more_metrics(state: PageState, analysis: Analysis, bins: int) -> None:
         help="ECE over bins holding equal numbers of samples (equal mass), not equal widths: "
         "no bin is nearly empty.",
     )
+    m6.metric(
+        f"Classwise ECE ({bins} bins)",
+        f"{classwise_calibration_error(analysis, bins):.4f}",
+        help="Whether every class's probability is calibrated, not only the top one: each "
+        "class's probabilities over all samples are binned and compared with how often the "
+        "class is the label, and the mean over classes is shown (Kull et al. 2019).",
+    )
+
+
+def classwise_calibration_error(analysis: Analysis, bins: int) -> float:
+    """The classwise ECE of `analysis` at `bins`, computed once per number of bins.
+
+    It reads the whole (N, C) matrix again: kept for the analysis on screen, so that moving
+    another control costs nothing and a number of bins seen before costs nothing either.
+    """
+    kept = st.session_state.get(_CLASSWISE)
+    if kept is None or kept[0] is not analysis:
+        kept = st.session_state[_CLASSWISE] = (analysis, {})
+    if bins not in kept[1]:
+        kept[1][bins] = analysis.classwise_calibration_error(bins)
+    return kept[1][bins]
 
 
 def offer_download(analysis: Analysis, bins: int) -> None:
