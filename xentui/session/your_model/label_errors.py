@@ -1,25 +1,26 @@
 """The "Your model" page's Likely label errors tab: confident learning, run when asked, on the
-analysis on screen, and the flagged samples with their evidence."""
+analysis on screen, and the flagged samples with their evidence, a page at a time."""
 
 from __future__ import annotations
 
 import streamlit as st
 
 from xentui.session.units import loss_unit
-from xentui.session.your_model.samples import playground_links, sample_columns
+from xentui.session.your_model.samples import playground_links, sample_columns, show_pager
 from xentui.your_model.analysis import Analysis
-from xentui.your_model.drill import PAGE_SIZE
 from xentui.your_model.label_errors import issues_frame, label_issues
 from xentui.your_model.playground_link import sample_scenario
 
-__all__ = ["find_label_issues", "label_issues_found", "show_label_errors"]
+__all__ = ["ISSUES_PAGE", "find_label_issues", "label_issues_found", "show_label_errors"]
 
 _ISSUES = "ym_label_issues"  # (the Analysis they are of, its LabelIssues)
+ISSUES_PAGE = "ym_issues_page"  # the page of the flagged list
 
 
 def find_label_issues(analysis: Analysis) -> None:
     """Run confident learning on `analysis` (a button's callback)."""
     st.session_state[_ISSUES] = (analysis, label_issues(analysis))
+    st.session_state[ISSUES_PAGE] = 1  # a new list starts at its first page
 
 
 def label_issues_found(analysis: Analysis):
@@ -53,7 +54,7 @@ def show_label_errors(analysis: Analysis) -> None:
     )
     if not len(found):
         return
-    shown = slice(0, PAGE_SIZE)
+    shown = show_pager(len(found), ISSUES_PAGE)
     rows = found.indices[shown]
     scenarios = [sample_scenario(analysis, int(row)) for row in rows]
     unit = loss_unit()

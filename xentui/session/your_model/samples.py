@@ -42,9 +42,12 @@ def sample_columns(unit: str) -> dict:
 
 def show_pager(count: int, key: str) -> slice:
     """The rows of a list of `count` to show: with more than a page, a page control (`key`, kept
-    in session state)."""
+    in session state) and a caption naming the rows shown ("Rows 26–50 of 60.")."""
     pages = page_count(count)
     if st.session_state.get(key, 1) > pages:  # the list shrank under the page it was on
         st.session_state[key] = 1
-    page = int(st.number_input(f"Page (of {pages:,})", 1, pages, key=key) if pages > 1 else 1)
-    return page_rows(page, count)
+    if pages == 1:
+        return page_rows(1, count)
+    shown = page_rows(int(st.number_input(f"Page (of {pages:,})", 1, pages, key=key)), count)
+    st.caption(f"Rows {shown.start + 1:,}–{shown.stop:,} of {count:,}.")
+    return shown
