@@ -211,3 +211,18 @@ def test_the_pages_cover_every_row_once_in_order(count):
     assert all(
         0 < len(range(count)[page_rows(page, count)]) <= PAGE_SIZE for page in range(1, pages)
     )
+
+
+def test_a_loss_range_is_described_in_the_unit_and_the_other_kinds_have_none():
+    lo, hi = (float(e) for e in EXAMPLE.histogram_edges[3:5])
+    loss = Selection("loss", (3,))
+    assert loss.describe(EXAMPLE, 15) == f"loss from {lo:.4f} nats to {hi:.4f} nats"
+    assert loss.describe(EXAMPLE, 15, "bits") == (
+        f"loss from {lo / np.log(2):.4f} bits to {hi / np.log(2):.4f} bits"
+    )
+    for other in (
+        Selection("confidence", (2,)),
+        Selection("cell", (0, 1)),
+        Selection("class", (1,)),
+    ):
+        assert other.describe(EXAMPLE, 15, "bits") == other.describe(EXAMPLE, 15)

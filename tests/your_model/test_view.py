@@ -24,6 +24,7 @@ from your_model.test_page import (
 
 import xentcore
 from xentui.domain.share_link import decode
+from xentui.kit.units import loss_text
 from xentui.session import your_model as ym
 from xentui.session.your_model.label_errors import ISSUES_PAGE
 from xentui.your_model.analysis import Analysis
@@ -103,6 +104,17 @@ def test_each_kind_of_selection_lists_its_samples(selection, tab_text):
     assert heading(at).startswith(f"{len(rows):,} samples with {tab_text}")
     if len(rows):
         assert listed(at)["sample"].tolist() == (rows[:PAGE_SIZE] + 1).tolist()
+
+
+def test_a_loss_range_heading_follows_the_sidebar_unit():
+    at = open_page(unit="bits", ym_sel="loss:10")
+    rows = selected_rows(Selection("loss", (10,)), EXAMPLE, 15)
+    lo, hi = (float(e) for e in EXAMPLE.histogram_edges[10:12])
+    assert heading(at) == (
+        f"{len(rows):,} samples with loss from {loss_text(lo, 'bits')} to "
+        f"{loss_text(hi, 'bits')}, highest loss first"
+    )
+    assert "nats" not in heading(at)
 
 
 def test_fewer_bins_drop_a_bin_past_the_last():

@@ -18,6 +18,7 @@ import numpy as np
 
 import xentcore
 from xentui.kit.problems import Problem, quote
+from xentui.kit.units import loss_text
 from xentui.your_model.analysis import Analysis
 
 __all__ = [
@@ -54,12 +55,13 @@ class Selection:
         """The link's form: ``kind:i`` or ``kind:i,j``."""
         return f"{self.kind}:{','.join(str(i) for i in self.indices)}"
 
-    def describe(self, analysis: Analysis, bins: int) -> str:
-        """What the selection is, in words, for the list's heading (class names are not escaped)."""
+    def describe(self, analysis: Analysis, bins: int, unit: str = "nats") -> str:
+        """What the selection is, in words, for the list's heading (class names are not escaped);
+        a loss range is written in `unit`, "nats" or "bits"."""
         names = analysis.class_names
         if self.kind == "loss":
             lo, hi = analysis.histogram_edges[self.indices[0] : self.indices[0] + 2]
-            return f"loss from {lo:.4g} to {hi:.4g} nats"
+            return f"loss from {loss_text(float(lo), unit)} to {loss_text(float(hi), unit)}"
         if self.kind == "confidence":
             b = self.indices[0]
             if b == bins:

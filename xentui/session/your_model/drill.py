@@ -62,10 +62,11 @@ def show_drill(
         st.caption("Click a bar (or a cell) to list the samples behind it.")
         return
     rows = selected_rows(selection, analysis, bins)
+    unit = loss_unit()
     head, clear = st.columns([4, 1], vertical_alignment="bottom")
     head.markdown(
         f"**{len(rows):,} {'sample' if len(rows) == 1 else 'samples'} with "
-        f"{md_literal(selection.describe(analysis, bins))}**, "
+        f"{md_literal(selection.describe(analysis, bins, unit))}**, "
         "highest loss first"
     )
     clear.button("Clear the selection", key=f"ym_clear_{selection.kind}", on_click=clear_selection)
@@ -78,7 +79,6 @@ def show_drill(
         sample_scenario(analysis, int(row), row_logits)
         for row, row_logits in zip(shown, logits, strict=True)
     ]
-    unit = loss_unit()
     st.dataframe(
         samples_frame(
             analysis, shown, xentcore.softmax(logits, axis=1), playground_links(scenarios), unit
