@@ -215,6 +215,26 @@ def test_a_calibrated_model_has_a_small_ece_and_ours_a_large_one():
     assert after.ece < 0.02
 
 
+@pytest.mark.parametrize("bins", [5, 15])
+def test_classwise_ece_is_the_cores_on_the_matrix_as_read(bins):
+    data = example_data(2_000)
+    logits = analyse_upload(data)
+    assert logits.classwise_calibration_error(bins) == pytest.approx(
+        xentcore.classwise_calibration_error(data.scores, data.labels, bins)[0], abs=1e-12
+    )
+    p = xentcore.softmax(data.scores.astype(np.float64), axis=1)
+    probabilities = analyse_upload(ModelData(p, data.labels, data.class_names, "p"))
+    assert probabilities.kind == "probabilities"
+    assert probabilities.classwise_calibration_error(bins) == pytest.approx(
+        xentcore.classwise_calibration_error(p, data.labels, bins, from_logits=False)[0],
+        abs=1e-12,
+    )
+    # The same model read either way: the same probabilities, the same figure.
+    assert probabilities.classwise_calibration_error(bins) == pytest.approx(
+        logits.classwise_calibration_error(bins), abs=1e-6
+    )
+
+
 def test_temperature_scaling_recovers_the_simulated_overconfidence():
     analysis = analyse_upload(example_data())
     fit = analysis.temperature

@@ -18,7 +18,10 @@ from xentui.domain.share_link import decode, encode
 from xentui.kit.problems import Problem
 from xentui.your_model.analysis import analyse_upload
 from xentui.your_model.drill import (
+    PAGE_SIZE,
     Selection,
+    page_count,
+    page_rows,
     parse_selection,
     selected_rows,
     selection_from_points,
@@ -195,3 +198,31 @@ def test_the_confidence_histogram_stacks_right_and_wrong_samples():
     for trace, mask in zip(fig.data, (EXAMPLE.correct, ~EXAMPLE.correct), strict=True):
         expected = np.histogram(EXAMPLE.confidence[mask].astype(np.float64), bins=edges)[0]
         assert np.asarray(trace.y).tolist() == expected.tolist()
+
+
+@pytest.mark.parametrize(
+    "count", [0, 1, PAGE_SIZE - 1, PAGE_SIZE, PAGE_SIZE + 1, 7 * PAGE_SIZE + 3]
+)
+def test_the_pages_cover_every_row_once_in_order(count):
+    pages = page_count(count)
+    listed = [row for page in range(1, pages + 1) for row in range(count)[page_rows(page, count)]]
+    assert listed == list(range(count))
+    assert pages == max(1, -(-count // PAGE_SIZE))
+    assert all(
+        0 < len(range(count)[page_rows(page, count)]) <= PAGE_SIZE for page in range(1, pages)
+    )
+
+
+def test_a_loss_range_is_described_in_the_unit_and_the_other_kinds_have_none():
+    lo, hi = (float(e) for e in EXAMPLE.histogram_edges[3:5])
+    loss = Selection("loss", (3,))
+    assert loss.describe(EXAMPLE, 15) == f"loss from {lo:.4f} nats to {hi:.4f} nats"
+    assert loss.describe(EXAMPLE, 15, "bits") == (
+        f"loss from {lo / np.log(2):.4f} bits to {hi / np.log(2):.4f} bits"
+    )
+    for other in (
+        Selection("confidence", (2,)),
+        Selection("cell", (0, 1)),
+        Selection("class", (1,)),
+    ):
+        assert other.describe(EXAMPLE, 15, "bits") == other.describe(EXAMPLE, 15)

@@ -29,7 +29,7 @@ from upload_cases import (
 )
 
 import xentcore
-import xentui.session.your_model
+import xentui.session.your_model.state
 from xentui.domain.share_link import decode
 from xentui.kit.format import fmt
 from xentui.kit.units import loss_text
@@ -294,9 +294,9 @@ def test_a_fixed_input_replaces_the_message_with_results(page):
 
 def test_bins_and_k_reuse_the_cached_analysis(page, monkeypatch):
     calls = []
-    real = xentui.session.your_model.analyse_upload
+    real = xentui.session.your_model.state.analyse_upload
     monkeypatch.setattr(
-        xentui.session.your_model,
+        xentui.session.your_model.state,
         "analyse_upload",
         lambda *a, **k: calls.append(1) or real(*a, **k),
     )
@@ -375,7 +375,7 @@ def test_an_unforeseen_failure_is_a_message_not_a_traceback(page, monkeypatch):
     def broken(*args, **kwargs):
         raise RuntimeError("something no check foresaw")
 
-    monkeypatch.setattr(xentui.session.your_model, "analyse_upload", broken)
+    monkeypatch.setattr(xentui.session.your_model.state, "analyse_upload", broken)
     upload(page, "ym_file", "odd.csv", TOY_CSV + b"9,9,9,0\n")
     run(page)
     assert messages_beside(page, "ym_file") == [

@@ -11,6 +11,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 from streamlit.testing.v1 import AppTest
+from upload_cases import npz_bytes
 from your_model.test_page import (
     EXAMPLE,
     TOY_CSV,
@@ -23,7 +24,10 @@ from your_model.test_page import (
 
 import xentcore
 from xentui.domain.share_link import decode
+from xentui.kit.units import loss_text
 from xentui.session import your_model as ym
+from xentui.session.your_model.label_errors import ISSUES_PAGE
+from xentui.your_model.analysis import Analysis
 from xentui.your_model.drill import PAGE_SIZE, Selection, selected_rows
 from xentui.your_model.example import example_data
 from xentui.your_model.upload import content_digest
@@ -43,6 +47,10 @@ def listed(at: AppTest):
 def heading(at: AppTest) -> str | None:
     texts = (unescape(m.value).replace("**", "") for m in at.markdown)
     return next((t for t in texts if " samples with " in t or " sample with " in t), None)
+
+
+def captions(at: AppTest) -> list[str]:
+    return [unescape(c.value) for c in at.caption]
 
 
 def alerts(at: AppTest) -> list[str]:
@@ -68,9 +76,11 @@ def test_a_selected_cell_lists_its_samples_highest_loss_first_and_pages():
     assert at.query_params["ym_sel"] == "cell:3,5"
     assert "ym_data" not in at.query_params  # the example is what a link without a file shows
 
+    assert f"Rows 1–{PAGE_SIZE} of {len(rows):,}." in captions(at)
     at.number_input(key=ym.DRILL_PAGE).set_value(2)
     run(at)
     assert listed(at)["sample"].tolist() == (rows[PAGE_SIZE : 2 * PAGE_SIZE] + 1).tolist()
+    assert f"Rows {PAGE_SIZE + 1}–{2 * PAGE_SIZE} of {len(rows):,}." in captions(at)
 
     at.button(key="ym_clear_cell").click()
     run(at)
@@ -94,6 +104,17 @@ def test_each_kind_of_selection_lists_its_samples(selection, tab_text):
     assert heading(at).startswith(f"{len(rows):,} samples with {tab_text}")
     if len(rows):
         assert listed(at)["sample"].tolist() == (rows[:PAGE_SIZE] + 1).tolist()
+
+
+def test_a_loss_range_heading_follows_the_sidebar_unit():
+    at = open_page(unit="bits", ym_sel="loss:10")
+    rows = selected_rows(Selection("loss", (10,)), EXAMPLE, 15)
+    lo, hi = (float(e) for e in EXAMPLE.histogram_edges[10:12])
+    assert heading(at) == (
+        f"{len(rows):,} samples with loss from {loss_text(lo, 'bits')} to "
+        f"{loss_text(hi, 'bits')}, highest loss first"
+    )
+    assert "nats" not in heading(at)
 
 
 def test_fewer_bins_drop_a_bin_past_the_last():
@@ -210,6 +231,28 @@ def test_the_practitioners_metrics_match_xentcore_on_the_matrix():
         assert table.loc[name, "F1"] == pytest.approx(scores.f1[c], abs=1e-12)
 
 
+def test_the_classwise_ece_is_xentcores_on_the_matrix_and_computed_once_per_bins(monkeypatch):
+    calls = []
+    real = Analysis.classwise_calibration_error
+    monkeypatch.setattr(
+        Analysis,
+        "classwise_calibration_error",
+        lambda self, bins: calls.append(bins) or real(self, bins),
+    )
+    at = open_page()
+    data = example_data()
+    for bins in (15, 20):
+        expected = xentcore.classwise_calibration_error(data.scores, data.labels, bins)[0]
+        assert headline(at)[f"Classwise ECE ({bins} bins)"] == f"{expected:.4f}"
+        at.slider(key="ym_bins").set_value(20)
+        run(at)
+    at.number_input(key="ym_topk").set_value(3)  # another control: nothing computed again
+    run(at)
+    at.slider(key="ym_bins").set_value(15)  # a number of bins seen before: kept
+    run(at)
+    assert calls == [15, 20]
+
+
 def test_likely_label_errors_are_listed_with_their_evidence_and_links():
     at = open_page()
     at.button(key="ym_find_issues").click()
@@ -230,3 +273,58 @@ def test_likely_label_errors_are_listed_with_their_evidence_and_links():
     upload(at, "ym_file", "toy.csv", TOY_CSV)
     run(at)
     assert not any("p(suggested)" in d.value.columns for d in at.dataframe)
+
+
+def _flipped_labels(
+    n: int = 200, classes: int = 4, flips: int = 60
+) -> tuple[np.ndarray, np.ndarray]:
+    """Confident probabilities of `n` samples, `flips` of whose labels moved to another class."""
+    rng = np.random.default_rng(0)
+    truth = np.arange(n) % classes
+    top = rng.uniform(0.6, 0.95, n)  # distinct: the ranking by p(given) has no ties
+    p = np.repeat(((1 - top) / (classes - 1))[:, None], classes, axis=1)
+    p[np.arange(n), truth] = top
+    given = truth.copy()
+    moved = rng.choice(n, flips, replace=False)
+    given[moved] = (truth[moved] + rng.integers(1, classes, flips)) % classes
+    return p, given
+
+
+def test_a_long_list_of_likely_label_errors_is_shown_a_page_at_a_time():
+    p, given = _flipped_labels()
+    at = open_page()
+    upload(at, "ym_file", "flipped.npz", npz_bytes(probabilities=p, labels=given))
+    run(at)
+    at.button(key="ym_find_issues").click()
+    run(at)
+    expected = xentcore.find_label_issues(p, given)
+    count = len(expected)
+    pages = -(-count // PAGE_SIZE)
+    assert count > 2 * PAGE_SIZE and pages == 3
+
+    def flagged() -> list[int]:
+        table = next(d.value for d in at.dataframe if "p(suggested)" in d.value.columns)
+        return table["sample"].tolist()
+
+    pager = at.number_input(key=ISSUES_PAGE)
+    assert (pager.label, pager.min, pager.max, pager.value) == (f"Page (of {pages})", 1, pages, 1)
+    assert f"Rows 1–{PAGE_SIZE} of {count}." in captions(at)
+    assert flagged() == (expected.indices[:PAGE_SIZE] + 1).tolist()
+
+    at.number_input(key=ISSUES_PAGE).set_value(2)
+    run(at)
+    assert f"Rows {PAGE_SIZE + 1}–{2 * PAGE_SIZE} of {count}." in captions(at)
+    assert flagged() == (expected.indices[PAGE_SIZE : 2 * PAGE_SIZE] + 1).tolist()
+
+    at.number_input(key=ISSUES_PAGE).set_value(pages)
+    run(at)
+    assert f"Rows {2 * PAGE_SIZE + 1}–{count} of {count}." in captions(at)
+    assert flagged() == (expected.indices[2 * PAGE_SIZE :] + 1).tolist()
+
+    # Another file, looked at again: its list starts at its first page.
+    upload(at, "ym_file", "flipped-again.npz", npz_bytes(probabilities=p, labels=given))
+    run(at)
+    at.button(key="ym_find_issues").click()
+    run(at)
+    assert at.number_input(key=ISSUES_PAGE).value == 1
+    assert flagged() == (expected.indices[:PAGE_SIZE] + 1).tolist()

@@ -2,7 +2,7 @@
 
 The cache policy in one place: pure functions (results, figures, tables, library calls) are
 `memoised` here, bounded and shared by every session; only an upload's analysis, which belongs
-to a session's file, is kept by Streamlit (`st.cache_resource` in xentui.session.your_model).
+to a session's file, is kept by Streamlit (`st.cache_resource` in xentui.session.your_model.state).
 
 A page reruns top to bottom on every interaction, and most reruns change one control: the figures,
 tables and library calls of the other sections would be rebuilt from the same numbers. `memoised`

@@ -124,6 +124,18 @@ class Analysis:
             after[held], correct, n_bins
         )
 
+    def classwise_calibration_error(self, n_bins: int) -> float:
+        """Classwise ECE (`xentcore.classwise_calibration_error`) of the scores as read: the
+        mean over classes of each class's probability's calibration error, binned in `n_bins`.
+
+        It reads every probability, not only the top one: one more pass over the (N, C) matrix,
+        in row blocks (the page keeps its result per number of bins).
+        """
+        mean, _ = xentcore.classwise_calibration_error(
+            self.matrix, self.labels, n_bins, from_logits=self.kind == "logits"
+        )
+        return mean
+
     @property
     def loss_share_top(self) -> tuple[tuple[float, float], ...]:
         """(fraction of samples, share of the loss) for the worst 1 % and 10 %."""

@@ -6,7 +6,8 @@ A `Selection` is what was clicked, in figure-independent terms (a loss bin, a co
 the one door every way in passes — a chart click (`selection_from_points` writes the text, then
 reads it back through the door) and a shared link — and it checks the indices against the data
 on screen. `selected_rows` finds the samples with the figures' own binning, so a bar's count is
-the number of samples listed.
+the number of samples listed. Long lists are shown PAGE_SIZE rows a page (`page_count`,
+`page_rows`): the drilled-down samples and the likely label errors alike.
 """
 
 from __future__ import annotations
@@ -17,12 +18,15 @@ import numpy as np
 
 import xentcore
 from xentui.kit.problems import Problem, quote
+from xentui.kit.units import loss_text
 from xentui.your_model.analysis import Analysis
 
 __all__ = [
     "KINDS",
     "PAGE_SIZE",
     "Selection",
+    "page_count",
+    "page_rows",
     "parse_selection",
     "selected_rows",
     "selection_from_points",
@@ -51,12 +55,13 @@ class Selection:
         """The link's form: ``kind:i`` or ``kind:i,j``."""
         return f"{self.kind}:{','.join(str(i) for i in self.indices)}"
 
-    def describe(self, analysis: Analysis, bins: int) -> str:
-        """What the selection is, in words, for the list's heading (class names are not escaped)."""
+    def describe(self, analysis: Analysis, bins: int, unit: str = "nats") -> str:
+        """What the selection is, in words, for the list's heading (class names are not escaped);
+        a loss range is written in `unit`, "nats" or "bits"."""
         names = analysis.class_names
         if self.kind == "loss":
             lo, hi = analysis.histogram_edges[self.indices[0] : self.indices[0] + 2]
-            return f"loss from {lo:.4g} to {hi:.4g} nats"
+            return f"loss from {loss_text(float(lo), unit)} to {loss_text(float(hi), unit)}"
         if self.kind == "confidence":
             b = self.indices[0]
             if b == bins:
@@ -66,6 +71,24 @@ class Selection:
             target, prediction = self.indices
             return f"target {names[target]}, predicted {names[prediction]}"
         return f"target class {names[self.indices[0]]}"
+
+
+def page_count(count: int) -> int:
+    """The pages of PAGE_SIZE rows a list of `count` rows fills (1 for an empty list).
+
+    >>> page_count(0), page_count(25), page_count(26)
+    (1, 1, 2)
+    """
+    return max(1, -(-count // PAGE_SIZE))
+
+
+def page_rows(page: int, count: int) -> slice:
+    """The rows page `page` (counted from 1) of a list of `count` rows shows.
+
+    >>> page_rows(2, 60), page_rows(3, 60)
+    (slice(25, 50, None), slice(50, 60, None))
+    """
+    return slice((page - 1) * PAGE_SIZE, min(page * PAGE_SIZE, count))
 
 
 def _limits(kind: str, analysis: Analysis, bins: int) -> tuple[int, ...]:

@@ -1,4 +1,4 @@
-"""The "Your model" page's state and cache (Streamlit session state, the shared analysis cache).
+"""The "Your model" page's analyses on screen: the request, the shared cache, the problem.
 
 Uploads are analysed within a CPU budget (ANALYSIS_CPU_SECONDS, xentui/your_model/upload.py)
 and kept in ANALYSES, shared by every session, bounded in bytes (UPLOAD_CACHE_BYTES, set by
@@ -10,10 +10,11 @@ anything read, hashed or analysed; moving a slider is a request already answered
 fails leaves its UploadError (whose `problem` the page shows beside its input) in PROBLEM and the
 previous analysis on screen.
 
-The results are drawn by a fragment on the page, from ANALYSIS in session state: moving a
-slider reruns only that fragment and reads the same object. Tests drive the page through AppTest,
-giving files to the uploaders with `at.file_uploader(key="ym_file").set_value((name, bytes,
-mime))` (see tests/your_model/test_page.py); no hook beyond the widgets' keys is needed.
+The results are drawn by a fragment (xentui/session/your_model/results.py), from ANALYSIS in
+session state: moving a slider reruns only that fragment and reads the same object. Tests drive
+the page through AppTest, giving files to the uploaders with
+`at.file_uploader(key="ym_file").set_value((name, bytes, mime))` (see
+tests/your_model/test_page.py); no hook beyond the widgets' keys is needed.
 """
 
 from __future__ import annotations
@@ -27,14 +28,9 @@ from xentui.domain.scenario import Scenario
 from xentui.domain.share_link import QUERY_KEY, encode
 from xentui.kit.problems import Problem, quote
 from xentui.session import playground
-from xentui.session.page_state import PageState
 from xentui.your_model.analysis import Analysis, analyse_upload
 from xentui.your_model.analysis_cache import AnalysisCache, TooLarge
-from xentui.your_model.compare import mismatch
-from xentui.your_model.csv_scores import csv_layout
-from xentui.your_model.drill import parse_selection, selection_from_points
 from xentui.your_model.example import example_data
-from xentui.your_model.label_errors import label_issues
 from xentui.your_model.load import Upload, load_model_data
 from xentui.your_model.upload import (
     ANALYSES_PER_SESSION,
@@ -42,39 +38,32 @@ from xentui.your_model.upload import (
     UPLOAD_CACHE_BYTES,
     CpuBudget,
     UploadError,
-    check_bytes,
     content_digest,
     describe_size,
     quoted,
     refuse,
-    sniff_format,
 )
 
 __all__ = [
     "ANALYSES",
     "ANALYSIS",
-    "COMPARE_OPTIONS",
+    "DRILL_PAGE",
     "EXAMPLE",
+    "EXAMPLE_IDENTITY",
     "FILE",
     "PROBLEM",
-    "SECOND",
     "SELECTION",
+    "SHORT_HASH",
     "SOURCE",
     "answer",
-    "answer_second",
-    "clear_selection",
-    "find_label_issues",
+    "file_analysis",
     "identity",
     "init_state",
-    "label_issues_found",
     "notice_upload",
     "open_in_playground",
-    "pending_view",
-    "read_view_link",
-    "select_from_chart",
+    "unforeseen",
     "use_example",
     "use_file",
-    "write_view_link",
 ]
 
 ANALYSIS = "ym_analysis"  # the Analysis on screen: the last one that succeeded
@@ -157,7 +146,7 @@ def _digest(upload: UploadedFile) -> str:
     return digests[upload.file_id]
 
 
-def _file_analysis(
+def file_analysis(
     scores: UploadedFile, labels: UploadedFile | None, request: tuple
 ) -> tuple[str, Analysis]:
     """(the cache key, the analysis) of an upload, keyed by its bytes' digest and the options."""
@@ -203,7 +192,7 @@ def _hold_on_screen() -> None:
         ANALYSES.put(key, _session(), st.session_state[ANALYSIS])
 
 
-def _unforeseen(failure: Exception, scores: UploadedFile | None) -> UploadError:
+def unforeseen(failure: Exception, scores: UploadedFile | None) -> UploadError:
     """A failure no check foresaw, as a problem beside the scores file."""
     what = quote(f"{type(failure).__name__}: {failure}")
     return UploadError(
@@ -259,7 +248,7 @@ def answer(
         if scores is None:
             key, analysis = None, _example_analysis(interpretation)
         else:
-            key, analysis = _file_analysis(scores, labels, request)
+            key, analysis = file_analysis(scores, labels, request)
     except UploadError as problem:
         st.session_state[PROBLEM] = problem
         return
@@ -267,7 +256,7 @@ def answer(
         # A file no check foresaw: say what happened beside the file, keep the page working,
         # and leave the traceback in the server's log for whoever can fix the check.
         _LOG.exception("analysing an upload failed")
-        st.session_state[PROBLEM] = _unforeseen(failure, scores)
+        st.session_state[PROBLEM] = unforeseen(failure, scores)
         return
     if analysis is not st.session_state[ANALYSIS]:
         st.session_state[SELECTION] = None  # a selection is of the data it was made on
@@ -284,23 +273,6 @@ def identity() -> tuple[str, str]:
     return st.session_state[_IDENTITY]
 
 
-def select_from_chart(chart_key: str, chart: str) -> None:
-    """A click on the chart `chart_key` (the drill-down kind `chart`): select what it reports.
-
-    A click on nothing the page drills into, or a cleared selection, deselects a selection
-    that came from this chart and leaves one from another chart alone.
-    """
-    event = st.session_state.get(chart_key) or {}
-    points = (event.get("selection") or {}).get("points") or []
-    text = selection_from_points(chart, list(points))
-    current = st.session_state.get(SELECTION) or ""
-    if text is not None:
-        st.session_state[SELECTION] = text
-    elif current.startswith(chart + ":"):
-        st.session_state[SELECTION] = None
-    st.session_state[DRILL_PAGE] = 1
-
-
 def open_in_playground(scenario: Scenario) -> None:
     """Make `scenario` the Playground's and go there (call when a button was clicked).
 
@@ -310,163 +282,3 @@ def open_in_playground(scenario: Scenario) -> None:
     """
     playground.load_scenario(scenario)
     st.switch_page(PLAYGROUND_PAGE, query_params={QUERY_KEY: encode(scenario)})
-
-
-# ------------------------------------------------------------------------------ the view's link
-# The view lives in the URL: the tab, the bins and the number of worst samples are controls bound
-# to it (the page's PageState checks them); the selection and the file it was made on are written
-# here, with the file's short SHA-256 and name. Without ym_data the link is of the example.
-LINK_SELECTION, LINK_DATA, LINK_NAME = "ym_sel", "ym_data", "ym_name"
-_PENDING = "ym_pending"  # (data, name, selection) a link carried, waiting for its file
-_HASH_CHARS = frozenset("0123456789abcdef")
-
-
-def read_view_link(state: PageState) -> None:
-    """On the page's first run: keep the link's selection and file until that file is on screen."""
-    raw = [state.link_values(key) for key in (LINK_SELECTION, LINK_DATA, LINK_NAME)]
-    if raw[0] or raw[1]:
-        st.session_state[_PENDING] = tuple(values[-1] if values else None for values in raw)
-
-
-def _data_problem(raw: str) -> Problem | None:
-    if len(raw) == SHORT_HASH and set(raw) <= _HASH_CHARS:
-        return None
-    return Problem(
-        LINK_DATA,
-        None,
-        LINK_DATA,
-        found=f"“{quote(raw, 40)}”" if raw else "an empty value",
-        expected=f"the first {SHORT_HASH} hexadecimal digits (0–9, a–f) of a file's SHA-256",
-        label=f"The link’s {LINK_DATA}",
-    )
-
-
-def pending_view(analysis: Analysis, bins: int) -> tuple[list[Problem], str | None]:
-    """Apply the link's selection if its file is the one on screen.
-
-    Returns the problems of the link's values (to show beside the figures) and, while the link
-    waits for another file, a sentence naming that file (name and short hash).
-    """
-    pending = st.session_state.get(_PENDING)
-    if pending is None:
-        return [], None
-    selection, data, name = pending[0], pending[1], pending[2]
-    problems: list[Problem] = []
-    if data is not None and (problem := _data_problem(data)) is not None:
-        problems.append(problem)
-        selection = None  # a file the link cannot name: its selection is not applied to another
-    elif (data or EXAMPLE_IDENTITY[0]) != identity()[0]:
-        named = "the example" if data is None else f"“{quote(name or 'a file', 60)}”"
-        short = "" if data is None else f" (SHA-256 {data}…)"
-        return problems, (
-            f"This link shows a view of {named}{short}, not of the data on screen: "
-            f"{'open the example' if data is None else 'upload that file'} to see the "
-            "selection it shares."
-        )
-    del st.session_state[_PENDING]
-    if selection is not None:
-        parsed = parse_selection(selection, analysis, bins, LINK_SELECTION)
-        if isinstance(parsed, Problem):
-            problems.append(parsed)
-        else:
-            st.session_state[SELECTION] = parsed.text
-            st.session_state[DRILL_PAGE] = 1
-    return problems, None
-
-
-def write_view_link() -> None:
-    """Put the selection and the file on screen in the URL (once no link waits for its file)."""
-    if _PENDING in st.session_state:
-        return
-    data, name = identity()
-    wanted = {
-        LINK_SELECTION: st.session_state.get(SELECTION),
-        LINK_DATA: None if data == EXAMPLE_IDENTITY[0] else data,
-        LINK_NAME: None if data == EXAMPLE_IDENTITY[0] else name,
-    }
-    for key, value in wanted.items():
-        if st.query_params.get(key) != value:
-            if value is None:
-                del st.query_params[key]
-            else:
-                st.query_params[key] = value
-
-
-def clear_selection() -> None:
-    st.session_state[SELECTION] = None
-
-
-# ------------------------------------------------------------------------------ a second model
-SECOND = "ym_second"  # (request, Analysis | None, message | None) of the second scores file
-COMPARE_OPTIONS = ("none", "temperature", "file")
-
-
-def answer_second(
-    scores: UploadedFile | None,
-    labels: UploadedFile | None,
-    *,
-    has_header: bool,
-    interpretation: str,
-    max_bytes: int,
-) -> tuple[Analysis | None, str | None]:
-    """The second model's analysis, or the message why there is none (None, None: no file).
-
-    It is read as the first one is (the same labels file, header setting and reading), its
-    label column found by its own header, and compared with the analysis on screen: a row
-    count, class count, class name order or label that differs is named.
-    """
-    if scores is None:
-        return None, None
-    request = (
-        scores.file_id,
-        None if labels is None else labels.file_id,
-        has_header,
-        interpretation,
-        max_bytes,
-        id(st.session_state[ANALYSIS]),
-    )
-    kept = st.session_state.get(SECOND)
-    if kept is not None and kept[0] == request:
-        return kept[1], kept[2]
-    analysis, message = None, None
-    try:
-        layout_column = None
-        data = scores.getvalue()
-        check_bytes(data, scores.name, max_bytes)
-        if sniff_format(data, scores.name) == "csv":
-            layout_column = csv_layout(data, scores.name, has_header).default_label_column
-        full = (
-            FILE,
-            scores.file_id,
-            None if labels is None else labels.file_id,
-            has_header,
-            layout_column,
-            interpretation,
-            max_bytes,
-        )
-        _, analysis = _file_analysis(scores, labels, full)
-        differs = mismatch(st.session_state[ANALYSIS], analysis)
-        if differs is not None:
-            message, analysis = f"{quoted(scores.name)}: {differs}.", None
-    except UploadError as problem:
-        message = str(problem.problem)
-    except Exception as failure:  # a page must never show a traceback
-        _LOG.exception("analysing a second upload failed")
-        message = str(_unforeseen(failure, scores).problem)
-    st.session_state[SECOND] = (request, analysis, message)
-    return analysis, message
-
-
-# ------------------------------------------------------------------------------ label errors
-_ISSUES = "ym_label_issues"  # (the Analysis they are of, its LabelIssues)
-
-
-def find_label_issues(analysis: Analysis) -> None:
-    """Run confident learning on `analysis` (a button's callback)."""
-    st.session_state[_ISSUES] = (analysis, label_issues(analysis))
-
-
-def label_issues_found(analysis: Analysis):
-    """The LabelIssues found for `analysis`, or None when not looked for on it."""
-    kept = st.session_state.get(_ISSUES)
-    return kept[1] if kept is not None and kept[0] is analysis else None
