@@ -26,7 +26,10 @@ def test_the_matrix_figure_colours_the_diagonal_and_fades_the_rest():
         np.asarray(faded.z), [[np.nan, MATRIX[0, 1]], [MATRIX[1, 0], np.nan]]
     )
     assert (faded.showscale, diagonal.colorscale[0][1] != faded.colorscale[0][1]) == (False, True)
-    assert [list(row) for row in diagonal.text] == [["2.4076", "4.1429"], ["0.4076", "0.1429"]]
+    # Each trace writes its own cells only: no cell holds two labels.
+    assert [list(row) for row in diagonal.text] == [["2.4076", ""], ["", "0.1429"]]
+    assert [list(row) for row in faded.text] == [["", "4.1429"], ["0.4076", ""]]
+    assert faded.hoverongaps is False and diagonal.hoverongaps is False
     assert list(diagonal.x) == list(diagonal.y) == NAMES
     assert figure.layout.yaxis.autorange == "reversed"  # sample 1 on top, as in the tables
 
@@ -86,3 +89,9 @@ def test_the_unvalidated_figures_pass_plotlys_full_check():
     names = ["sample 1", "sample 2"]
     validated(loss_matrix_figure(results.matrix, names))
     validated(loss_curve_figure(results.target_probability, names, 0, np.array([False, True])))
+
+
+def test_a_sample_label_near_p_1_is_written_to_the_left_of_its_point():
+    # To the right it ran off the plot, and on a phone off the screen.
+    points = loss_curve_figure(np.array([0.09, 0.8668]), NAMES).data[1]
+    assert list(points.textposition) == ["top right", "top left"]

@@ -31,7 +31,11 @@ def loss_matrix_figure(matrix: np.ndarray, sample_names: list[str]) -> go.Figure
     np.fill_diagonal(diagonal, np.diagonal(matrix))
     off = matrix.astype(float).copy()
     np.fill_diagonal(off, np.nan)
+    # Each trace writes only its own cells: text over a gap is drawn too, and two texts in one
+    # cell (bold and plain, sized apart on a narrow screen) read as a doubled label.
     text = [[fmt(float(v)) for v in row] for row in matrix]
+    own = [[v if i == j else "" for j, v in enumerate(row)] for i, row in enumerate(text)]
+    others = [["" if i == j else v for j, v in enumerate(row)] for i, row in enumerate(text)]
     faded = {
         "type": "heatmap",
         "z": off,
@@ -39,7 +43,8 @@ def loss_matrix_figure(matrix: np.ndarray, sample_names: list[str]) -> go.Figure
         "y": labels,
         "colorscale": _FADED_SCALE,
         "showscale": False,
-        "text": text,
+        "text": others,
+        "hoverongaps": False,
         "textfont": {"color": "#9a9a9a"},
         "hovertemplate": "targets of %{y} · −log P of %{x}: %{text}<extra>off-diagonal</extra>",
     }
@@ -50,7 +55,8 @@ def loss_matrix_figure(matrix: np.ndarray, sample_names: list[str]) -> go.Figure
         "y": labels,
         "colorscale": _DIAGONAL_SCALE,
         "colorbar": {"title": {"text": "−Σ y · log p<br>(nats)"}},
-        "text": text,
+        "text": own,
+        "hoverongaps": False,
         "hovertemplate": "%{y}: its own −Σ y · log p %{text}<extra>diagonal</extra>",
     }
     if n <= 16:  # beyond that the numbers no longer fit their cells
@@ -109,7 +115,9 @@ def loss_curve_figure(
         "y": -np.log(safe_p),
         "mode": "markers+text" if len(p) <= 20 else "markers",
         "text": labels,
-        "textposition": "top right",
+        # A label to the right of a point near p = 1 would run off the plot (on a phone, off
+        # the screen): those go to the left.
+        "textposition": ["top left" if x > 0.75 else "top right" for x in safe_p],
         "customdata": np.arange(len(p)),
         "marker": {"size": [16 if i == highlight else 11 for i in range(len(p))], "color": colours},
         "name": "samples",
