@@ -114,7 +114,8 @@ with edit_col:
     # Each option's default is its value now: Streamlit sends a value set through session state
     # only once, and a tab that draws a later run first would show the default instead.
     now = session.option_values()
-    o1, o2 = st.columns(2)
+    # Reduction's three choices need the wider share: at 1280 px half hid "none".
+    o1, o2 = st.columns([1.25, 1])
     reduction = o1.segmented_control(
         "Reduction",
         REDUCTIONS,

@@ -36,7 +36,8 @@ st.markdown(
 
 # ------------------------------------------------------------------------ eleven predictions
 st.subheader("Eleven predictions for one picture")
-c1, c2, c3 = st.columns([1, 1, 2])
+# eps's four choices need the wider column: at 1280 px an equal share hid the last, "0".
+c1, c2, c3 = st.columns([1, 1.5, 1.5])
 target_name = state.control(
     c1.segmented_control,
     "Target",

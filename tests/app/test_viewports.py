@@ -3,7 +3,8 @@
 One tab per viewport visits the pages in turn and writes a full-page screenshot of each to
 $XENT_SCREENSHOTS (default test-artifacts/screenshots/), as <viewport>/<page>.png. Then, from the
 elements' bounding boxes:
-- nothing is cut at the right edge: no element, control or table wider than the page's column;
+- nothing is cut at the right edge: no element, control or table wider than the page's column,
+  and no choice of a row of buttons hidden past its own column;
 - a table shows all its columns, or (on a phone) scrolls sideways inside its own frame;
 - no two elements overlap, and a figure's mode bar never covers its title.
 """
@@ -43,6 +44,13 @@ PROBLEMS = """(phone) => {
     const box = el.getBoundingClientRect();
     const cut = Math.round(box.right - edge);
     if (cut > 0) problems.push(`cut at the right edge by ${cut}px: ${name(el)}`);
+  }
+  // A row of choices clips its last buttons inside a narrow column instead of overflowing it.
+  for (const group of main.querySelectorAll('[data-testid="stButtonGroup"]')) {
+    const right = group.closest('[data-testid="stElementContainer"]').getBoundingClientRect().right;
+    for (const button of group.querySelectorAll("button"))
+      if (shown(button) && button.getBoundingClientRect().right > right + 1)
+        problems.push(`a choice is cut off: "${name(button)}" in ${name(group)}`);
   }
   for (const grid of main.querySelectorAll('[data-testid="stDataFrame"]')) {
     const scroller = grid.querySelector(".dvn-scroller");
