@@ -251,7 +251,8 @@ st.subheader("Y · (−log P)ᵀ — the diagonal holds each sample's −Σ y ·
 st.markdown(tables.matrix_note(shown, results))
 st.plotly_chart(figures.loss_matrix_figure(results.matrix, sample_labels), key="matrix")
 
-curve_col, breakdown_col = st.columns([1.2, 1], gap="large")
+# Halves: at 1280 px a narrower breakdown hid the end of its last column.
+curve_col, breakdown_col = st.columns(2, gap="large")
 focus = session.focus_sample(shown.num_samples)
 with curve_col:
     st.subheader("−log p of the target class")

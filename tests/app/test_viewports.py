@@ -4,7 +4,7 @@ One tab per viewport visits the pages in turn and writes a full-page screenshot 
 $XENT_SCREENSHOTS (default test-artifacts/screenshots/), as <viewport>/<page>.png. Then, from the
 elements' bounding boxes:
 - nothing is cut at the right edge: no element, control or table wider than the page's column,
-  and no choice of a row of buttons hidden past its own column;
+  and no choice of a row of buttons hidden past its own column, no formula cut at its top;
 - a table shows all its columns, or (on a phone) scrolls sideways inside its own frame;
 - no two elements overlap, and a figure's mode bar never covers its title.
 """
@@ -51,6 +51,17 @@ PROBLEMS = """(phone) => {
     for (const button of group.querySelectorAll("button"))
       if (shown(button) && button.getBoundingClientRect().right > right + 1)
         problems.push(`a choice is cut off: "${name(button)}" in ${name(group)}`);
+  }
+  // A displayed formula scrolls sideways, so what is taller than its box is cut, not shown.
+  for (const formula of main.querySelectorAll(".katex-display")) {
+    if (!shown(formula)) continue;
+    const top = formula.getBoundingClientRect().top;
+    const above = Math.max(0, ...[...formula.querySelectorAll(".mord, .mop, .mbin, .mrel")]
+      .map((glyph) => top - glyph.getBoundingClientRect().top));
+    const below = formula.scrollHeight - formula.clientHeight;
+    if (above > 1 || below > 1)
+      problems.push(`a formula is cut (${Math.round(above)}px above, ${below}px below): ` +
+        name(formula));
   }
   for (const grid of main.querySelectorAll('[data-testid="stDataFrame"]')) {
     const scroller = grid.querySelector(".dvn-scroller");

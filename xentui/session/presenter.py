@@ -95,6 +95,11 @@ _DARK_CODE_COLOURS = """
 """
 
 
+# A displayed formula scrolls sideways when too wide, so it cannot overflow upwards: KaTeX's box
+# is a few pixels shorter than a tall fraction, whose top was cut. Room above and below holds it.
+_FORMULA_ROOM = "<style>.katex-display { padding: 0.6em 0 0.5em; }</style>"
+
+
 def theme_type() -> str:
     """ "light" or "dark": the theme the reader's browser shows ("light" where it is not known)."""
     theme = getattr(st.context, "theme", None)
@@ -106,7 +111,7 @@ def start() -> None:
     with st.sidebar:
         st.html(_MENU_SEMANTICS, unsafe_allow_javascript=True)
         dark = theme_type() == "dark"
-        st.html(_DARK_CODE_COLOURS if dark else _LIGHT_CODE_COLOURS)
+        st.html((_DARK_CODE_COLOURS if dark else _LIGHT_CODE_COLOURS) + _FORMULA_ROOM)
         presenting = st.toggle(
             "Presenter mode",
             key=PRESENTER_KEY,
