@@ -24,6 +24,7 @@ from xentui.domain.share_link import decode, encode
 from xentui.your_model.analysis import MAX_WORST, analyse_upload
 from xentui.your_model.example import OVERCONFIDENCE, example_data
 from xentui.your_model.figures import (
+    CELL_FONT_SIZE,
     MAX_CLASSES_SHOWN,
     class_loss_figure,
     confusion_figure,
@@ -375,6 +376,15 @@ def test_figures_are_aggregated_whatever_the_number_of_samples():
     heatmap = figures[2].data[0]
     assert len(heatmap.x) == MAX_CLASSES_SHOWN
     assert figures[0].layout.yaxis.type == "log"
+
+
+def test_the_confusion_counts_keep_a_legible_size_with_ten_classes():
+    # Left to Plotly, ten classes' counts shrank to about 6 px: unreadable on a projector.
+    logits, labels = random_logits(2_000, 10, seed=3)
+    figure = confusion_figure(analyse_upload(model_data(logits, labels)))
+    heatmap = figure.data[0]
+    assert heatmap.texttemplate and heatmap.textfont.size == CELL_FONT_SIZE >= 14
+    assert figure.layout.height >= 44 * 10  # rows tall enough for that size
 
 
 def test_class_names_are_plotly_escaped():

@@ -19,6 +19,7 @@ from xentui.kit.units import in_unit, loss_text
 from xentui.your_model.analysis import Analysis
 
 __all__ = [
+    "CELL_FONT_SIZE",
     "MAX_CLASSES_SHOWN",
     "class_loss_figure",
     "confidence_histogram_figure",
@@ -107,6 +108,9 @@ def confusion_classes(analysis: Analysis) -> np.ndarray:
     return np.sort(chosen)
 
 
+CELL_FONT_SIZE = 14  # px: the confusion counts, as the page's own small text
+
+
 def confusion_figure(analysis: Analysis) -> go.Figure:
     """Target (rows) × prediction (columns): colour is the share of the target's samples."""
     classes = confusion_classes(analysis)
@@ -127,6 +131,9 @@ def confusion_figure(analysis: Analysis) -> go.Figure:
             colorbar={"title": {"text": "share of<br>the target"}},
             text=counts if small else None,  # the counts written in the cells
             texttemplate="%{text:,}" if small else None,
+            # Left to itself Plotly shrinks the counts to fit their cells, to about 6 px with ten
+            # classes: a fixed size stays legible on a projector, and the rows grow to hold it.
+            textfont={"size": CELL_FONT_SIZE},
             hoverinfo="skip",  # the cells' markers below answer the hover
         )
     )
@@ -149,7 +156,7 @@ def confusion_figure(analysis: Analysis) -> go.Figure:
         xaxis={"title": "predicted class", "type": "category", "side": "top"},
         yaxis={"title": "target class", "type": "category", "autorange": "reversed"},
         margin={"l": 10, "r": 10, "t": 60, "b": 10},
-        height=max(320, min(760, 24 * len(classes) + 160)),
+        height=max(320, min(760, (44 if small else 24) * len(classes) + 160)),
     )
     return fig
 
