@@ -23,7 +23,7 @@ from xentui.domain.presets import PRESETS
 from xentui.domain.share_link import decode as decode_scenario
 from xentui.domain.share_link import encode as encode_scenario
 from xentui.session.frame import SHARE_KEY
-from xentui.session.lesson import PANEL_KEY
+from xentui.session.lesson import HIDDEN_MARKER, PANEL_KEY
 from xentui.session.share import FALLBACK_ORIGIN
 
 FILES = dict(PAGES)
@@ -60,7 +60,7 @@ def panel(at: AppTest) -> tuple[str, dict[str, str]]:
 
 def hidden_styles(at: AppTest) -> str:
     """The lesson's hiding rules: the page's other HTML (the presenter's styles) left out."""
-    return "".join(e.proto.body for e in at.get("html") if "display: none" in e.proto.body)
+    return "".join(e.proto.body for e in at.get("html") if HIDDEN_MARKER in e.proto.body)
 
 
 @pytest.mark.parametrize(("path", "file"), PAGES, ids=[p or "playground" for p, _ in PAGES])

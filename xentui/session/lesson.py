@@ -34,7 +34,7 @@ from xentui.kit.format import md_literal
 from xentui.session.feedback import LINK_ICON, show_problems
 from xentui.session.share import link_for, show_qr
 
-__all__ = ["PANEL_KEY", "composer", "hidden_css", "open_lesson", "step_link"]
+__all__ = ["HIDDEN_MARKER", "PANEL_KEY", "composer", "hidden_css", "open_lesson", "step_link"]
 
 # Session state: (lesson, token, step index) of the lesson the session opened; its warning.
 OPENED = "lesson_opened"
@@ -54,10 +54,14 @@ def step_link(lesson_token: str, index: int, step: Step) -> str:
     return link_for(step.page, params)
 
 
+# The first line of the style sheet: what tells a lesson's hiding rules from the page's styles.
+HIDDEN_MARKER = "/* a lesson step's hidden controls */"
+
+
 def hidden_css(keys: tuple[str, ...]) -> str:
     """A style sheet hiding the controls of `keys` (and their labels, in their container)."""
     selectors = ", ".join(f".st-key-{key}" for key in keys)
-    return f"<style>{selectors} {{ display: none !important; }}</style>"
+    return f"<style>{HIDDEN_MARKER} {selectors} {{ display: none !important; }}</style>"
 
 
 def open_lesson(page) -> None:
