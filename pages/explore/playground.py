@@ -19,7 +19,7 @@ from xentui.domain.results import analyse, torch_check
 from xentui.domain.scenario import Scenario
 from xentui.domain.torch_code import torch_code
 from xentui.domain.validation import CLASSES, LOGITS, OPTIONS, SOFT
-from xentui.kit.format import md_literal
+from xentui.kit.format import md_literal, percent
 from xentui.kit.units import UNIT_HELP, loss_text
 from xentui.playground import editor, figures, tables
 from xentui.playground.editor import IGNORE_COLUMN, NAME_COLUMN, TARGET_COLUMN, WEIGHT_COLUMN
@@ -204,7 +204,7 @@ with headline:
     label = {"mean": "Mean loss", "sum": "Summed loss", "none": "Mean loss (reduction: none)"}
     m1, m2, m3, m4 = st.columns([1.1, 0.8, 0.8, 2])
     m1.metric(label[shown.reduction], loss_text(results.loss, unit), help=UNIT_HELP)
-    m2.metric("Accuracy", f"{results.accuracy:.0%}")
+    m2.metric("Accuracy", percent(results.accuracy))
     perplexity, perplexity_help = tables.perplexity_metric(shown, results, unit)
     m3.metric("Perplexity", perplexity, help=perplexity_help)
     with m4:

@@ -93,7 +93,7 @@ def assert_page_shows(at, expected: Expected) -> None:
     assert arithmetic(at) == expected.arithmetic
     probs = xentcore.softmax(expected.x)
     right = probs.argmax(axis=1) == np.asarray(expected.targets)
-    assert at.metric[1].value == f"{right.mean():.0%}"
+    assert at.metric[1].value == f"{right.mean():.2%}"
 
     table = probabilities(at)
     n, c = probs.shape
@@ -124,7 +124,7 @@ def test_default_view_shows_the_walkthrough_numbers():
     at = open_playground()
     assert headline(at) == ("Mean loss", "1.2753 nats")
     assert arithmetic(at) == "(2.4076 + 0.1429) / 2 = 1.2753"
-    assert at.metric[1].value == "50%"
+    assert at.metric[1].value == "50.00%"
     assert printed(probabilities(at)[["cat", "dog", "pig"]]) == [
         ["0.0900", "0.2447", "0.6652"],
         ["0.0159", "0.1173", "0.8668"],

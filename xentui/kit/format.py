@@ -6,7 +6,7 @@ import html
 import math
 import re
 
-__all__ = ["fmt", "md_literal", "plotly_literal"]
+__all__ = ["fmt", "md_literal", "percent", "plotly_literal"]
 
 # Every character that CommonMark, Streamlit's extensions (:colour[], $maths$) or HTML could read.
 _MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$:&])")
@@ -40,3 +40,14 @@ def fmt(value: float, digits: int = 4) -> str:
     if magnitude == 0 or 10 ** -(digits - 1) <= magnitude < 1e6:
         return f"{value:.{digits}f}"
     return f"{value:.{digits}e}"
+
+
+def percent(share: float, digits: int = 2) -> str:
+    """A share as the app writes every percentage: two decimals, so 1 of 3 reads 33.33%.
+
+    >>> percent(0.5), percent(1 / 3), percent(1.0), percent(float("nan"))
+    ('50.00%', '33.33%', '100.00%', 'NaN')
+    """
+    if math.isnan(share):
+        return "NaN"
+    return f"{share:.{digits}%}"

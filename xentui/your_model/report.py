@@ -11,6 +11,7 @@ import html
 import pandas as pd
 import plotly.io as pio
 
+from xentui.kit.format import percent
 from xentui.kit.units import loss_text, perplexity_text
 from xentui.your_model.analysis import Analysis
 from xentui.your_model.figures import (
@@ -48,7 +49,7 @@ def headline_frame(analysis: Analysis, bins: int, unit: str = "nats") -> pd.Data
                 f"{analysis.num_classes:,}",
                 loss_text(analysis.mean_loss, unit),
                 perplexity_text(analysis.mean_loss),
-                f"{analysis.accuracy:.2%}",
+                percent(analysis.accuracy),
                 f"{before.ece:.4f}",
                 "—" if fit is None else f"{fit:.3f}",
             ],

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
+from xentui.kit.format import percent
 from xentui.session.units import loss_unit
 from xentui.session.your_model.drill import select_from_chart
 from xentui.your_model.analysis import Analysis
@@ -41,7 +42,8 @@ def show_classes(analysis: Analysis) -> None:
     scores = analysis.scores.class_scores()
     macro = scores.macro()
     st.caption(
-        f"Macro precision {macro[0]:.2%}, recall {macro[1]:.2%}, F1 {macro[2]:.2%} (the "
+        f"Macro precision {percent(macro[0])}, recall {percent(macro[1])}, "
+        f"F1 {percent(macro[2])} (the "
         "unweighted means over classes; scikit-learn's precision_recall_fscore_support, "
         "zero_division=0)."
     )

@@ -6,7 +6,7 @@ from __future__ import annotations
 import streamlit as st
 
 from xentui.domain.link_values import whole_number
-from xentui.kit.format import md_literal
+from xentui.kit.format import md_literal, percent
 from xentui.kit.units import loss_text
 from xentui.session.page_state import PageState, clamp_to
 from xentui.session.units import loss_unit
@@ -31,7 +31,7 @@ def show_losses(analysis: Analysis) -> None:
         selection_mode="points",
     )
     shares = [
-        f"the worst {fraction:.0%} of samples carry {share:.1%} of the summed loss"
+        f"the worst {fraction:.0%} of samples carry {percent(share)} of the summed loss"
         for fraction, share in analysis.loss_share_top
     ]
     if shares:

@@ -14,7 +14,7 @@ import streamlit as st
 
 import xentcore
 from xentui.domain.link_values import one_of, whole_number
-from xentui.kit.format import md_literal
+from xentui.kit.format import md_literal, percent
 from xentui.kit.units import loss_text, perplexity_text, uniform_loss
 from xentui.session.feedback import LINK_ICON, show_problems
 from xentui.session.page_state import PageState
@@ -82,7 +82,7 @@ def show_results(state: PageState, max_bytes: int) -> None:
         help="−log p(target) averaged over the samples: natural log in nats (as PyTorch), "
         "log base 2 in bits; the unit is switched in the sidebar.",
     )
-    m2.metric("Accuracy", f"{analysis.accuracy:.2%}")
+    m2.metric("Accuracy", percent(analysis.accuracy))
     m3.metric(
         f"ECE ({bins} bins)",
         f"{before.ece:.4f}",
@@ -162,7 +162,7 @@ def show_more_metrics(state: PageState, analysis: Analysis, bins: int) -> None:
     )
     m1.metric(
         f"Top-{k} accuracy",
-        f"{analysis.scores.top_k_accuracy(k):.2%}",
+        percent(analysis.scores.top_k_accuracy(k)),
         help=f"The share of samples with fewer than {k} classes scoring strictly above their "
         "target (torchmetrics' MulticlassAccuracy(top_k=k, average='micro')).",
     )
