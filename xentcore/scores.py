@@ -31,23 +31,11 @@ import numpy as np
 
 from xentcore._kernel import scratch_like
 from xentcore._pool import parallel_map, row_blocks
-from xentcore.calibration import (
-    Reliability,
-    TemperatureFit,
-    _labels,
-    calibration_bins,
-    fit_temperature,
-)
-from xentcore.metrics import (
-    ClassScores,
-    _check_k,
-    _check_zero_division,
-    _class_scores,
-    _max_gap,
-    adaptive_calibration_error,
-    nats_to_bits,
-    perplexity,
-)
+from xentcore._validation import class_labels
+from xentcore.calibration import Reliability, _max_gap, adaptive_calibration_error, calibration_bins
+from xentcore.information import nats_to_bits, perplexity
+from xentcore.metrics import ClassScores, _check_k, _check_zero_division, _class_scores
+from xentcore.temperature import TemperatureFit, fit_temperature
 
 __all__ = [
     "FIT_ELEMENTS",
@@ -524,7 +512,7 @@ def analyse_scores(
     """
     x = _matrix(scores)
     n, c = x.shape
-    t = _labels(labels, n, c, "labels")
+    t = class_labels(labels, n, c, "labels")
     clock, timings = time.perf_counter(), {}
     fitted, refusal, fitted_on, held = (
         _fit(x, t, from_logits) if fit else (None, "not asked", 0, _NO_ROWS)
