@@ -123,9 +123,14 @@ def brier_score(input: object, target: object, from_logits: bool = True) -> floa
     def work(rows: slice) -> float:
         p = _row_probabilities(x[rows], from_logits)
         chosen = np.take_along_axis(p, t[rows, None].astype(np.intp), axis=1)[:, 0]
-        return float(np.sum(np.einsum("ij,ij->i", p, p) - 2 * chosen + 1))
+        return float(np.sum(_brier_per_sample(np.einsum("ij,ij->i", p, p), chosen)))
 
     return sum(map_row_blocks(work, x)) / x.shape[0]
+
+
+def _brier_per_sample(square_sum: np.ndarray, target_probability: np.ndarray) -> np.ndarray:
+    """Σ_c (p_c − y_c)² = Σ_c p_c² − 2 p_target + 1, per sample, from its two terms (N,)."""
+    return square_sum - 2 * target_probability + 1
 
 
 @dataclass(frozen=True)
