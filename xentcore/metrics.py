@@ -129,8 +129,14 @@ def brier_score(input: object, target: object, from_logits: bool = True) -> floa
 
 
 def _brier_per_sample(square_sum: np.ndarray, target_probability: np.ndarray) -> np.ndarray:
-    """Σ_c (p_c − y_c)² = Σ_c p_c² − 2 p_target + 1, per sample, from its two terms (N,)."""
-    return square_sum - 2 * target_probability + 1
+    """Σ_c (p_c − y_c)² = Σ_c p_c² − 2 p_target + 1, per sample, from its two terms (N,).
+
+    One new array, in target_probability's dtype: the page computes it for 10⁶ samples and more.
+    """
+    brier = np.multiply(target_probability, -2.0)
+    brier += square_sum
+    brier += 1.0
+    return brier
 
 
 @dataclass(frozen=True)

@@ -340,8 +340,11 @@ class ScoreAnalysis:
 
 
 def _brier_of_pass(square_sum: np.ndarray, loss: np.ndarray) -> np.ndarray:
-    """The per-sample Brier score from the pass's Σ_c p_c² and loss (p_target = e^−loss)."""
-    return _brier_per_sample(square_sum.astype(np.float64), np.exp(-loss.astype(np.float64)))
+    """The per-sample Brier score from the pass's Σ_c p_c² and loss (p_target = e^−loss), in
+    float64, with two N-sized temporaries at most."""
+    target_probability = loss.astype(np.float64)
+    np.exp(np.negative(target_probability, out=target_probability), out=target_probability)
+    return _brier_per_sample(square_sum, target_probability)
 
 
 def _logits_of(block: np.ndarray, from_logits: bool) -> np.ndarray:
