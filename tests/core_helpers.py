@@ -182,6 +182,23 @@ def loss_cases(
     )
 
 
+# ------------------------------------------------------------------ random classifiers' scores
+
+
+def random_case(n: int, c: int, seed: int = 0, dtype: object = np.float32):
+    """(logits (N, C), labels (N,)): standard normal logits × 2, the label's raised by 1.5."""
+    rng = np.random.default_rng(seed)
+    labels = rng.integers(0, c, n)
+    logits = (2.0 * rng.standard_normal((n, c))).astype(dtype)
+    logits[np.arange(n), labels] += 1.5
+    return logits, labels
+
+
+def softmax64(logits: np.ndarray) -> np.ndarray:
+    """torch's softmax over axis 1, in float64."""
+    return torch.softmax(torch.from_numpy(logits).double(), 1).numpy()
+
+
 # ------------------------------------------------------------- real classifiers' outputs
 # Made from the data sets scikit-learn ships (no download), for the calibration tests and
 # benchmarks/oracles.py. kNN with k neighbours gives probabilities j / k, many exactly on the
@@ -190,6 +207,13 @@ def loss_cases(
 
 CLASSIFIER_DATASETS = ("digits", "wine", "breast cancer")
 CLASSIFIER_MODELS = ("kNN k=5", "kNN k=10", "random forest", "logistic regression", "naive Bayes")
+CLASSIFIER_CASES = [
+    (d, m, dtype)
+    for d in CLASSIFIER_DATASETS
+    for m in CLASSIFIER_MODELS
+    for dtype in (np.float32, np.float64)
+]
+CLASSIFIER_CASE_IDS = [f"{d}, {m}, {dtype.__name__}" for d, m, dtype in CLASSIFIER_CASES]
 
 
 @dataclass(frozen=True)

@@ -6,13 +6,20 @@ user-interface code lives here.
 """
 
 from xentcore.binary import binary_cross_entropy, binary_cross_entropy_with_logits
+from xentcore.bootstrap import (
+    BootstrapInterval,
+    bootstrap_mean_interval,
+    paired_bootstrap_difference,
+)
 from xentcore.calibration import (
     Reliability,
-    TemperatureFit,
+    adaptive_calibration_error,
     calibration_bins,
     calibration_edges,
+    classwise_calibration_error,
+    confidence_histogram,
     expected_calibration_error,
-    fit_temperature,
+    max_calibration_error,
     reliability_bins,
     top_label_confidence,
 )
@@ -33,20 +40,11 @@ from xentcore.conventions import (
 from xentcore.cross_entropy import cross_entropy, nll_loss
 from xentcore.finite import nonfinite_cells
 from xentcore.gradient import cross_entropy_grad
-from xentcore.information import entropy, kl_divergence
+from xentcore.information import entropy, kl_divergence, nats_to_bits, perplexity
 from xentcore.label_issues import LabelIssues, confident_thresholds, find_label_issues
 from xentcore.metrics import (
-    BootstrapInterval,
     ClassScores,
-    adaptive_calibration_error,
-    bootstrap_mean_interval,
     brier_score,
-    classwise_calibration_error,
-    confidence_histogram,
-    max_calibration_error,
-    nats_to_bits,
-    paired_bootstrap_difference,
-    perplexity,
     precision_recall_f1,
     target_rank,
     top_k_accuracy,
@@ -61,6 +59,7 @@ from xentcore.scores import (
 )
 from xentcore.sequences import SequenceLosses, sequence_losses, sequence_losses_from_logits
 from xentcore.softmax import log_softmax, logsumexp, one_hot, softmax
+from xentcore.temperature import TemperatureFit, fit_temperature
 from xentcore.torch_check import (
     torch_available,
     torch_cross_entropy,

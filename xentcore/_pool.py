@@ -15,7 +15,16 @@ from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from typing import TypeVar
 
-__all__ = ["BLOCK_ELEMENTS", "PARALLEL_MIN_ELEMENTS", "num_threads", "parallel_map", "row_blocks"]
+import numpy as np
+
+__all__ = [
+    "BLOCK_ELEMENTS",
+    "PARALLEL_MIN_ELEMENTS",
+    "map_row_blocks",
+    "num_threads",
+    "parallel_map",
+    "row_blocks",
+]
 
 # Elements per block temporary: 256 Ki float32 = 1 MiB, inside a core's L2 (2 MiB here), and big
 # enough that the Python work per block (a few dozen NumPy calls) is small beside the arithmetic.
@@ -107,3 +116,8 @@ def row_blocks(num_rows: int, num_cols: int, block_elements: int = BLOCK_ELEMENT
     """
     rows = max(1, block_elements // max(1, num_cols))
     return [slice(start, min(start + rows, num_rows)) for start in range(0, num_rows, rows)]
+
+
+def map_row_blocks(work: Callable[[slice], T], x: np.ndarray) -> list[T]:
+    """[work(rows) for rows in row_blocks(*x.shape)], over the pool's threads (`parallel_map`)."""
+    return parallel_map(work, row_blocks(*x.shape), x.size)

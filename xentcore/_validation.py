@@ -1,4 +1,4 @@
-"""Argument checks shared by the loss functions.
+"""Argument checks shared by the loss functions, the metrics and the analysis of scores.
 
 Every check raises a built-in exception whose message names the argument, what was expected and
 what was received, and lists the valid options where there is a list. Nothing here computes a loss.
@@ -63,6 +63,29 @@ def check_nonempty(arr: np.ndarray, name: str) -> None:
         raise ValueError(
             f"{name} is empty (shape {arr.shape}); expected at least one sample and class"
         )
+
+
+def score_matrix(input: object, name: str) -> np.ndarray:
+    """`input` as a non-empty floating (N, C) array of scores, or an error naming `name`."""
+    x = as_float_array(input, name)
+    if x.ndim != 2:
+        raise ValueError(f"{name} must have shape (N, C); got {x.ndim}-D shape {x.shape}")
+    check_nonempty(x, name)
+    return x
+
+
+def class_labels(target: object, n: int, c: int, name: str = "target") -> np.ndarray:
+    """`target` as N class indices in [0, C), or an error naming `name`."""
+    t = np.asarray(target)
+    if t.shape != (n,) or t.dtype.kind not in "iu":
+        raise ValueError(
+            f"{name} must be {n} class indices, an integer array of shape ({n},); got "
+            f"{t.dtype} of shape {t.shape}"
+        )
+    if n and (t.min() < 0 or t.max() >= c):
+        bad = int(t[(t < 0) | (t >= c)][0])
+        raise IndexError(f"{name} holds {bad}, outside the class range [0, {c - 1}]")
+    return t
 
 
 def check_has_classes(arr: np.ndarray, name: str = "input") -> None:

@@ -1,4 +1,4 @@
-"""Calibration: top-label confidence, the reliability diagram, its ECE, and temperature scaling.
+"""Calibration: top-label confidence, the reliability diagram and the calibration errors.
 
 A classifier is calibrated when, among the samples it gives confidence ≈ q (its top probability),
 a fraction ≈ q are right. The reliability diagram bins samples by confidence and compares each
@@ -7,42 +7,42 @@ bin's accuracy with its mean confidence; the expected calibration error (ECE, Gu
 
     ECE = Σ_b (n_b / N) · |accuracy_b − confidence_b|
 
+and the maximum calibration error (MCE) is the largest gap. Two variants bin differently: the
+adaptive ECE (equal-mass bins) and the classwise ECE (every class's probability, not only the
+top one). Temperature scaling, which changes the confidences, is `xentcore.temperature`.
+
 Binning follows torchmetrics 1.9's ``MulticlassCalibrationError(norm="l1")`` exactly: the edges
 are ``torch.linspace(0, 1, n_bins + 1)`` in float32, the confidences are compared in float32, a
 bin is left-closed [e_b, e_{b+1}), and a confidence of exactly 1 falls in an extra bin of its own
 (torchmetrics' ``bucketize(..., right=True) − 1``). Counts and sums are accumulated in float64.
 
-Temperature scaling divides every logit by one number T > 0, fitted by minimising the mean
-negative log-likelihood (natural log). T does not change any argmax, so accuracy is unchanged.
+The (N, C) scores are read in row blocks spread over xentcore's thread pool; functions taking
+``confidence`` and ``correct`` read the per-sample numbers `analyse_scores` already gives.
 """
 
 from __future__ import annotations
 
-import math
-from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 
 import numpy as np
 
 from xentcore._kernel import scratch_like
-from xentcore._pool import parallel_map, row_blocks
-from xentcore._validation import as_float_array, check_nonempty
+from xentcore._pool import map_row_blocks, parallel_map, row_blocks
+from xentcore._validation import class_labels, score_matrix
+from xentcore.softmax import _row_probabilities
 
 __all__ = [
     "Reliability",
-    "TemperatureFit",
+    "adaptive_calibration_error",
     "calibration_bins",
     "calibration_edges",
+    "classwise_calibration_error",
+    "confidence_histogram",
     "expected_calibration_error",
-    "fit_temperature",
+    "max_calibration_error",
     "reliability_bins",
     "top_label_confidence",
 ]
-
-# Rows per block of the fit's float64 temporaries (subsample × classes, 1 MiB a block).
-_FIT_BLOCK_ELEMENTS = 1 << 17
-_FIT_TOLERANCE = 1e-9  # in log T: far below the promised relative 1e-4
-_FIT_MAX_EVALUATIONS = 200
 
 
 def _check_bins(n_bins: object) -> int:
@@ -89,7 +89,7 @@ def top_label_confidence(input: object, from_logits: bool = True) -> tuple[np.nd
     >>> c.round(4).tolist(), k.tolist()
     ([0.5, 0.75], [0, 1])
     """
-    x = _scores(input, "input")
+    x = score_matrix(input, "input")
     n, c = x.shape
     prediction = np.empty(n, dtype=np.intp)
     confidence = np.empty(n, dtype=x.dtype)
@@ -110,28 +110,6 @@ def top_label_confidence(input: object, from_logits: bool = True) -> tuple[np.nd
 
     parallel_map(work, blocks, x.size)
     return confidence, prediction
-
-
-def _scores(input: object, name: str) -> np.ndarray:
-    x = as_float_array(input, name)
-    if x.ndim != 2:
-        raise ValueError(f"{name} must have shape (N, C); got {x.ndim}-D shape {x.shape}")
-    check_nonempty(x, name)
-    return x
-
-
-def _labels(target: object, n: int, c: int, name: str = "target") -> np.ndarray:
-    """`target` as N class indices in [0, C), or an error naming `name`."""
-    t = np.asarray(target)
-    if t.shape != (n,) or t.dtype.kind not in "iu":
-        raise ValueError(
-            f"{name} must be {n} class indices, an integer array of shape ({n},); got "
-            f"{t.dtype} of shape {t.shape}"
-        )
-    if n and (t.min() < 0 or t.max() >= c):
-        bad = int(t[(t < 0) | (t >= c)][0])
-        raise IndexError(f"{name} holds {bad}, outside the class range [0, {c - 1}]")
-    return t
 
 
 @dataclass(frozen=True)
@@ -221,8 +199,8 @@ def reliability_bins(
     >>> r.counts.tolist()
     [0, 0, 1, 2, 0]
     """
-    x = _scores(input, "input")
-    t = _labels(target, x.shape[0], x.shape[1])
+    x = score_matrix(input, "input")
+    t = class_labels(target, x.shape[0], x.shape[1])
     confidence, prediction = top_label_confidence(x, from_logits)
     return calibration_bins(confidence, prediction == t, n_bins)
 
@@ -257,212 +235,114 @@ def expected_calibration_error(
     return reliability_bins(input, target, n_bins, from_logits).ece
 
 
-# ------------------------------------------------------------------------- temperature scaling
-
-
-@dataclass(frozen=True)
-class TemperatureFit:
-    """T minimising the mean NLL of softmax(z / T), the NLL there, and how it was found.
-
-    `temperature` is ``inf`` when the loss never rises as T grows (the scores carry no more
-    information than a uniform guess: then softmax(z / T) → uniform) and ``0.0`` when it keeps
-    falling as T shrinks (every label is its row's top class: the limit is the argmax).
-    """
-
-    temperature: float
-    nll: float  # mean NLL at `temperature` (the limit's value at 0 or inf), float64
-    evaluations: int  # passes over the logits (each gives the NLL's first two derivatives)
-
-
-@dataclass(frozen=True)
-class _Block:
-    """Rows of logits in float64, each row's max moved to 0, with their targets' values.
-
-    −inf entries (impossible classes) are stored as 0 and listed in `impossible` (None when
-    the block has none), so that products with them stay finite; a NaN or +inf row is NaN.
-    """
-
-    rows: slice
-    z: np.ndarray  # (rows, C) float64, max 0 per row
-    zt: np.ndarray  # (rows,) the target's shifted logit (−inf where it is impossible)
-    impossible: np.ndarray | None  # (rows, C) bool, or None
-
-
-def _block(x: np.ndarray, t: np.ndarray, rows: slice, peak: np.ndarray) -> _Block:
-    """The block of `rows`, unscaled; `peak` is its rows' maxima (float64)."""
-    # Widening a signalling NaN (random bytes in an upload hold them) raises the invalid flag,
-    # which is the NaN row refused by `_survey`.
-    with np.errstate(invalid="ignore"):
-        z = x[rows].astype(np.float64)
-        z -= peak[:, None]
-    impossible = np.isneginf(z)
-    zt = z.reshape(-1)[np.arange(0, z.size, z.shape[1]) + t[rows]]
-    if impossible.any():
-        np.copyto(z, 0.0, where=impossible)
-    else:
-        impossible = None
-    return _Block(rows, z, zt, impossible)
-
-
-def _blocks(x: np.ndarray, t: np.ndarray) -> Callable[[float], Iterator[_Block]]:
-    """The fit's blocks, divided by a scale, made anew at each pass from the rows' maxima.
-
-    The maxima are found in the first pass and kept (N numbers): NumPy's max along a short row
-    costs far more than the few passes that remake a block from them.
-    """
-    rows = row_blocks(x.shape[0], x.shape[1], _FIT_BLOCK_ELEMENTS)
-    peaks: list[np.ndarray] = []
-
-    def scaled(scale: float) -> Iterator[_Block]:
-        for index, r in enumerate(rows):
-            if index == len(peaks):
-                with np.errstate(invalid="ignore"):  # a signalling NaN, as in `_block`
-                    peaks.append(x[r].max(axis=1).astype(np.float64))
-            block = _block(x, t, r, peaks[index])
-            if scale != 1.0:
-                np.divide(block.z, scale, out=block.z)
-                np.divide(block.zt, scale, out=block.zt)
-            yield block
-
-    return scaled
-
-
-def _fit_moments(blocks: Iterable[_Block], s: float) -> tuple[float, ...]:
-    """Σ over rows of (NLL, d NLL/ds, d² NLL/ds²) at inverse temperature s, in float64.
-
-    With p = softmax(s z): NLL_i = logsumexp(s z_i) − s z_it, dNLL_i/ds = E_p[z_i] − z_it and
-    d²NLL_i/ds² = Var_p[z_i] ≥ 0: the NLL is convex in s, so its derivative has one zero at most.
-    Row sums are matrix-vector products: NumPy's sum along a short row costs far more.
-    """
-    nll = grad = curv = 0.0
-    for block in blocks:
-        z, zt = block.z, block.zt
-        ones = np.ones(z.shape[1])
-        e = np.exp(np.multiply(z, s))  # s z ≤ 0: no overflow; the max entry gives exp(0) = 1
-        if block.impossible is not None:
-            np.copyto(e, 0.0, where=block.impossible)  # p = 0 there
-        total = e @ ones
-        mean = (e * z) @ ones / total
-        deviation = z - mean[:, None]
-        np.multiply(deviation, deviation, out=deviation)
-        spread = (np.multiply(deviation, e, out=deviation) @ ones) / total
-        nll += float((np.log(total) - s * zt).sum())
-        grad += float((mean - zt).sum())
-        curv += float(spread.sum())
-    return nll, grad, curv
-
-
-def _survey(blocks: Iterable[_Block], n: int) -> tuple[float, float, float, float, float]:
-    """One pass: (largest gap below a row's max, and the means over rows of dNLL/ds at s → 0⁺
-    and at s → ∞, NLL at T = ∞ and at T = 0); raises ValueError for logits that cannot be fitted.
-    """
-    gap = g0 = g_inf = nll_inf = nll_zero = 0.0
-    for block in blocks:
-        z, zt = block.z, block.zt
-        ones = np.ones(z.shape[1])
-        if np.isnan(z).any():
-            raise ValueError(
-                "logits must be finite numbers (−inf only off the target); got NaN or +inf"
-            )
-        impossible = np.flatnonzero(np.isneginf(zt))
-        if impossible.size:
-            raise ValueError(
-                f"sample {block.rows.start + int(impossible[0])} has a logit of −inf at its "
-                "target (probability 0): its loss is +inf at every temperature, so no "
-                "temperature minimises the mean"
-            )
-        k = (
-            np.full(z.shape[0], float(z.shape[1]))
-            if block.impossible is None
-            else (~block.impossible) @ ones
+def _check_pair(confidence: object, correct: object) -> tuple[np.ndarray, np.ndarray]:
+    conf, right = np.asarray(confidence), np.asarray(correct)
+    if conf.ndim != 1 or right.shape != conf.shape or conf.size == 0:
+        raise ValueError(
+            "confidence and correct must be non-empty 1-D arrays of one length; got shapes "
+            f"{conf.shape} and {right.shape}"
         )
-        gap = max(gap, float(-z.min()))
-        g0 += float(((z @ ones) / k - zt).sum())  # p uniform over the possible classes
-        g_inf += float((-zt).sum())  # p on the row's max, which is 0
-        nll_inf += float(np.log(k).sum())
-        ties = (z == 0) @ ones  # impossible classes are stored as 0 but are not maxima:
-        if block.impossible is not None:
-            ties -= block.impossible @ ones  # take them back out
-        nll_zero += float(np.where(zt == 0, np.log(ties), np.inf).sum())
-    return gap, g0 / n, g_inf / n, nll_inf / n, nll_zero / n
+    return conf, right.astype(bool)
 
 
-def fit_temperature(logits: object, target: object) -> TemperatureFit:
-    """The temperature T > 0 minimising mean cross-entropy(logits / T, target), with no range.
+def max_calibration_error(confidence: object, correct: object, n_bins: int = 15) -> float:
+    """Maximum calibration error: the largest |accuracy_b − confidence_b| over non-empty bins.
+
+    Bins as `calibration_bins` (torchmetrics' edges), so this is torchmetrics'
+    ``MulticlassCalibrationError(norm="max")`` given the same confidences.
+
+    >>> round(max_calibration_error([0.9, 0.9, 0.6, 0.6], [True, True, True, False], 5), 6)
+    0.1
+    """
+    conf, right = _check_pair(confidence, correct)
+    return _max_gap(calibration_bins(conf, right, n_bins))
+
+
+def _max_gap(r: Reliability) -> float:
+    filled = r.counts > 0
+    return float(np.max(np.abs(r.accuracy[filled] - r.confidence[filled])))
+
+
+def adaptive_calibration_error(confidence: object, correct: object, n_bins: int = 15) -> float:
+    """Adaptive (equal-mass) ECE: bins holding equal numbers of samples, not equal widths.
+
+    The samples are sorted by confidence (stable: equal confidences keep their order) and cut
+    into n_bins consecutive groups whose sizes differ by one at most (the first N mod n_bins are
+    the larger, as ``np.array_split``); equal confidences may fall on both sides of a cut.
+    ACE = Σ_b (n_b / N) |accuracy_b − confidence_b| (Nixon et al. 2019, "Measuring Calibration
+    in Deep Learning"). With fewer samples than bins, each sample is its own bin.
+
+    >>> r = adaptive_calibration_error([0.9, 0.8, 0.6, 0.7], [True, True, False, True], n_bins=2)
+    >>> round(r, 6)
+    0.15
+    """
+    conf, right = _check_pair(confidence, correct)
+    n_bins = min(_check_bins(n_bins), conf.size)
+    order = np.argsort(conf, kind="stable")
+    n = conf.size
+    sizes = np.full(n_bins, n // n_bins)
+    sizes[: n % n_bins] += 1
+    starts = np.concatenate([[0], np.cumsum(sizes)[:-1]])
+    total = np.add.reduceat(conf[order].astype(np.float64), starts)
+    hits = np.add.reduceat(right[order].astype(np.float64), starts)
+    return float(np.abs(hits - total).sum() / n)
+
+
+def classwise_calibration_error(
+    input: object, target: object, n_bins: int = 15, from_logits: bool = True
+) -> tuple[float, np.ndarray]:
+    """Classwise ECE (Kull et al. 2019): every class's probability calibrated, not only the top.
+
+    For each class j, all N probabilities p_ij are binned (the edges of `calibration_bins`),
+    and in each bin the mean p_ij is compared with the fraction of its samples labelled j:
+    ECE_j = Σ_b (n_jb / N) |freq_jb − conf_jb|. The matrix is read once, in row blocks.
 
     Parameters
     ----------
-    logits : array_like, shape (N, C)
-        Finite numbers; −inf is allowed where a class is impossible (log 0), but not at a
-        target, whose loss would be +inf at every T.
+    input : array_like, shape (N, C)
     target : array_like of int, shape (N,)
+    n_bins : int, default 15
+    from_logits : bool, default True
 
     Returns
     -------
-    TemperatureFit
-        T to a relative precision far better than 1e-4 (the search stops at 1e-9 in log T);
-        ``inf`` or ``0.0`` when the minimum is a limit (see `TemperatureFit`).
+    (float, ndarray of shape (C,))
+        The mean over classes of ECE_j, and each ECE_j.
 
-    Notes
-    -----
-    With s = 1/T the mean NLL(s) = mean_i [logsumexp(s z_i) − s z_it] is convex, so its
-    derivative g(s) = mean_i (E_softmax(s z_i)[z_i] − z_it) has one zero at most. g(0⁺) ≥ 0
-    gives T = ∞; g(∞) = mean_i (max z_i − z_it) = 0 gives T = 0. Otherwise the zero is
-    bracketed by doubling steps in log s, then found by Newton's method on g in log s, falling
-    back to bisection whenever a step leaves the bracket. All in float64, on logits shifted so
-    each row's max is 0 and scaled so the largest gap is 1 (so any finite magnitude works).
-    Every evaluation (a survey of the limits first) is one pass over the logits, in float64 row
-    blocks of 1 MiB whatever the input's dtype: callers with large data fit on a subsample.
-
-    >>> z = np.array([[2.0, 0.0], [0.0, 2.0], [2.0, 0.0]])
-    >>> fit = fit_temperature(z, np.array([0, 1, 1]))
-    >>> round(fit.temperature, 4), round(fit.nll, 4)
-    (2.8854, 0.6365)
+    >>> mean, per_class = classwise_calibration_error([[0.8, 0.2], [0.4, 0.6]], [0, 0], 5, False)
+    >>> round(mean, 4), per_class.round(4).tolist()
+    (0.4, [0.4, 0.4])
     """
-    x = _scores(logits, "logits")
-    t = _labels(target, x.shape[0], x.shape[1]).astype(np.intp, copy=False)
-    blocks = _blocks(x, t)
-    gap, g0, g_inf, nll_inf, nll_zero = _survey(blocks(1.0), x.shape[0])
-    if g0 >= 0:
-        return TemperatureFit(math.inf, nll_inf, 1)
-    if g_inf <= 0:
-        return TemperatureFit(0.0, nll_zero, 1)
-    return _newton(blocks, x.shape[0], gap if gap > 0 else 1.0)
+    x = score_matrix(input, "input")
+    n, c = x.shape
+    t = class_labels(target, n, c)
+    n_bins = _check_bins(n_bins)
+    edges, width = calibration_edges(n_bins), n_bins + 1
+    offsets = np.arange(c, dtype=np.intp) * width
+
+    def work(rows: slice) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        p = _row_probabilities(x[rows], from_logits)
+        codes = _bin_index(p.astype(np.float32), edges) + offsets
+        chosen = np.take_along_axis(codes, t[rows, None].astype(np.intp), axis=1)[:, 0]
+        return (
+            np.bincount(codes.reshape(-1), minlength=c * width),
+            np.bincount(codes.reshape(-1), weights=p.reshape(-1), minlength=c * width),
+            np.bincount(chosen, minlength=c * width),
+        )
+
+    parts = map_row_blocks(work, x)
+    total = sum(part[1] for part in parts).reshape(c, width)
+    hits = sum(part[2] for part in parts).reshape(c, width)
+    per_class = np.abs(hits - total).sum(axis=1) / n
+    return float(per_class.mean()), per_class
 
 
-def _newton(blocks: Callable[[float], Iterator[_Block]], n: int, scale: float) -> TemperatureFit:
-    """Zero of dNLL/ds, bracketed in u = log s, where it is known to exist."""
-    evaluations = 1  # the survey
+def confidence_histogram(confidence: object, n_bins: int = 20) -> tuple[np.ndarray, np.ndarray]:
+    """(counts, edges): the confidences in n_bins equal bins over [0, 1] (the last closed).
 
-    def at(u: float) -> tuple[float, float, float]:
-        nonlocal evaluations
-        evaluations += 1
-        nll, grad, curv = _fit_moments(blocks(scale), math.exp(u))
-        return nll / n, grad / n, curv / n
-
-    u, step = 0.0, 1.0
-    nll, g, h = at(u)
-    lo, hi = (u, math.inf) if g < 0 else (-math.inf, u)
-    while not (math.isfinite(lo) and math.isfinite(hi)):
-        u = u + step if g < 0 else u - step
-        step *= 2
-        nll, g, h = at(u)
-        if g < 0:
-            lo = max(lo, u)
-        else:
-            hi = min(hi, u)
-    while hi - lo > _FIT_TOLERANCE and evaluations < _FIT_MAX_EVALUATIONS:
-        slope = math.exp(u) * h  # d g / d u
-        step = -g / slope if slope > 0 else math.nan
-        # Converged when Newton's next step is below the tolerance: taking it could land on a
-        # bracket's end (g rounds to one side of 0 there) and send the search bisecting back.
-        if abs(step) < _FIT_TOLERANCE:
-            break
-        u = u + step if lo < u + step < hi else (lo + hi) / 2
-        nll, g, h = at(u)
-        if g < 0:
-            lo = u
-        else:
-            hi = u
-    # T = 1/s in the original units: the logits were divided by `scale`.
-    return TemperatureFit(scale * math.exp(-u), nll, evaluations)
+    >>> confidence_histogram([0.1, 0.55, 1.0], n_bins=2)[0].tolist()
+    [1, 2]
+    """
+    conf = np.asarray(confidence, dtype=np.float64)
+    edges = np.linspace(0.0, 1.0, _check_bins(n_bins) + 1)
+    return np.histogram(conf, bins=edges)[0], edges

@@ -1,15 +1,18 @@
-"""Entropy and KL divergence of discrete distributions, in nats (natural logarithm).
+"""Entropy and KL divergence of discrete distributions, in nats (natural logarithm), and the
+units a loss in nats is also read in: bits and perplexity.
 
-Together they split cross-entropy: H(p, q) = −Σ p log q = H(p) + KL(p ‖ q).
+Together entropy and KL split cross-entropy: H(p, q) = −Σ p log q = H(p) + KL(p ‖ q).
 """
 
 from __future__ import annotations
+
+import math
 
 import numpy as np
 
 from xentcore._validation import as_float_array, check_nonempty, resolve_axis
 
-__all__ = ["entropy", "kl_divergence"]
+__all__ = ["entropy", "kl_divergence", "nats_to_bits", "perplexity"]
 
 
 def _distribution(p: object, name: str) -> np.ndarray:
@@ -49,3 +52,21 @@ def kl_divergence(p: object, q: object, axis: int | None = None) -> np.ndarray:
     with np.errstate(divide="ignore", invalid="ignore"):
         terms = np.where(pa > 0, pa * (np.log(pa) - np.log(qa)), 0)
     return terms.sum(axis=ax)
+
+
+def nats_to_bits(loss: float | np.ndarray) -> float | np.ndarray:
+    """A loss in nats (natural log, as every xentcore loss) in bits: loss / ln 2.
+
+    >>> nats_to_bits(math.log(8))
+    3.0
+    """
+    return loss / math.log(2)
+
+
+def perplexity(mean_loss: float) -> float:
+    """e^(mean loss in nats): the number of equally likely classes giving the same loss.
+
+    >>> round(perplexity(math.log(10)), 9)
+    10.0
+    """
+    return math.exp(mean_loss) if mean_loss < 709 else math.inf

@@ -21,7 +21,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from xentcore._pool import parallel_map, row_blocks
-from xentcore.calibration import _labels, _scores
+from xentcore._validation import class_labels, score_matrix
 
 __all__ = ["RANK_BY", "LabelIssues", "confident_thresholds", "find_label_issues"]
 
@@ -60,9 +60,9 @@ def confident_thresholds(probabilities: object, labels: object) -> np.ndarray:
     >>> confident_thresholds([[0.9, 0.1], [0.7, 0.3], [0.4, 0.6]], [0, 0, 1]).round(3).tolist()
     [0.8, 0.6]
     """
-    x = _scores(probabilities, "probabilities")
+    x = score_matrix(probabilities, "probabilities")
     n, c = x.shape
-    t = _labels(labels, n, c, "labels")
+    t = class_labels(labels, n, c, "labels")
     chosen = x[np.arange(n), t].astype(np.float64)
     counts = np.bincount(t, minlength=c)
     with np.errstate(invalid="ignore", divide="ignore"):
@@ -100,10 +100,10 @@ def find_label_issues(
     """
     if rank_by not in RANK_BY:
         raise ValueError(f"rank_by must be one of {', '.join(map(repr, RANK_BY))}; got {rank_by!r}")
-    x = _scores(probabilities, "probabilities")
+    x = score_matrix(probabilities, "probabilities")
     _check_probabilities(x)
     n, c = x.shape
-    t = _labels(labels, n, c, "labels")
+    t = class_labels(labels, n, c, "labels")
     thresholds = confident_thresholds(x, t)
     # a class with no threshold can never be reached
     reach = np.where(np.isnan(thresholds), np.inf, thresholds - 1e-6)

@@ -3,11 +3,11 @@
 `analyse_scores` reads an (N, C) matrix of logits or probabilities once, in row blocks spread
 over xentcore's thread pool; each block stays in cache while it gives, per row: the summary of
 its values (finiteness, extremes, row sums), the argmax, the loss −log softmax(z)_target, the
-label-independent confidence max softmax(z), the same loss and confidence at the fitted
-temperature, the target's rank (classes scoring strictly above it: top-k correct is rank < k, for
-any k) and Σ_c p_c² (the Brier score's own term). Everything else (class sums, confusion counts,
-histogram, reliability diagram, the worst samples) is a reduction of those N-sized results; the
-matrix is not read again, except the ≤ `MAX_WORST` worst rows.
+label-independent confidence max softmax(z), the target's rank (classes scoring strictly above
+it: top-k correct is rank < k, for any k) and Σ_c p_c² (the Brier score's own term), and the
+loss, confidence and Σ_c p_c² again at the fitted temperature. Everything else (class sums,
+confusion counts, histogram, reliability diagram, the worst samples) is a reduction of those
+N-sized results; the matrix is not read again, except the ≤ `MAX_WORST` worst rows.
 
 The temperature is fitted before the pass, on one half of the samples (`temperature_split`:
 seeded, stratified by label), subsampled to at most `FIT_ELEMENTS` numbers: the fit's few
@@ -26,28 +26,23 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 import numpy as np
 
 from xentcore._kernel import scratch_like
 from xentcore._pool import parallel_map, row_blocks
-from xentcore.calibration import (
-    Reliability,
-    TemperatureFit,
-    _labels,
-    calibration_bins,
-    fit_temperature,
-)
+from xentcore._validation import class_labels
+from xentcore.calibration import Reliability, _max_gap, adaptive_calibration_error, calibration_bins
+from xentcore.information import nats_to_bits, perplexity
 from xentcore.metrics import (
     ClassScores,
+    _brier_per_sample,
     _check_k,
     _check_zero_division,
     _class_scores,
-    _max_gap,
-    adaptive_calibration_error,
-    nats_to_bits,
-    perplexity,
 )
+from xentcore.temperature import TemperatureFit, fit_temperature
 
 __all__ = [
     "FIT_ELEMENTS",
@@ -256,6 +251,7 @@ class ScoreAnalysis:
     worst_logits: np.ndarray  # (k, C) float64: their logits (log P for probabilities)
     rank: np.ndarray  # (N,) int32 classes scoring strictly above the target (top-k: rank < k)
     square_sum: np.ndarray  # (N,) Σ_c p_c², p = softmax(z) (probabilities renormalised)
+    square_sum_after: np.ndarray | None  # (N,) Σ_c p_c² at the fitted T, p = softmax(z / T)
     class_predicted: np.ndarray  # (C,) samples predicted as each class
     timings: dict[str, float] = field(compare=False, default_factory=dict)
 
@@ -267,7 +263,15 @@ class ScoreAnalysis:
     @property
     def brier_per_sample(self) -> np.ndarray:
         """Σ_c (p_c − y_c)² = Σ_c p_c² − 2 p_target + 1, per sample, float64."""
-        return self.square_sum.astype(np.float64) - 2 * np.exp(-self.loss.astype(np.float64)) + 1
+        return _brier_of_pass(self.square_sum, self.loss)
+
+    @property
+    def brier_per_sample_after(self) -> np.ndarray | None:
+        """`brier_per_sample` at the fitted T (p = softmax(z / T)), every sample; None when no
+        finite T > 0 was fitted."""
+        if self.square_sum_after is None:
+            return None
+        return _brier_of_pass(self.square_sum_after, self.loss_after)
 
     @property
     def brier(self) -> float:
@@ -335,6 +339,14 @@ class ScoreAnalysis:
         return tuple(shares)
 
 
+def _brier_of_pass(square_sum: np.ndarray, loss: np.ndarray) -> np.ndarray:
+    """The per-sample Brier score from the pass's Σ_c p_c² and loss (p_target = e^−loss), in
+    float64, with two N-sized temporaries at most."""
+    target_probability = loss.astype(np.float64)
+    np.exp(np.negative(target_probability, out=target_probability), out=target_probability)
+    return _brier_per_sample(square_sum, target_probability)
+
+
 def _logits_of(block: np.ndarray, from_logits: bool) -> np.ndarray:
     if from_logits:
         return block
@@ -375,14 +387,26 @@ def _fit(
         return None, str(refusal), m, held
 
 
-def _outputs(n: int, dtype: np.dtype, scaled: bool) -> tuple:
-    """The pass's N-sized results: prediction, loss, confidence, the two at T if scaled, and
-    the target's rank and Σ_c p_c²."""
+class _Outputs(NamedTuple):
+    """The pass's N-sized results, filled block by block; those at T are None if not scaled."""
+
+    prediction: np.ndarray  # int32
+    loss: np.ndarray
+    confidence: np.ndarray
+    loss_after: np.ndarray | None
+    confidence_after: np.ndarray | None
+    rank: np.ndarray  # int32
+    square_sum: np.ndarray
+    square_sum_after: np.ndarray | None
+
+
+def _outputs(n: int, dtype: np.dtype, scaled: bool) -> _Outputs:
+    """Empty `_Outputs` for n samples, in the scores' dtype but for the integer ones."""
 
     def at_t() -> np.ndarray | None:
         return np.empty(n, dtype=dtype) if scaled else None
 
-    return (
+    return _Outputs(
         np.empty(n, np.int32),
         np.empty(n, dtype),
         np.empty(n, dtype),
@@ -390,12 +414,28 @@ def _outputs(n: int, dtype: np.dtype, scaled: bool) -> tuple:
         at_t(),
         np.empty(n, np.int32),
         np.empty(n, dtype),
+        at_t(),
     )
+
+
+def _square_sum(e: np.ndarray, total: np.ndarray, ones: np.ndarray) -> np.ndarray:
+    """Σ_c p_c² = Σ_c e_c² / (Σ_c e_c)² of a block of e = exp(z − max z) (scaled or not) and
+    its row sums: the Brier score's own term. Squares `e` in place."""
+    return np.square(e, out=e) @ ones / (total * total)
 
 
 def _pass(scores, labels, from_logits, inverse_t, out, on_block=None) -> ScoreSummary:
     """The one pass: fill out's per-sample arrays block by block; return the summary."""
-    prediction, loss, confidence, loss_after, confidence_after, rank, square_sum = out
+    (
+        prediction,
+        loss,
+        confidence,
+        loss_after,
+        confidence_after,
+        rank,
+        square_sum,
+        square_sum_after,
+    ) = out
 
     def work(rows: slice) -> tuple:
         started = time.thread_time()
@@ -436,10 +476,10 @@ def _pass(scores, labels, from_logits, inverse_t, out, on_block=None) -> ScoreSu
                 scaled = np.exp(tempered, out=tempered) @ ones
                 loss_after[rows] = np.log(scaled) + gap * s
                 confidence_after[rows] = 1.0 / scaled
+                square_sum_after[rows] = _square_sum(tempered, scaled, ones)
             total = np.exp(shifted, out=shifted) @ ones
             loss[rows] = np.log(total) + gap
-            # Σ_c p_c² = Σ_c e_c² / (Σ_c e_c)², e = exp(z − max z): the Brier score's own term
-            square_sum[rows] = np.square(shifted, out=shifted) @ ones / (total * total)
+            square_sum[rows] = _square_sum(shifted, total, ones)
             # max p as given for probabilities: no log-and-exp rounding moves it off a bin edge
             confidence[rows] = 1.0 / total if from_logits else raw_top
         return summary
@@ -524,7 +564,7 @@ def analyse_scores(
     """
     x = _matrix(scores)
     n, c = x.shape
-    t = _labels(labels, n, c, "labels")
+    t = class_labels(labels, n, c, "labels")
     clock, timings = time.perf_counter(), {}
     fitted, refusal, fitted_on, held = (
         _fit(x, t, from_logits) if fit else (None, "not asked", 0, _NO_ROWS)
@@ -548,7 +588,7 @@ def _mean(values: np.ndarray) -> float:
 
 def _summaries(x, t, from_logits, n_bins, summary, out, fitting):
     """The N-sized reductions of the pass's results, as a read-only ScoreAnalysis."""
-    prediction, loss, confidence, loss_after, confidence_after, rank, square_sum = out
+    prediction, loss, confidence = out.prediction, out.loss, out.confidence
     fitted, refusal, fitted_on, held = fitting
     c = x.shape[1]
     correct = prediction == t
@@ -568,11 +608,11 @@ def _summaries(x, t, from_logits, n_bins, summary, out, fitting):
         fit_refusal=refusal,
         fitted_on=fitted_on,
         held_out=held,
-        loss_after=loss_after,
-        confidence_after=confidence_after,
+        loss_after=out.loss_after,
+        confidence_after=out.confidence_after,
         mean_loss=_mean(loss),
         mean_loss_held_out=_mean(loss[held]),
-        mean_loss_after=np.nan if loss_after is None else _mean(loss_after[held]),
+        mean_loss_after=np.nan if out.loss_after is None else _mean(out.loss_after[held]),
         accuracy=float(correct.mean()),
         accuracy_held_out=_mean(held_correct),
         class_counts=np.bincount(t, minlength=c),
@@ -587,12 +627,13 @@ def _summaries(x, t, from_logits, n_bins, summary, out, fitting):
         if held.size
         else None,
         reliability_after=None
-        if confidence_after is None
-        else calibration_bins(confidence_after[held], held_correct, n_bins),
+        if out.confidence_after is None
+        else calibration_bins(out.confidence_after[held], held_correct, n_bins),
         worst_rows=worst,
         worst_logits=worst_logits,
-        rank=rank,
-        square_sum=square_sum,
+        rank=out.rank,
+        square_sum=out.square_sum,
+        square_sum_after=out.square_sum_after,
         class_predicted=np.bincount(prediction, minlength=c),
     )
     for name in ScoreAnalysis.__dataclass_fields__:

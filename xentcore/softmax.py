@@ -49,6 +49,17 @@ def _shifted(
         return work - peak, peak
 
 
+def _row_probabilities(block: np.ndarray, from_logits: bool) -> np.ndarray:
+    """softmax of a block of logits (N, C), or probabilities renormalised by their row sums, in
+    float64 (a metric's block: no dtype kept, no axis to choose)."""
+    x = block.astype(np.float64)
+    if from_logits:
+        with np.errstate(invalid="ignore"):
+            x = np.exp(x - x.max(axis=1, keepdims=True))
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return x / x.sum(axis=1, keepdims=True)
+
+
 def _read(x: object, axis: int | None) -> tuple[np.ndarray, int, tuple[int, ...]]:
     """(x as a floating array of at least 1 dimension, the axis, x's own shape)."""
     arr = as_float_array(x, "x")

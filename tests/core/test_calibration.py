@@ -1,40 +1,36 @@
-"""Calibration against torchmetrics and a plain loop; temperature scaling against a brute force.
+"""Calibration (confidence, reliability bins, ECE, MCE, adaptive and classwise ECE) against
+torchmetrics and plain loops.
 
-Oracles: torchmetrics 1.9's MulticlassCalibrationError(norm="l1") (imported here only), a plain
-Python loop of its documented binning, and `core_helpers.converged_temperature` (a float64 grid
-plus golden-section search of torch's mean NLL). The scores are real classifiers' outputs made
-here from scikit-learn's bundled data sets (`core_helpers.classifier_outputs`: digits, wine,
-breast cancer with kNN, random forests, logistic regression and naive Bayes), in float32 and
-float64; kNN with k = 5 or 10 neighbours gives probabilities j / k, many exactly on the edges.
+Oracles: torchmetrics 1.9's MulticlassCalibrationError (norm="l1" and "max"; imported here only),
+and plain Python loops of its documented binning, of equal-mass bins and of per-class bins. The
+ECE's scores are real classifiers' outputs made here from scikit-learn's bundled data sets
+(`core_helpers.classifier_outputs`: digits, wine, breast cancer with kNN, random forests, logistic
+regression and naive Bayes), in float32 and float64; kNN with k = 5 or 10 neighbours gives
+probabilities j / k, many exactly on the edges.
 """
 
 from __future__ import annotations
-
-import math
 
 import numpy as np
 import pytest
 import torch
 from core_helpers import (
-    CLASSIFIER_DATASETS,
-    CLASSIFIER_MODELS,
+    CLASSIFIER_CASE_IDS,
+    CLASSIFIER_CASES,
     classifier_outputs,
-    converged_temperature,
+    random_case,
+    softmax64,
 )
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from torchmetrics.classification import MulticlassCalibrationError
 
 import xentcore
 from xentcore.calibration import _bin_index
 
-CASES = [
-    (d, m, dtype)
-    for d in CLASSIFIER_DATASETS
-    for m in CLASSIFIER_MODELS
-    for dtype in (np.float32, np.float64)
-]
-CASE_IDS = [f"{d}, {m}, {dtype.__name__}" for d, m, dtype in CASES]
 # torchmetrics sums in float32: its ECE of a few hundred samples is off by a few 1e-6.
 TORCHMETRICS_ECE_ATOL = 2e-5
+CAL_ATOL = 2e-6  # float32 binning (as torchmetrics) of float32 confidences
 
 
 def _outputs(dataset: str, model: str, dtype=np.float64):
@@ -43,7 +39,7 @@ def _outputs(dataset: str, model: str, dtype=np.float64):
     return case.probabilities, case.labels, case.logits if case.own_logits else None
 
 
-@pytest.fixture(scope="module", params=CASES, ids=CASE_IDS)
+@pytest.fixture(scope="module", params=CLASSIFIER_CASES, ids=CLASSIFIER_CASE_IDS)
 def outputs(request):
     return _outputs(*request.param)
 
@@ -86,7 +82,7 @@ def test_ece_is_the_plain_loop_of_the_documented_binning(outputs, n_bins):
     assert ours == pytest.approx(expected, abs=1e-9)
 
 
-SCORING_CASES = [c for c in CASES if c[1] in ("logistic regression", "naive Bayes")]
+SCORING_CASES = [c for c in CLASSIFIER_CASES if c[1] in ("logistic regression", "naive Bayes")]
 
 
 @pytest.mark.parametrize("case", SCORING_CASES, ids=lambda c: f"{c[0]}, {c[1]}, {c[2].__name__}")
@@ -162,84 +158,6 @@ def test_reliability_bins_known_values():
     assert np.isnan(r.accuracy[0]) and r.accuracy[3] == 0.5
 
 
-@pytest.mark.parametrize(
-    ("call", "message"),
-    [
-        (
-            lambda: xentcore.calibration_bins([0.5], [True], 0),
-            r"^n_bins must be a positive integer",
-        ),
-        (lambda: xentcore.reliability_bins([[0.5, 0.5]], [2]), r"^target holds 2, outside"),
-        (lambda: xentcore.reliability_bins([0.5, 0.5], [0]), r"^input must have shape \(N, C\)"),
-        (lambda: xentcore.fit_temperature([[1.0, math.nan]], [0]), r"^logits must be finite"),
-        (
-            lambda: xentcore.fit_temperature([[-math.inf, 0.0]], [0]),
-            r"^sample 0 has a logit of −inf at its target",
-        ),
-    ],
-)
-def test_bad_arguments_are_named(call, message):
-    with pytest.raises((ValueError, IndexError), match=message):
-        call()
-
-
-# ------------------------------------------------------------------------- temperature scaling
-
-
-def mean_nll(z: np.ndarray, y: np.ndarray, temperature: float) -> float:
-    return float(xentcore.cross_entropy(z.astype(np.float64) / temperature, y))
-
-
-@pytest.mark.parametrize("case", CASES, ids=CASE_IDS)
-def test_fitted_temperature_is_the_brute_force_minimum(case):
-    outputs = classifier_outputs(*case)
-    z, y = outputs.logits, outputs.labels
-    fit = xentcore.fit_temperature(z, y)
-    if not 0 < fit.temperature < math.inf:
-        pytest.skip(f"the minimum is a limit here (T = {fit.temperature})")
-    assert fit.temperature == pytest.approx(converged_temperature(z, y), rel=1e-4)
-    assert fit.nll == pytest.approx(mean_nll(z, y, fit.temperature), rel=1e-9)
-    assert fit.evaluations < 40
-
-
-@pytest.mark.parametrize("scale", [1e-30, 1e-3, 1.0, 1e3, 1e30, 1e300])
-def test_fit_converges_whatever_the_magnitude(scale):
-    rng = np.random.default_rng(1)
-    y = rng.integers(0, 4, 300)
-    z = rng.standard_normal((300, 4))
-    z[np.arange(300), y] += 1.0
-    reference = xentcore.fit_temperature(z, y).temperature
-    fit = xentcore.fit_temperature(z * scale, y)
-    assert fit.temperature == pytest.approx(reference * scale, rel=1e-6)
-
-
-def test_fit_says_when_the_minimum_is_a_limit():
-    z = np.array([[3.0, 0.0, 1.0], [0.0, 2.0, 1.0]])
-    assert xentcore.fit_temperature(z, np.array([0, 1])).temperature == 0.0  # all top classes
-    worst = xentcore.fit_temperature(z, np.array([1, 0]))  # the least-liked classes
-    assert worst.temperature == math.inf
-    assert worst.nll == pytest.approx(math.log(3))  # the uniform guess
-
-
-def test_impossible_classes_off_the_target_are_allowed():
-    z = np.array([[0.0, -math.inf, 1.0], [2.0, 0.0, -math.inf], [0.0, 1.0, 0.5]])
-    y = np.array([2, 0, 0])
-    fit = xentcore.fit_temperature(z, y)
-    assert 0.1 < fit.temperature < 10
-    finite_z = np.where(np.isinf(z), -1e4, z)  # exp(−1e4 / T) is 0 near the minimum
-    assert fit.temperature == pytest.approx(converged_temperature(finite_z, y), rel=1e-4)
-
-
-def test_fit_accepts_float32_and_keeps_float64_precision():
-    rng = np.random.default_rng(2)
-    y = rng.integers(0, 10, 2_000)
-    z = (3 * rng.standard_normal((2_000, 10))).astype(np.float32)
-    z[np.arange(2_000), y] += 2.0
-    a = xentcore.fit_temperature(z, y).temperature
-    b = xentcore.fit_temperature(z.astype(np.float64), y).temperature
-    assert a == pytest.approx(b, rel=1e-12)
-
-
 @pytest.mark.parametrize("n_bins", [1, 2, 3, 7, 15, 100, 1000])
 def test_bin_index_is_searchsorted_on_and_beside_every_edge(n_bins):
     edges = xentcore.calibration_edges(n_bins)
@@ -251,14 +169,6 @@ def test_bin_index_is_searchsorted_on_and_beside_every_edge(n_bins):
     np.testing.assert_array_equal(_bin_index(q, edges), expected)
 
 
-def test_fit_at_zero_temperature_counts_only_possible_classes_as_ties():
-    """T → 0 leaves the argmax: a target tied with one other class costs log 2, whatever −inf."""
-    z = np.array([[0.0, 0.0, -np.inf], [3.0, 0.0, -np.inf]])
-    fit = xentcore.fit_temperature(z, np.array([0, 0]))
-    assert fit.temperature == 0.0
-    assert fit.nll == pytest.approx(math.log(2) / 2)
-
-
 def test_confidence_of_a_matrix_over_threads_is_torchs_softmax_max():
     """Large enough for row blocks over the pool: the same as one softmax of the whole."""
     rng = np.random.default_rng(4)
@@ -267,3 +177,91 @@ def test_confidence_of_a_matrix_over_threads_is_torchs_softmax_max():
     p = torch.softmax(torch.from_numpy(z), 1)
     np.testing.assert_allclose(confidence, p.max(1).values.numpy(), rtol=1e-5)
     np.testing.assert_array_equal(prediction, z.argmax(axis=1))
+
+
+@pytest.mark.parametrize(
+    ("call", "message"),
+    [
+        (
+            lambda: xentcore.calibration_bins([0.5], [True], 0),
+            r"^n_bins must be a positive integer",
+        ),
+        (lambda: xentcore.reliability_bins([[0.5, 0.5]], [2]), r"^target holds 2, outside"),
+        (lambda: xentcore.reliability_bins([0.5, 0.5], [0]), r"^input must have shape \(N, C\)"),
+        (
+            lambda: xentcore.adaptive_calibration_error([0.5], [True, False]),
+            r"^confidence and correct must be non-empty 1-D arrays of one length",
+        ),
+    ],
+)
+def test_bad_arguments_are_named(call, message):
+    with pytest.raises((ValueError, IndexError), match=message):
+        call()
+
+
+# ---------------------------------------------------------- maximum, adaptive and classwise ECE
+
+
+def test_mce_is_torchmetrics_max_norm(threaded_case):
+    logits, labels, a = threaded_case
+    tm = MulticlassCalibrationError(num_classes=logits.shape[1], n_bins=15, norm="max")
+    expected = float(tm(torch.from_numpy(logits), torch.from_numpy(labels)))
+    assert a.max_calibration_error == pytest.approx(expected, abs=CAL_ATOL)
+    mce = xentcore.max_calibration_error(a.confidence, a.correct)
+    assert mce == pytest.approx(expected, abs=CAL_ATOL)
+
+
+def ace_loop(conf, correct, n_bins):
+    order = np.argsort(conf, kind="stable")
+    total = 0.0
+    for group in np.array_split(order, n_bins):
+        if len(group):
+            total += len(group) * abs(np.mean(correct[group]) - np.mean(conf[group]))
+    return total / len(conf)
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    st.integers(1, 300),
+    st.integers(1, 20),
+    st.integers(0, 2**32 - 1),
+)
+def test_adaptive_ece_is_the_equal_mass_loop(n, n_bins, seed):
+    rng = np.random.default_rng(seed)
+    conf = rng.choice([0.2, 0.5, 0.9, 1.0], n) if seed % 2 else rng.random(n)
+    correct = rng.random(n) < conf
+    assert xentcore.adaptive_calibration_error(conf, correct, n_bins) == pytest.approx(
+        ace_loop(conf, correct, min(n_bins, n)), abs=1e-12
+    )
+
+
+def test_adaptive_ece_of_the_pass(threaded_case):
+    _, _, a = threaded_case
+    assert a.adaptive_calibration_error(10) == pytest.approx(
+        ace_loop(a.confidence.astype(np.float64), a.correct, 10), abs=1e-9
+    )
+
+
+def test_classwise_ece_is_the_per_class_loop():
+    logits, labels = random_case(400, 6, seed=3, dtype=np.float64)
+    p = softmax64(logits)
+    edges = xentcore.calibration_edges(10)
+    expected = []
+    for j in range(6):
+        q = p[:, j].astype(np.float32)
+        bins = np.clip(np.searchsorted(edges, q, side="right") - 1, 0, 10)
+        gap = 0.0
+        for b in range(11):
+            inside = bins == b
+            if inside.any():
+                gap += inside.sum() * abs((labels[inside] == j).mean() - p[inside, j].mean())
+        expected.append(gap / len(labels))
+    mean, per_class = xentcore.classwise_calibration_error(logits, labels, 10)
+    np.testing.assert_allclose(per_class, expected, atol=1e-12)
+    assert mean == pytest.approx(np.mean(expected), abs=1e-12)
+
+
+def test_confidence_histogram_counts_every_confidence(threaded_case):
+    _, _, a = threaded_case
+    counts, edges = xentcore.confidence_histogram(a.confidence, 20)
+    assert counts.sum() == a.confidence.size and edges[0] == 0 and edges[-1] == 1

@@ -66,3 +66,10 @@ def test_information_measures_follow_the_axis_argument():
     p = np.array([[0.5, 1.0], [0.5, 0.0]])  # columns are the distributions
     assert_close(xc.entropy(p, axis=0), [math.log(2), 0.0])
     assert_close(xc.kl_divergence(p, np.full((2, 2), 0.5), axis=0), [0.0, math.log(2)])
+
+
+def test_bits_and_perplexity(threaded_case):
+    _, _, a = threaded_case
+    assert a.mean_loss_bits == pytest.approx(a.mean_loss / math.log(2), rel=1e-12)
+    assert a.perplexity == pytest.approx(math.exp(a.mean_loss), rel=1e-12)
+    assert xc.perplexity(1e6) == math.inf

@@ -1,44 +1,21 @@
-"""xentcore.metrics and the pass's new per-sample numbers, against torchmetrics, scikit-learn,
-SciPy and plain loops, each with its tolerance stated."""
+"""xentcore.metrics (target rank, top-k accuracy, Brier score, precision / recall / F1) and the
+pass's numbers for them, against torchmetrics, scikit-learn and plain loops, each with its
+tolerance stated."""
 
 from __future__ import annotations
-
-import math
 
 import numpy as np
 import pytest
 import torch
+from core_helpers import random_case, softmax64
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from scipy import stats
 from sklearn.metrics import brier_score_loss, precision_recall_fscore_support, top_k_accuracy_score
-from torchmetrics.classification import MulticlassAccuracy, MulticlassCalibrationError
+from torchmetrics.classification import MulticlassAccuracy
 
 import xentcore
-from xentcore import metrics
-from xentcore._pool import BLOCK_ELEMENTS, PARALLEL_MIN_ELEMENTS
 
 RTOL = 1e-6  # float64 metrics against float64 oracles
-CAL_ATOL = 2e-6  # float32 binning (as torchmetrics) of float32 confidences
-
-
-def random_case(n, c, seed=0, dtype=np.float32):
-    rng = np.random.default_rng(seed)
-    labels = rng.integers(0, c, n)
-    logits = (2.0 * rng.standard_normal((n, c))).astype(dtype)
-    logits[np.arange(n), labels] += 1.5
-    return logits, labels
-
-
-@pytest.fixture(scope="module")
-def big():
-    logits, labels = random_case(1_500, 700)  # crosses block boundaries, takes the threads
-    assert logits.size > max(2 * BLOCK_ELEMENTS, PARALLEL_MIN_ELEMENTS)
-    return logits, labels, xentcore.analyse_scores(logits, labels)
-
-
-def softmax64(logits):
-    return torch.softmax(torch.from_numpy(logits).double(), 1).numpy()
 
 
 def rank_loop(x, t):
@@ -53,8 +30,8 @@ def test_rank_is_the_plain_loops_and_the_pass_gives_it():
 
 
 @pytest.mark.parametrize("k", [1, 2, 5, 10])
-def test_top_k_is_torchmetrics_and_sklearn_without_ties(big, k):
-    logits, labels, a = big
+def test_top_k_is_torchmetrics_and_sklearn_without_ties(threaded_case, k):
+    logits, labels, a = threaded_case
     tm = MulticlassAccuracy(num_classes=logits.shape[1], top_k=k, average="micro")
     expected = float(tm(torch.from_numpy(logits), torch.from_numpy(labels)))
     sk = top_k_accuracy_score(labels, logits, k=k, labels=np.arange(logits.shape[1]))
@@ -71,8 +48,8 @@ def test_a_target_tied_with_the_kth_score_counts_as_inside():
     assert xentcore.analyse_scores(x, np.array([1, 2]), fit=False).accuracy == 0.0  # argmax: 0
 
 
-def test_brier_is_sklearns_unhalved_multiclass_score(big):
-    logits, labels, a = big
+def test_brier_is_sklearns_unhalved_multiclass_score(threaded_case):
+    logits, labels, a = threaded_case
     p = softmax64(logits)
     expected = brier_score_loss(labels, p, labels=np.arange(p.shape[1]), scale_by_half=False)
     assert a.brier == pytest.approx(expected, rel=1e-5)  # Σp² from float32 exponentials
@@ -90,65 +67,6 @@ def test_brier_of_probabilities_reads_them_renormalised():
     assert xentcore.brier_score(p, y, from_logits=False) == pytest.approx(expected, rel=RTOL)
     a = xentcore.analyse_scores(p, y, from_logits=False, fit=False)
     assert a.brier == pytest.approx(expected, rel=RTOL)
-
-
-def test_mce_is_torchmetrics_max_norm(big):
-    logits, labels, a = big
-    tm = MulticlassCalibrationError(num_classes=logits.shape[1], n_bins=15, norm="max")
-    expected = float(tm(torch.from_numpy(logits), torch.from_numpy(labels)))
-    assert a.max_calibration_error == pytest.approx(expected, abs=CAL_ATOL)
-    mce = xentcore.max_calibration_error(a.confidence, a.correct)
-    assert mce == pytest.approx(expected, abs=CAL_ATOL)
-
-
-def ace_loop(conf, correct, n_bins):
-    order = np.argsort(conf, kind="stable")
-    total = 0.0
-    for group in np.array_split(order, n_bins):
-        if len(group):
-            total += len(group) * abs(np.mean(correct[group]) - np.mean(conf[group]))
-    return total / len(conf)
-
-
-@settings(max_examples=40, deadline=None)
-@given(
-    st.integers(1, 300),
-    st.integers(1, 20),
-    st.integers(0, 2**32 - 1),
-)
-def test_adaptive_ece_is_the_equal_mass_loop(n, n_bins, seed):
-    rng = np.random.default_rng(seed)
-    conf = rng.choice([0.2, 0.5, 0.9, 1.0], n) if seed % 2 else rng.random(n)
-    correct = rng.random(n) < conf
-    assert xentcore.adaptive_calibration_error(conf, correct, n_bins) == pytest.approx(
-        ace_loop(conf, correct, min(n_bins, n)), abs=1e-12
-    )
-
-
-def test_adaptive_ece_of_the_pass(big):
-    _, _, a = big
-    assert a.adaptive_calibration_error(10) == pytest.approx(
-        ace_loop(a.confidence.astype(np.float64), a.correct, 10), abs=1e-9
-    )
-
-
-def test_classwise_ece_is_the_per_class_loop():
-    logits, labels = random_case(400, 6, seed=3, dtype=np.float64)
-    p = softmax64(logits)
-    edges = xentcore.calibration_edges(10)
-    expected = []
-    for j in range(6):
-        q = p[:, j].astype(np.float32)
-        bins = np.clip(np.searchsorted(edges, q, side="right") - 1, 0, 10)
-        gap = 0.0
-        for b in range(11):
-            inside = bins == b
-            if inside.any():
-                gap += inside.sum() * abs((labels[inside] == j).mean() - p[inside, j].mean())
-        expected.append(gap / len(labels))
-    mean, per_class = xentcore.classwise_calibration_error(logits, labels, 10)
-    np.testing.assert_allclose(per_class, expected, atol=1e-12)
-    assert mean == pytest.approx(np.mean(expected), abs=1e-12)
 
 
 @pytest.mark.parametrize("zero_division", [0.0, 1.0, "nan"])
@@ -169,71 +87,12 @@ def test_precision_recall_f1_are_sklearns(zero_division):
         np.testing.assert_allclose(ours, theirs, rtol=1e-12, equal_nan=True)
 
 
-def test_the_pass_gives_the_same_class_scores(big):
-    logits, labels, a = big
+def test_the_pass_gives_the_same_class_scores(threaded_case):
+    logits, labels, a = threaded_case
     got = a.class_scores()
     expected = xentcore.precision_recall_f1(labels, a.prediction, logits.shape[1])
     for name in ("precision", "recall", "f1", "support", "predicted"):
         np.testing.assert_array_equal(getattr(got, name), getattr(expected, name))
-
-
-def test_confidence_histogram_counts_every_confidence(big):
-    _, _, a = big
-    counts, edges = xentcore.confidence_histogram(a.confidence, 20)
-    assert counts.sum() == a.confidence.size and edges[0] == 0 and edges[-1] == 1
-
-
-def test_bits_and_perplexity(big):
-    _, _, a = big
-    assert a.mean_loss_bits == pytest.approx(a.mean_loss / math.log(2), rel=1e-12)
-    assert a.perplexity == pytest.approx(math.exp(a.mean_loss), rel=1e-12)
-    assert xentcore.perplexity(1e6) == math.inf
-
-
-def test_bootstrap_matches_scipys_percentile_interval():
-    rng = np.random.default_rng(4)
-    values = rng.exponential(size=2_000)
-    ours = xentcore.bootstrap_mean_interval(values, resamples=4_000, seed=1)
-    theirs = stats.bootstrap(
-        (values,), np.mean, n_resamples=4_000, method="percentile", random_state=2
-    ).confidence_interval
-    width = theirs.high - theirs.low
-    # two Monte Carlo estimates of the same quantiles: within 10 % of the interval's width
-    assert ours.low == pytest.approx(theirs.low, abs=0.1 * width)
-    assert ours.high == pytest.approx(theirs.high, abs=0.1 * width)
-    assert ours.units == 2_000 and ours.estimate == pytest.approx(values.mean())
-
-
-def test_bootstrap_in_groups_keeps_the_spread_of_the_mean():
-    rng = np.random.default_rng(5)
-    values = rng.standard_normal(200_000)
-    r = xentcore.bootstrap_mean_interval(values)
-    assert r.units == metrics.BOOTSTRAP_UNITS
-    expected = 2 * 1.959964 * values.std() / math.sqrt(values.size)
-    assert r.high - r.low == pytest.approx(expected, rel=0.1)
-    assert xentcore.bootstrap_mean_interval(values) == r  # seeded
-
-
-def test_paired_difference_is_narrower_than_the_separate_intervals():
-    rng = np.random.default_rng(6)
-    hard = rng.exponential(size=5_000)
-    a = hard + rng.normal(0.0, 0.1, 5_000)
-    b = hard + 0.05 + rng.normal(0.0, 0.1, 5_000)
-    paired = xentcore.paired_bootstrap_difference(a, b)
-    separate = xentcore.bootstrap_mean_interval(a)
-    assert paired.high < 0  # a is better by 0.05, well outside the noise
-    assert paired.high - paired.low < 0.2 * (separate.high - separate.low)
-    theirs = stats.bootstrap(
-        (a, b),
-        lambda x, y: np.mean(x - y),
-        paired=True,
-        n_resamples=2_000,
-        method="percentile",
-        random_state=0,
-    ).confidence_interval
-    width = theirs.high - theirs.low
-    assert paired.low == pytest.approx(theirs.low, abs=0.1 * width)
-    assert paired.high == pytest.approx(theirs.high, abs=0.1 * width)
 
 
 @pytest.mark.parametrize(
@@ -248,22 +107,6 @@ def test_paired_difference_is_narrower_than_the_separate_intervals():
         (
             lambda: xentcore.precision_recall_f1([0], [0], 2, zero_division="warn"),
             r"^zero_division must be one of 0.0, 1.0, 'nan'; got 'warn'",
-        ),
-        (
-            lambda: xentcore.bootstrap_mean_interval([1.0, np.nan]),
-            r"^values must be finite; sample 1 is nan",
-        ),
-        (
-            lambda: xentcore.bootstrap_mean_interval([1.0], level=95),
-            r"^level must be a number strictly between 0 and 1; got 95",
-        ),
-        (
-            lambda: xentcore.paired_bootstrap_difference([1.0, 2.0], [1.0]),
-            r"^first and second must score the same samples; got 2 and 1",
-        ),
-        (
-            lambda: xentcore.adaptive_calibration_error([0.5], [True, False]),
-            r"^confidence and correct must be non-empty 1-D arrays of one length",
         ),
     ],
 )

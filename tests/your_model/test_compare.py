@@ -5,8 +5,17 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+import torch
 from upload_cases import npz_bytes
-from your_model.test_page import TOY_CSV, assert_no_exception, open_page, run, unescape, upload
+from your_model.test_page import (
+    EXAMPLE,
+    TOY_CSV,
+    assert_no_exception,
+    open_page,
+    run,
+    unescape,
+    upload,
+)
 
 import xentcore
 from xentui.your_model.analysis import analyse_upload
@@ -28,6 +37,13 @@ NOISY = DATA.scores + np.random.default_rng(1).normal(0, 1.5, DATA.scores.shape)
 A = analyse_upload(DATA)
 B = analyse_upload(ModelData(NOISY, DATA.labels, DATA.class_names, "noisy"))
 PAIR = compare_models(A, B)
+
+
+def brier_at(scores: np.ndarray, labels: np.ndarray, temperature: float) -> float:
+    """mean over samples of Σ_c (p_c − y_c)², p = torch.softmax(z / T), in float64."""
+    p = torch.softmax(torch.from_numpy(scores).double() / temperature, 1)
+    y = torch.nn.functional.one_hot(torch.from_numpy(labels).long(), scores.shape[1]).double()
+    return float(((p - y) ** 2).sum(1).mean())
 
 
 def test_the_headline_differences_and_their_paired_intervals():
@@ -81,7 +97,16 @@ def test_before_and_after_temperature_on_the_held_out_half():
     loss = frame.loc["mean cross-entropy (nats)"]
     assert loss.iloc[0] == pytest.approx(A.temperature.mean_loss_before, rel=1e-9)
     assert loss.iloc[1] == pytest.approx(A.temperature.mean_loss_after, rel=1e-9)
-    assert "Brier score" not in frame.index  # no Σp² at T
+    brier = frame.loc["Brier score"]
+    scores, labels = DATA.scores[held], DATA.labels[held]
+    assert brier.iloc[0] == pytest.approx(brier_at(scores, labels, 1.0), rel=1e-6)
+    at_t = brier_at(scores, labels, A.temperature.temperature)
+    assert brier.iloc[1] == pytest.approx(at_t, rel=1e-6)
+    assert brier["B − A"] == pytest.approx(at_t - brier_at(scores, labels, 1.0), abs=1e-6)
+    r = xentcore.paired_bootstrap_difference(
+        A.scores.brier_per_sample_after[held], A.scores.brier_per_sample[held]
+    )
+    assert brier["95% interval of B − A"] == f"[{r.low:+.4f}, {r.high:+.4f}]"
     assert [len(f) for f in flips(pair)] == [0, 0]  # dividing by T > 0 moves no argmax
 
 
@@ -127,7 +152,12 @@ def test_the_page_compares_before_and_after_temperature():
     at.button_group(key="ym_compare").set_value("temperature")
     run(at)
     table = next(d.value for d in at.dataframe if "95% interval of B − A" in d.value.columns)
-    assert table["figure"].tolist()[:2] == ["mean cross-entropy (nats)", "accuracy"]
+    assert table["figure"].tolist()[:3] == ["mean cross-entropy (nats)", "accuracy", "Brier score"]
+    brier = table.set_index("figure").loc["Brier score"]
+    held = EXAMPLE.scores.held_out
+    data = example_data()  # the page's example, as EXAMPLE is
+    expected = brier_at(data.scores[held], data.labels[held], EXAMPLE.temperature.temperature)
+    assert brier.iloc[1] == pytest.approx(expected, rel=1e-6)  # B: at the fitted T
     assert any("flipped" in m.value for m in at.markdown)
 
 

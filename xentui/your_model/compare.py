@@ -46,7 +46,7 @@ class Side:
     loss: np.ndarray  # (n,) nats
     correct: np.ndarray  # (n,) bool
     confidence: np.ndarray  # (n,)
-    brier: np.ndarray | None  # (n,) Σ_c (p_c − y_c)², None where unknown
+    brier: np.ndarray  # (n,) Σ_c (p_c − y_c)²
 
 
 @dataclass(frozen=True)
@@ -127,7 +127,7 @@ def compare_temperature(analysis: Analysis) -> Comparison | None:
         analysis.scores.loss_after[held],
         correct,
         analysis.temperature.confidence_after[held],
-        None,  # the pass keeps no Σp² at T
+        analysis.scores.brier_per_sample_after[held],
     )
     a = Side(given.name, given.loss[held], correct, given.confidence[held], given.brier[held])
     return Comparison(
@@ -167,8 +167,7 @@ def metrics_frame(comparison: Comparison, bins: int, unit: str = "nats") -> pd.D
 
     add(f"mean cross-entropy ({unit})", a.loss, b.loss, scale)
     add("accuracy", a.correct.astype(np.float64), b.correct.astype(np.float64))
-    if a.brier is not None and b.brier is not None:
-        add("Brier score", a.brier, b.brier)
+    add("Brier score", a.brier, b.brier)
     ra = xentcore.calibration_bins(a.confidence, a.correct, bins)
     rb = xentcore.calibration_bins(b.confidence, b.correct, bins)
     rows.append((f"ECE ({bins} bins)", ra.ece, rb.ece, rb.ece - ra.ece, "—"))
