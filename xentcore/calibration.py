@@ -320,19 +320,19 @@ def classwise_calibration_error(
     edges, width = calibration_edges(n_bins), n_bins + 1
     offsets = np.arange(c, dtype=np.intp) * width
 
-    def work(rows: slice) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    def work(rows: slice) -> tuple[np.ndarray, np.ndarray]:
         p = _row_probabilities(x[rows], from_logits)
         codes = _bin_index(p.astype(np.float32), edges) + offsets
         chosen = np.take_along_axis(codes, t[rows, None].astype(np.intp), axis=1)[:, 0]
         return (
-            np.bincount(codes.reshape(-1), minlength=c * width),
             np.bincount(codes.reshape(-1), weights=p.reshape(-1), minlength=c * width),
-            np.bincount(chosen, minlength=c * width),
+            # Small ints: each block's counts of labels, kept until the blocks are summed.
+            np.bincount(chosen, minlength=c * width).astype(np.int32),
         )
 
     parts = map_row_blocks(work, x)
-    total = sum(part[1] for part in parts).reshape(c, width)
-    hits = sum(part[2] for part in parts).reshape(c, width)
+    total = sum(part[0] for part in parts).reshape(c, width)
+    hits = sum(part[1].astype(np.int64) for part in parts).reshape(c, width)
     per_class = np.abs(hits - total).sum(axis=1) / n
     return float(per_class.mean()), per_class
 
