@@ -192,8 +192,14 @@ def _hold_on_screen() -> None:
         ANALYSES.put(key, _session(), st.session_state[ANALYSIS])
 
 
-def unforeseen(failure: Exception, scores: UploadedFile | None) -> UploadError:
-    """A failure no check foresaw, as a problem beside the scores file."""
+_SCORES_FILE = "a CSV, .npy or .npz of scores with one row per sample"
+
+
+def unforeseen(
+    failure: Exception, scores: UploadedFile | None, expected: str = _SCORES_FILE
+) -> UploadError:
+    """A failure no check foresaw, as a problem beside the scores file (`expected`: what the
+    uploader asks for)."""
     what = quote(f"{type(failure).__name__}: {failure}")
     return UploadError(
         Problem(
@@ -201,8 +207,7 @@ def unforeseen(failure: Exception, scores: UploadedFile | None) -> UploadError:
             None,
             None,
             found=f"an error no check foresaw ({what})",
-            expected="a CSV, .npy or .npz of scores with one row per sample — if the file is "
-            "one, this is a bug in xent",
+            expected=f"{expected} — if the file is one, this is a bug in xent",
             label="The upload" if scores is None else quoted(scores.name),
         )
     )
