@@ -40,9 +40,11 @@ __all__ = [
     "CpuBudget",
     "ModelData",
     "UploadError",
+    "as_first_model",
     "check_bytes",
     "content_digest",
     "counted",
+    "default_class_names",
     "describe_size",
     "numpy_format",
     "quoted",
@@ -158,10 +160,26 @@ def quoted(value: object) -> str:
 def counted(count: int, word: str) -> str:
     """`count` and `word`, made plural unless the count is 1.
 
-    >>> counted(1, "value"), counted(1200, "value")
-    ('1 value', '1,200 values')
+    >>> counted(1, "value"), counted(1200, "value"), counted(3, "class")
+    ('1 value', '1,200 values', '3 classes')
     """
-    return f"{count:,} {word}" + ("" if count == 1 else "s")
+    if count == 1:
+        return f"1 {word}"
+    return f"{count:,} {word}" + ("es" if word.endswith(("s", "x", "sh", "ch")) else "s")
+
+
+def as_first_model(count: int, word: str) -> str:
+    """What a second model of the same samples must have, in words.
+
+    >>> as_first_model(3, "class")
+    '3 classes, as the first model has'
+    """
+    return f"{counted(count, word)}, as the first model has"
+
+
+def default_class_names(num_classes: int) -> tuple[str, ...]:
+    """The names of the classes of a file that names none: "class 0", "class 1", …"""
+    return tuple(f"class {k}" for k in range(num_classes))
 
 
 @dataclass(frozen=True)
