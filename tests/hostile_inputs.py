@@ -13,12 +13,17 @@ from collections.abc import Iterator
 
 from app_helpers import unescape
 from hypothesis import strategies as st
+from hypothesis.extra import numpy as hnp
 from streamlit.testing.v1 import AppTest
+from upload_cases import npy_bytes, npy_header, npz_bytes
 
 from xentui.kit.format import md_literal
 
 __all__ = [
     "MARKUP",
+    "csv_files",
+    "file_names",
+    "files",
     "hostile_lines",
     "hostile_text",
     "is_literal",
@@ -54,6 +59,78 @@ _fragment = (
 )
 hostile_text = st.lists(_fragment, max_size=8).map("".join)
 hostile_lines = st.lists(hostile_text, max_size=6).map("\n".join)
+
+# Files of every kind a student may pick: noise, text in any encoding, JSON nested deep, long
+# lines, and NumPy files of any shape and dtype — NaN, ±inf and huge values included — whole,
+# cut short or with bytes added.
+_numbers = hnp.arrays(
+    st.sampled_from(["<f8", "<f4", "<f2", ">f8", "<i8", "<i1", "<u1", "|b1", "<c8"]),
+    hnp.array_shapes(min_dims=0, max_dims=4, min_side=0, max_side=5),
+    elements={"allow_nan": True, "allow_infinity": True},
+)
+# Class or token indices of any shape and integer range (negative, past the last), or floats.
+_indices = hnp.arrays(
+    st.sampled_from(["<i8", "<i4", "<u8", "<f8"]),
+    hnp.array_shapes(min_dims=1, max_dims=3, min_side=0, max_side=5),
+)
+_text = st.builds(
+    lambda text, codec: codec[0] + text.encode(codec[1], errors="replace"),
+    hostile_text,
+    st.sampled_from(
+        [(b"", "utf-8"), (b"\xef\xbb\xbf", "utf-8"), (b"", "utf-16"), (b"", "latin-1")]
+    ),
+)
+_json = st.builds(
+    lambda depth, bracket: (bracket * depth + "0" + {"[": "]", "{": "}"}[bracket] * depth).encode(),
+    st.sampled_from([1, 100, 100_000]),
+    st.sampled_from(["[", "{"]),
+)
+_long_line = st.builds(lambda n: b"1," * n, st.sampled_from([10, 100_000, 600_000]))
+
+
+def _damaged(raw: bytes, cut: int, tail: bytes) -> bytes:
+    return raw[: max(0, len(raw) - cut)] + tail
+
+
+_npy = st.builds(npy_bytes, _numbers)
+_npz = st.builds(
+    lambda z, t, name: npz_bytes(**{"logits": z, name: t}),
+    _numbers,
+    _indices,
+    st.sampled_from(["targets", "labels"]),
+)
+files = st.one_of(
+    st.binary(max_size=300),
+    _text,
+    _json,
+    _long_line,
+    _npy,
+    _npz,
+    st.builds(_damaged, _npy | _npz, st.integers(0, 60), st.binary(max_size=20)),
+    st.builds(
+        lambda shape: npy_header(shape) + b"\x00" * 8,
+        st.lists(st.integers(-2, 10**6), max_size=4).map(tuple),
+    ),
+)
+# CSV tables of scores: a header or none, ragged rows, empty cells, NaN, ±inf, huge numbers,
+# labels negative, past the last class, fractional or named.
+_cell = st.sampled_from(
+    ["0", "1", "2", "-1", "0.5", "1e308", "-1e400", "nan", "inf", "", "cat", "x", '"1,2"', "3"]
+)
+_row = st.lists(_cell, min_size=0, max_size=5).map(",".join)
+csv_files = st.builds(
+    lambda header, rows: ("\n".join([header, *rows]) + "\n").encode(),
+    st.sampled_from(["cat,dog,pig,label", "cat,dog,label", "a;b;label", "1,2,3,0", ""]),
+    st.lists(_row, max_size=6),
+)
+
+
+def file_names(*extensions: str) -> st.SearchStrategy[str]:
+    """Hostile names ending in one of `extensions`; without NUL, which Streamlit itself refuses
+    before a page runs (no browser sends one)."""
+    return st.builds(
+        lambda stem, ext: stem.replace("\x00", "") + ext, hostile_text, st.sampled_from(extensions)
+    )
 
 
 def _in_order(node) -> Iterator:

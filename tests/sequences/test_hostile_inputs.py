@@ -11,10 +11,8 @@ from contextlib import contextmanager
 import numpy as np
 import pytest
 from app_helpers import unescape
-from hostile_inputs import hostile_text, is_literal, messages_after, quoted_parts
+from hostile_inputs import file_names, files, is_literal, messages_after, quoted_parts
 from hypothesis import HealthCheck, given, settings
-from hypothesis import strategies as st
-from hypothesis.extra import numpy as hnp
 from lessons_helpers import metrics, open_page, rerun
 from streamlit import config
 from upload_cases import npy_bytes, npy_header, npz_bytes
@@ -58,61 +56,6 @@ def _after_good(at, name: str, data: bytes):
     return _upload(at, name, data)
 
 
-# Files of every kind a student may pick: noise, text in any encoding, JSON nested deep, long
-# lines, and NumPy files of any shape and dtype — NaN, ±inf and huge values included — whole,
-# cut short or with bytes added.
-_numbers = hnp.arrays(
-    st.sampled_from(["<f8", "<f4", "<f2", ">f8", "<i8", "<i1", "<u1", "|b1", "<c8"]),
-    hnp.array_shapes(min_dims=0, max_dims=4, min_side=0, max_side=5),
-    elements={"allow_nan": True, "allow_infinity": True},
-)
-# Token indices of any shape and integer range (negative, past the vocabulary), or floats.
-_targets = hnp.arrays(
-    st.sampled_from(["<i8", "<i4", "<u8", "<f8"]),
-    hnp.array_shapes(min_dims=1, max_dims=3, min_side=0, max_side=5),
-)
-_text = st.builds(
-    lambda text, codec: codec[0] + text.encode(codec[1], errors="replace"),
-    hostile_text,
-    st.sampled_from(
-        [(b"", "utf-8"), (b"\xef\xbb\xbf", "utf-8"), (b"", "utf-16"), (b"", "latin-1")]
-    ),
-)
-_json = st.builds(
-    lambda depth, bracket: (bracket * depth + "0" + {"[": "]", "{": "}"}[bracket] * depth).encode(),
-    st.sampled_from([1, 100, 100_000]),
-    st.sampled_from(["[", "{"]),
-)
-_long_line = st.builds(lambda n: b"1," * n, st.sampled_from([10, 100_000, 600_000]))
-
-
-def _damaged(raw: bytes, cut: int, tail: bytes) -> bytes:
-    return raw[: max(0, len(raw) - cut)] + tail
-
-
-_npy = st.builds(npy_bytes, _numbers)
-_npz = st.builds(lambda z, t: npz_bytes(logits=z, targets=t), _numbers, _targets)
-files = st.one_of(
-    st.binary(max_size=300),
-    _text,
-    _json,
-    _long_line,
-    _npy,
-    _npz,
-    st.builds(_damaged, _npy | _npz, st.integers(0, 60), st.binary(max_size=20)),
-    st.builds(
-        lambda shape: npy_header(shape) + b"\x00" * 8,
-        st.lists(st.integers(-2, 10**6), max_size=4).map(tuple),
-    ),
-)
-# No NUL: Streamlit itself refuses such a name before the page runs (no browser sends one).
-names = st.builds(
-    lambda stem, ext: stem.replace("\x00", "") + ext,
-    hostile_text,
-    st.sampled_from([".npy", ".npz"]),
-)
-
-
 def _well_said(messages: list[str]) -> None:
     for message in messages:
         assert is_literal(message), message
@@ -120,7 +63,7 @@ def _well_said(messages: list[str]) -> None:
 
 
 @HOSTILE
-@given(name=names, data=files)
+@given(name=file_names(".npy", ".npz"), data=files)
 def test_any_file_is_read_or_refused_beside_its_uploader_and_the_last_losses_stay(page, name, data):
     at = _after_good(page, name, data)
     beside = messages_after(at, "seq_file")
