@@ -10,17 +10,23 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from contextlib import contextmanager
 
 from app_helpers import unescape
+from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
+from streamlit import config
 from streamlit.testing.v1 import AppTest
 from upload_cases import npy_bytes, npy_header, npz_bytes
 
 from xentui.kit.format import md_literal
+from xentui.kit.problems import QUOTE_CHARS
 
 __all__ = [
+    "HOSTILE",
     "MARKUP",
+    "assert_well_said",
     "csv_files",
     "file_names",
     "files",
@@ -29,7 +35,17 @@ __all__ = [
     "is_literal",
     "messages_after",
     "quoted_parts",
+    "upload_limit_mb",
 ]
+
+# Each property runs a page per example: a few dozen examples, the same ones every run.
+HOSTILE = settings(
+    max_examples=25,
+    deadline=None,
+    database=None,
+    derandomize=True,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+)
 
 # Markdown, HTML, LaTeX and Streamlit's own directives: shown as typed, or the page is broken.
 MARKUP = (
@@ -164,3 +180,22 @@ def is_literal(markdown: str) -> bool:
 def quoted_parts(message: str) -> list[str]:
     """The parts of a message in “…”: what it quotes of the input."""
     return re.findall(r"“([^”]*)”", message)
+
+
+def assert_well_said(messages: list[str], most: int = QUOTE_CHARS) -> None:
+    """Each message is literal text, and quotes at most `most` characters (and “…”) at a time."""
+    for message in messages:
+        assert is_literal(message), message
+        too_long = [part for part in quoted_parts(unescape(message)) if len(part) > most + 1]
+        assert not too_long, message
+
+
+@contextmanager
+def upload_limit_mb(megabytes: int):
+    """Streamlit's server.maxUploadSize, which upload pages read on every run, set for a while."""
+    previous = config.get_option("server.maxUploadSize")
+    config.set_option("server.maxUploadSize", megabytes)
+    try:
+        yield
+    finally:
+        config.set_option("server.maxUploadSize", previous)

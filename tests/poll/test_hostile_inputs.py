@@ -9,8 +9,14 @@ from __future__ import annotations
 
 import pytest
 from app_helpers import link_token, unescape
-from hostile_inputs import hostile_lines, hostile_text, is_literal, messages_after, quoted_parts
-from hypothesis import HealthCheck, given, settings
+from hostile_inputs import (
+    HOSTILE,
+    assert_well_said,
+    hostile_lines,
+    hostile_text,
+    messages_after,
+)
+from hypothesis import given
 from lessons_helpers import open_page, rerun
 
 from xentui.domain.presets import DEFAULT_SCENARIO
@@ -23,13 +29,6 @@ from xentui.session.feedback import MOST_PROBLEMS
 from xentui.session.poll import NICKNAME_FIRST
 
 PAGE = "pages/poll/class_poll.py"
-HOSTILE = settings(
-    max_examples=25,
-    deadline=None,
-    database=None,
-    derandomize=True,
-    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
-)
 QUOTED = 40  # a poll message quotes at most 40 characters of what it received, and “…”
 
 
@@ -58,12 +57,6 @@ def _type(at, kind: str, key: str, text: str):
     return rerun(at)
 
 
-def _well_said(messages: list[str]) -> None:
-    for message in messages:
-        assert is_literal(message), message
-        assert all(len(part) <= QUOTED + 1 for part in quoted_parts(unescape(message))), message
-
-
 # ------------------------------------------------------------------ the teacher's own questions
 
 
@@ -75,7 +68,7 @@ def test_any_own_questions_are_taken_or_refused_beside_the_box(creator, text):
     beside = messages_after(at, "poll_own")
     shown = min(len(problems), MOST_PROBLEMS) + (len(problems) > MOST_PROBLEMS)
     assert len(beside) >= shown and len(at.error) == len(beside)  # and nowhere else
-    _well_said(beside)
+    assert_well_said(beside, QUOTED)
     assert at.text_area(key="poll_own").value == text[:MAX_OWN_QUESTIONS_CHARS]  # kept
     assert at.button(key="poll_create").disabled == (
         bool(problems) or not 1 <= len(questions) <= 20
@@ -197,7 +190,7 @@ def test_a_link_that_makes_no_question_is_said_beside_the_link_box(creator, link
 @given(text=hostile_text)
 def test_any_pasted_link_text_is_read_or_refused_beside_the_box(creator, text):
     at = _type(creator, "text_input", "poll_link", text)
-    _well_said(messages_after(at, "poll_link"))
+    assert_well_said(messages_after(at, "poll_link"), QUOTED)
     assert len(at.error) == len(messages_after(at, "poll_link")) <= 1
 
 
@@ -241,7 +234,7 @@ def test_any_nickname_is_taken_or_refused_beside_its_box(student, nickname):
     kept = nickname[:MAX_NICKNAME_CHARS]
     assert at.text_input(key="poll_nickname").value == kept
     beside = messages_after(at, "poll_nickname")
-    _well_said(beside)
+    assert_well_said(beside, QUOTED)
     assert len(at.error) == len(beside) <= 1
     if beside:
         assert unescape(beside[0]).startswith("Nickname: expected 1 to 24 printable characters")

@@ -6,31 +6,29 @@ from __future__ import annotations
 
 import io
 import json
-from contextlib import contextmanager
 
 import numpy as np
 import pytest
 from app_helpers import unescape
-from hostile_inputs import file_names, files, is_literal, messages_after, quoted_parts
-from hypothesis import HealthCheck, given, settings
+from hostile_inputs import (
+    HOSTILE,
+    assert_well_said,
+    file_names,
+    files,
+    is_literal,
+    messages_after,
+    upload_limit_mb,
+)
+from hypothesis import given, settings
 from lessons_helpers import metrics, open_page, rerun
-from streamlit import config
 from upload_cases import npy_bytes, npy_header, npz_bytes
 
-from xentui.kit.problems import QUOTE_CHARS
 from xentui.kit.units import loss_text
 from xentui.sequences.data import example_losses
 from xentui.session.sequences import read_sequences
 
 PAGE = "pages/analyse/sequences.py"
 TOKEN_MEAN = "Token mean (PyTorch's reduction='mean')"
-HOSTILE = settings(
-    max_examples=40,
-    deadline=None,
-    database=None,
-    derandomize=True,
-    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
-)
 GOOD = -np.random.default_rng(5).exponential(size=(4, 6))
 GOOD_MEAN = loss_text(float(-GOOD.mean()))
 STILL_GOOD = "Below: still good.npy, until the file can be read; fix it above."
@@ -56,19 +54,13 @@ def _after_good(at, name: str, data: bytes):
     return _upload(at, name, data)
 
 
-def _well_said(messages: list[str]) -> None:
-    for message in messages:
-        assert is_literal(message), message
-        assert all(len(part) <= QUOTE_CHARS + 1 for part in quoted_parts(unescape(message)))
-
-
-@HOSTILE
+@settings(HOSTILE, max_examples=40)
 @given(name=file_names(".npy", ".npz"), data=files)
 def test_any_file_is_read_or_refused_beside_its_uploader_and_the_last_losses_stay(page, name, data):
     at = _after_good(page, name, data)
     beside = messages_after(at, "seq_file")
     assert len(at.error) == len(beside) <= 1  # beside the uploader, and nowhere else
-    _well_said(beside)
+    assert_well_said(beside)
     source = next(m.value for m in at.markdown if " × up to " in m.value)
     assert is_literal(source.split("**")[1])  # the file's name, shown as it is
     if beside:
@@ -79,14 +71,14 @@ def test_any_file_is_read_or_refused_beside_its_uploader_and_the_last_losses_sta
     assert at.file_uploader(key="seq_file").value.name == name  # the file stays chosen
 
 
-@settings(HOSTILE, max_examples=25)
+@HOSTILE
 @given(data=files)
 def test_any_mask_is_read_or_refused_beside_the_mask(page, data):
     at = _upload(page, "good.npy", npy_bytes(GOOD))
     at = _upload(at, "mask.npy", data, "seq_mask")
     beside = messages_after(at, "seq_mask")
     assert len(at.error) == len(beside) <= 1
-    _well_said(beside)
+    assert_well_said(beside)
     if beside:
         assert metrics(at)[TOKEN_MEAN] == GOOD_MEAN
     _upload(at, "x", None, "seq_mask")
@@ -175,16 +167,6 @@ def test_a_mask_of_noise_is_named_beside_the_mask(page):
         "Below: still good.npy, until the mask can be read; fix it above."
     ]
     _upload(at, "x", None, "seq_mask")
-
-
-@contextmanager
-def upload_limit_mb(megabytes: int):
-    previous = config.get_option("server.maxUploadSize")
-    config.set_option("server.maxUploadSize", megabytes)
-    try:
-        yield
-    finally:
-        config.set_option("server.maxUploadSize", previous)
 
 
 def _npy_of_exactly(size: int) -> bytes:

@@ -5,8 +5,16 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from hostile_inputs import csv_files, file_names, files, is_literal, messages_after, quoted_parts
-from hypothesis import HealthCheck, given, settings
+from hostile_inputs import (
+    HOSTILE,
+    assert_well_said,
+    csv_files,
+    file_names,
+    files,
+    messages_after,
+    upload_limit_mb,
+)
+from hypothesis import given
 from upload_cases import SCORES, TOY_CSV, npy_bytes, npz_bytes, zeros_bomb
 from your_model.test_page import (
     TOY_LOSS,
@@ -15,19 +23,9 @@ from your_model.test_page import (
     run,
     unescape,
     upload,
-    upload_limit_mb,
 )
-
-from xentui.kit.problems import QUOTE_CHARS
 
 COMPARED = "95% interval of B − A"
-HOSTILE = settings(
-    max_examples=25,
-    deadline=None,
-    database=None,
-    derandomize=True,
-    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
-)
 
 
 def _comparing(at):
@@ -162,8 +160,6 @@ def test_any_second_file_is_compared_or_refused_beside_its_uploader(page, name, 
     at = _second(page, name, data)
     beside = messages_after(at, "ym_file_b")
     assert len(at.error) == len(beside) <= 1  # beside B's uploader, and nowhere else
-    for message in beside:
-        assert is_literal(message)
-        assert all(len(part) <= QUOTE_CHARS + 1 for part in quoted_parts(unescape(message)))
+    assert_well_said(beside)
     assert bool(beside) != _compared(at)
     assert headline(at)["Mean cross-entropy"] == TOY_LOSS
