@@ -4,14 +4,9 @@ from __future__ import annotations
 
 import streamlit as st
 
+from xentui.kit.format import md_literal
 from xentui.kit.units import loss_text, perplexity_text
-from xentui.sequences.data import (
-    EXAMPLE_NAME,
-    PADDING_CHOICES,
-    MaskError,
-    example_losses,
-    padding_value,
-)
+from xentui.sequences.data import PADDING_CHOICES, padding_value
 from xentui.sequences.views import (
     heatmap_caption,
     loss_heatmap,
@@ -20,9 +15,9 @@ from xentui.sequences.views import (
     worst_tokens_frame,
 )
 from xentui.session.feedback import show_problems
-from xentui.session.sequences import MASK_INPUT, read_sequences
+from xentui.session.sequences import shown_losses
 from xentui.session.units import loss_unit
-from xentui.your_model.upload import UploadError
+from xentui.your_model.upload import counted
 
 MAX_BYTES = int(st.get_option("server.maxUploadSize")) * 2**20
 WORST_TOKENS = 20
@@ -70,35 +65,26 @@ with st.container(border=True):
             )
         )
 
-upload, mask = st.session_state.get("seq_file"), st.session_state.get("seq_mask")
-losses, source = None, EXAMPLE_NAME
-if upload is not None:
-    try:
-        losses = read_sequences(
-            upload.getvalue(),
-            upload.name,
-            MAX_BYTES,
-            padding_value(padding),
-            ignore_index,
-            mask=None if mask is None else (mask.getvalue(), mask.name),
-        )
-        source = upload.name if mask is None else f"{upload.name} (mask {mask.name})"
-    except UploadError as problem:
-        where = mask_messages if problem.problem.input == MASK_INPUT else file_messages
-        show_problems([problem.problem], where=where, icon=":material/warning:")
-    except MaskError as problem:
-        show_problems([str(problem)], where=mask_messages, icon=":material/warning:")
-    except (ValueError, IndexError) as problem:
-        show_problems([str(problem)], where=file_messages, icon=":material/warning:")
-    if losses is None:
-        st.info("Below: the generated example, until the file can be read; fix it above.")
-if losses is None:
-    losses = example_losses()
+shown = shown_losses(
+    st.session_state.get("seq_file"),
+    st.session_state.get("seq_mask"),
+    MAX_BYTES,
+    padding_value(padding),
+    ignore_index,
+)
+if shown.problem is not None:
+    place = mask_messages if shown.on_mask else file_messages
+    show_problems([shown.problem], where=place, icon=":material/warning:")
+    earlier = "the generated example" if shown.example else f"still {md_literal(shown.source)}"
+    which = "mask" if shown.on_mask else "file"
+    st.info(f"Below: {earlier}, until the {which} can be read; fix it above.")
+losses = shown.losses
 
 unit = loss_unit()
+n, t = losses.token_loss.shape
 st.markdown(
-    f"**{source}** — {losses.token_loss.shape[0]:,} sequences × up to "
-    f"{losses.token_loss.shape[1]:,} positions, {losses.num_tokens:,} tokens counted."
+    f"**{md_literal(shown.source)}** — {counted(n, 'sequence')} × up to "
+    f"{counted(t, 'position')}, {counted(losses.num_tokens, 'token')} counted."
 )
 
 

@@ -12,6 +12,7 @@ from xentui.poll.limits import MAX_NICKNAME_CHARS, MAX_QUESTIONS, SUM_TOLERANCE
 from xentui.poll.validation import (
     PollInputError,
     check_nickname,
+    check_poll_size,
     check_probabilities,
     check_question,
     check_token,
@@ -22,15 +23,16 @@ from xentui.poll.validation import (
 @pytest.mark.parametrize(
     ("value", "message"),
     [
-        ("", r"^Nickname: expected 1 to 24 printable characters; got \.$"),
-        ("   ", "expected 1 to 24 printable characters"),
-        ("x" * (MAX_NICKNAME_CHARS + 1), "expected 1 to 24 printable characters"),
-        ("a\x00b", "printable"),
-        ("\ud800", r"got \\ud800"),
-        ("a\u202eb", "printable"),  # a right-to-left override would reorder the leaderboard
+        ("", r"^Nickname: expected 1 to 24 printable characters; got nothing\.$"),
+        ("   ", r"^Nickname: expected 1 to 24 printable characters; got only blank characters\.$"),
+        ("x" * (MAX_NICKNAME_CHARS + 1), r"characters; got “x{25}” \(25 characters\)\.$"),
+        ("a\x00b", r"printable characters; got “a\\x00b”\.$"),
+        ("\ud800", r"got “\\ud800”"),
+        # a right-to-left override would reorder the leaderboard, and the message quoting it
+        ("a\u202eb", r"^Nickname: expected 1 to 24 printable characters; got “a\\u202eb”\.$"),
         (None, r"^Nickname: expected text; got None\.$"),
         (["Ada"], "expected text; got a list of 1 item"),
-        ("y" * 200_000, "printable characters; got y{40}…"),
+        ("y" * 200_000, r"printable characters; got “y{40}…” \(200,000 characters\)\.$"),
     ],
 )
 def test_hostile_nicknames_are_refused_naming_what_was_received(value, message):
@@ -91,13 +93,17 @@ def test_own_questions_parse_and_bad_lines_are_named():
         ("Capital of Peru?", ("Quito", "Lima"), 1),
     ]
     assert [str(p) for p in problems] == [
-        "Row 4: expected one option marked right with *, or a single true / false; "
-        "got No mark | a | b.",
-        "Row 5: expected 1 to 200 printable characters; got .",
+        "Line 4: expected one option marked right with *, or a single true / false; "
+        "got “No mark | a | b”.",
+        "Line 5, question: expected 1 to 200 printable characters; got nothing.",
     ]
     many, problems = parse_own_questions("\n".join(["q | true"] * (MAX_QUESTIONS + 1)))
-    assert len(many) == MAX_QUESTIONS + 1
-    assert str(problems[-1]) == "Expected at most 20; got 21 questions."
+    assert len(many) == MAX_QUESTIONS + 1 and problems == []  # a poll's size: check_poll_size
+    with pytest.raises(PollInputError) as refused:
+        check_poll_size(many)
+    assert str(refused.value) == (
+        "Questions: expected 1 to 20 questions in a poll; got 21 questions."
+    )
 
 
 def test_a_stored_question_is_checked_again_when_read():

@@ -4,6 +4,7 @@ beside the uploader with the page still working. Expected numbers come from xent
 from __future__ import annotations
 
 import io
+import re
 from pathlib import Path
 
 import numpy as np
@@ -15,6 +16,11 @@ from xentui.kit.units import loss_text
 from xentui.sequences.data import EXAMPLE_NAME, PADDING_CHOICES, example_losses
 from xentui.sequences.views import MAX_HEATMAP_ROWS, heatmap_caption, reductions_sentence
 from xentui.session.sequences import read_sequences
+
+
+def unescape(markdown: str) -> str:
+    return re.sub(r"\\(.)", r"\1", markdown)
+
 
 APP = str(Path(__file__).resolve().parents[2] / "app.py")
 PAGE = "pages/analyse/sequences.py"
@@ -68,7 +74,7 @@ def test_the_example_shows_without_an_upload(opened):
     example = example_losses()
     assert metrics(at)[TOKEN_LABEL] == loss_text(example.token_mean)
     assert metrics(at)["Sequence mean"] == loss_text(example.sequence_mean)
-    assert any(EXAMPLE_NAME in m.value for m in at.markdown)
+    assert any(EXAMPLE_NAME in unescape(m.value) for m in at.markdown)
     assert any(reductions_sentence(example)[:60] in m.value for m in at.markdown)
     assert len(at.dataframe) == 2 and len(at.get("plotly_chart")) == 1
 
@@ -90,7 +96,7 @@ def test_logits_with_targets_match_torch():
     )
     assert metrics(at)[TOKEN_LABEL] == loss_text(float(expected))
     assert not errors_beside_uploader(at)
-    assert any("lm.npz" in m.value for m in at.markdown)
+    assert any("lm.npz" in unescape(m.value) for m in at.markdown)
 
 
 def test_log_probabilities_with_nan_padding_and_many_rows():
@@ -185,7 +191,7 @@ def test_a_mask_file_marks_the_padding(opened):
     expected = xentcore.sequence_losses(LOG_PROBS, mask=MASK)
     assert metrics(at)[TOKEN_LABEL] == loss_text(expected.token_mean)
     assert metrics(at)["Sequence mean"] == loss_text(expected.sequence_mean)
-    assert any("lp.npy (mask mask.npy)" in m.value for m in at.markdown)
+    assert any("lp.npy (mask mask.npy)" in unescape(m.value) for m in at.markdown)
     upload_mask(at, "x", None)
     upload(at, "x", None)
 
@@ -198,7 +204,12 @@ BAD_MASKS = [
         "mask must have the shape of target_log_probs (6, 10); got (6, 11)",
     ),
     ("twos.npy", npy_bytes(np.full((6, 10), 2)), "lp.npy", "mask must hold only True/False or 0/1"),
-    ("text.npy", b"1,0\n", "lp.npy", "not a .npy file"),
+    (
+        "text.npy",
+        b"1,0\n",
+        "lp.npy",
+        "expected a NumPy .npy of 0/1, (N, T); got text (a CSV file?)",
+    ),
     ("booleans.npy", npy_bytes(MASK), "lp.npy", "got True/False values (dtype bool)"),
     ("empty.npy", b"", "lp.npy", "an empty file"),
     ("for-logits.npy", npy_bytes(np.ones((2, 3), np.uint8)), "lm.npz", "expected no mask with 3-D"),
@@ -219,6 +230,10 @@ def test_every_bad_mask_is_said_beside_the_mask(opened, name, data, scores, said
     beside = " ".join(errors_beside(at, "seq_mask"))
     assert said in beside and name in beside, beside
     assert not errors_beside(at, "seq_file")
-    assert metrics(at)[TOKEN_LABEL] == loss_text(example_losses().token_mean)
+    # the scores read before the mask stay shown, and the page says so
+    earlier = read_sequences(good, scores, 2**20, np.nan)
+    assert metrics(at)[TOKEN_LABEL] == loss_text(earlier.token_mean)
+    infos = [unescape(i.value) for i in at.info]
+    assert f"Below: still {scores}, until the mask can be read; fix it above." in infos
     upload_mask(at, "x", None)
     upload(at, "x", None)

@@ -10,12 +10,11 @@ exception may reach the page. Expected numbers come from xentcore and the pure a
 from __future__ import annotations
 
 import re
-from contextlib import contextmanager
 from pathlib import Path
 
 import numpy as np
 import pytest
-from streamlit import config
+from hostile_inputs import upload_limit_mb
 from streamlit.testing.v1 import AppTest
 from upload_cases import (
     BAD_UPLOADS,
@@ -102,16 +101,6 @@ def messages_beside(at: AppTest, key_prefix: str, kind: str = "error") -> list[s
 @pytest.fixture
 def page() -> AppTest:
     return open_page()
-
-
-@contextmanager
-def upload_limit_mb(megabytes: int):
-    previous = config.get_option("server.maxUploadSize")
-    config.set_option("server.maxUploadSize", megabytes)
-    try:
-        yield
-    finally:
-        config.set_option("server.maxUploadSize", previous)
 
 
 def label_select(at: AppTest):

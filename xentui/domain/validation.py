@@ -26,7 +26,7 @@ from xentui.domain.limits import (
     WEIGHT_LIMIT,
 )
 from xentui.domain.scenario import Scenario
-from xentui.kit.problems import Problem, quote
+from xentui.kit.problems import CONTROL, Problem, quote
 
 __all__ = [
     "CLASSES",
@@ -197,7 +197,7 @@ def _name_problem(name: object, earlier: list[str]) -> tuple[str, str] | None:
         return "an empty name", "a name for every class"
     if len(name) > MAX_NAME_CHARS:
         return f"{len(name):,} characters", f"a name of at most {MAX_NAME_CHARS} characters"
-    if quote(name, MAX_NAME_CHARS) != name:
+    if CONTROL.search(name):
         return f"“{quote(name)}”", "a name without control characters"
     if name in earlier:
         return f"“{name}” a second time", "a different name"

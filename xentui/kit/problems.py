@@ -8,23 +8,31 @@ characters, a lone surrogate, control characters) can never reach a page whole.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
-__all__ = ["QUOTE_CHARS", "Problem", "quote"]
+__all__ = ["CONTROL", "INVISIBLE", "QUOTE_CHARS", "Problem", "quote"]
 
 # A message quotes at most this much of what it received: enough to recognise, never a wall.
 QUOTE_CHARS = 80
+# Control characters and lone surrogates: no text box of the app keeps them.
+CONTROL = re.compile(r"[\x00-\x1f\x7f\ud800-\udfff]")
+# Characters that print nothing yet change what is around them: zero-width spaces and joiners,
+# direction marks and overrides, line and paragraph separators. Quoted as they are, a
+# right-to-left override would turn the rest of the message around.
+INVISIBLE = re.compile(r"[\u200b-\u200f\u2028-\u202e\u2066-\u2069]")
 
 
 def quote(value: object, limit: int = QUOTE_CHARS) -> str:
     """`value` as short, printable text for a message.
 
-    Control characters and lone surrogates become escapes, so the text always encodes as UTF-8.
-    A container is named by its type and size, never written out: its repr could be huge or
-    nested too deep to print.
+    Control characters and lone surrogates become escapes, so the text always encodes as UTF-8;
+    so do the INVISIBLE characters, which would hide or reorder the message's own words. A
+    container is named by its type and size, never written out: its repr could be huge or nested
+    too deep to print.
 
-    >>> quote("abc"), quote("x" * 100)[-3:], quote("a\\nb"), quote("\\ud800")
-    ('abc', 'xx…', 'a\\\\nb', '\\\\ud800')
+    >>> quote("abc"), quote("x" * 100)[-3:], quote("a\\nb"), quote("\\ud800"), quote("\\u202eab")
+    ('abc', 'xx…', 'a\\\\nb', '\\\\ud800', '\\\\u202eab')
     >>> quote([[1, 2]]), quote({"a": 1}), quote(10**100)
     ('a list of 1 item', 'a dict of 1 item', 'a 101-digit integer')
     """
@@ -35,7 +43,7 @@ def quote(value: object, limit: int = QUOTE_CHARS) -> str:
         code = ord(ch)
         if ch == "\n":
             out.append("\\n")
-        elif code < 0x20 or code == 0x7F or 0xD800 <= code <= 0xDFFF:
+        elif CONTROL.match(ch) or INVISIBLE.match(ch):
             out.append(f"\\u{code:04x}" if code > 0xFF else f"\\x{code:02x}")
         else:
             out.append(ch)

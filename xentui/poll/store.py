@@ -23,11 +23,12 @@ from pathlib import Path
 
 import sqlalchemy as sa
 
-from xentui.poll.limits import DATABASE_ENV, MAX_QUESTIONS, POLL_HOURS
+from xentui.poll.limits import DATABASE_ENV, POLL_HOURS
 from xentui.poll.validation import (
     PollInputError,
     Question,
     check_nickname,
+    check_poll_size,
     check_probabilities,
     check_question,
     check_token,
@@ -157,12 +158,10 @@ class PollStore:
     # ------------------------------------------------------------------ polls
 
     def create(self, questions: list[Question], hours: float = POLL_HOURS) -> tuple[str, str]:
-        """A new poll of `questions`; its (poll code, teacher token). The token is shown once."""
-        if not 1 <= len(questions) <= MAX_QUESTIONS:
-            raise ValueError(
-                f"questions must hold 1 to {MAX_QUESTIONS} questions; got {len(questions)}"
-            )
-        checked = [check_question(q.as_dict()) for q in questions]
+        """A new poll of `questions`; its (poll code, teacher token). The token is shown once.
+
+        Raises PollInputError for no question or more than MAX_QUESTIONS."""
+        checked = [check_question(q.as_dict()) for q in check_poll_size(questions)]
         code, teacher = secrets.token_urlsafe(9), secrets.token_urlsafe(24)
         now = time.time()
         with self.engine.begin() as db:

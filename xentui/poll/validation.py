@@ -10,9 +10,9 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
-from xentui.kit.problems import Problem, quote
+from xentui.kit.problems import CONTROL, INVISIBLE, Problem, quote
 from xentui.poll.limits import (
     MAX_NICKNAME_CHARS,
     MAX_OPTION_CHARS,
@@ -26,6 +26,7 @@ __all__ = [
     "PollInputError",
     "Question",
     "check_nickname",
+    "check_poll_size",
     "check_probabilities",
     "check_question",
     "check_token",
@@ -35,7 +36,8 @@ __all__ = [
 
 # What secrets.token_urlsafe writes; a token of another shape is refused before any look-up.
 _TOKEN = re.compile(r"[A-Za-z0-9_-]{8,64}")
-_UNPRINTABLE = re.compile(r"[\x00-\x1f\x7f\ud800-\udfff\u200b-\u200f\u2028-\u202e\u2066-\u2069]")
+# A message quotes at most this much of a refused value.
+_QUOTED_CHARS = 40
 
 
 class PollInputError(ValueError):
@@ -48,7 +50,12 @@ class PollInputError(ValueError):
 
 def refusal(label: str, found: object, expected: str) -> PollInputError:
     """The error for `found` given as `label` where `expected` was wanted."""
-    return PollInputError(Problem(label, None, None, quote(found, 40), expected, label=label))
+    return _refused(label, quote(found, _QUOTED_CHARS), expected)
+
+
+def _refused(label: str, found: str, expected: str) -> PollInputError:
+    """The error for `found`, already in words, given as `label`."""
+    return PollInputError(Problem(label, None, None, found, expected, label=label))
 
 
 @dataclass(frozen=True)
@@ -75,11 +82,19 @@ class Question:
 
 
 def _text(value: object, label: str, limit: int) -> str:
+    """`value` trimmed: 1 to `limit` characters, none a control or an INVISIBLE character (a
+    right-to-left override in a nickname would turn the leaderboard's next words around)."""
     if not isinstance(value, str):
         raise refusal(label, value, "text")
     text = value.strip()
-    if not text or len(text) > limit or _UNPRINTABLE.search(text):
-        raise refusal(label, value, f"1 to {limit} printable characters")
+    expected = f"1 to {limit} printable characters"
+    if not text:
+        raise _refused(label, "only blank characters" if value else "nothing", expected)
+    quoted = f"“{quote(text, _QUOTED_CHARS)}”"
+    if len(text) > limit:
+        raise _refused(label, f"{quoted} ({len(text):,} characters)", expected)
+    if CONTROL.search(text) or INVISIBLE.search(text):
+        raise _refused(label, quoted, expected)
     return text
 
 
@@ -149,6 +164,14 @@ def check_question(value: object) -> Question:
     return Question(prompt, names, answer, logits)
 
 
+def check_poll_size(questions: Sequence[Question]) -> list[Question]:
+    """A poll's questions: 1 to MAX_QUESTIONS of them, from every source together."""
+    if not 1 <= len(questions) <= MAX_QUESTIONS:
+        count = f"{len(questions)} question" + ("" if len(questions) == 1 else "s")
+        raise _refused("Questions", count, f"1 to {MAX_QUESTIONS} questions in a poll")
+    return list(questions)
+
+
 def check_token(value: object, label: str = "Poll code") -> str:
     """A token as `secrets.token_urlsafe` writes it (8 to 64 URL-safe characters)."""
     if not isinstance(value, str) or not _TOKEN.fullmatch(value):
@@ -160,17 +183,21 @@ def parse_own_questions(text: str) -> tuple[list[Question], list[Problem]]:
     """The teacher's own questions, one a line: `prompt | option | *right option | …`.
 
     A line with a single answer `true` or `false` is a true/false question. Blank lines are
-    skipped; every bad line is a problem naming its line.
+    skipped; every bad line is a problem naming its line as the text box counts them (only a
+    line break ends a line). How many questions a poll holds is `check_poll_size`'s rule.
 
     >>> qs, problems = parse_own_questions("2 + 2 = 4 | true\\nCapital of France? | Rome | *Paris")
     >>> [(q.options, q.answer) for q in qs], problems
     ([(('true', 'false'), 0), (('Rome', 'Paris'), 1)], [])
+    >>> print(parse_own_questions("ok | true\\nWho? | *a | *b")[1][0])
+    Line 2: expected one option marked right with *, or a single true / false; got “Who? | *a | *b”.
     """
     questions: list[Question] = []
     problems: list[Problem] = []
-    for number, line in enumerate(text.splitlines(), start=1):
+    for number, line in enumerate(re.split(r"\r\n|\r|\n", text), start=1):
         if not line.strip():
             continue
+        where = f"Line {number}"
         prompt, *options = (part.strip() for part in line.split("|"))
         if len(options) == 1 and options[0].lower() in ("true", "false"):
             draft = {"q": prompt, "o": ["true", "false"], "a": int(options[0].lower() == "false")}
@@ -182,8 +209,9 @@ def parse_own_questions(text: str) -> tuple[list[Question], list[Problem]]:
                         "questions",
                         number,
                         None,
-                        quote(line, 40),
+                        f"“{quote(line, _QUOTED_CHARS)}”",
                         "one option marked right with *, or a single true / false",
+                        label=where,
                     )
                 )
                 continue
@@ -191,14 +219,7 @@ def parse_own_questions(text: str) -> tuple[list[Question], list[Problem]]:
             draft = {"q": prompt, "o": names, "a": marked[0]}
         try:
             questions.append(check_question(draft))
-        except PollInputError as refusal:
-            problems.append(
-                Problem("questions", number, None, refusal.problem.found, refusal.problem.expected)
-            )
-    if len(questions) > MAX_QUESTIONS:
-        problems.append(
-            Problem(
-                "questions", None, None, f"{len(questions)} questions", f"at most {MAX_QUESTIONS}"
-            )
-        )
+        except PollInputError as refused:
+            label = f"{where}, {refused.problem.label.lower()}"  # "Line 3, option: …"
+            problems.append(replace(refused.problem, input="questions", row=number, label=label))
     return questions, problems

@@ -16,6 +16,7 @@ name what differs. Accepted:
 from __future__ import annotations
 
 import math
+import re
 
 import numpy as np
 
@@ -76,6 +77,19 @@ def _refused(where: str, found: str, expected: str) -> ValueError:
     return ValueError(f"{where}: expected {expected}; got {found}.")
 
 
+# xentcore names a position by its 0-based indices, as NumPy does; the page counts from 1.
+_POSITION = re.compile(r"\(sequence, position\) \((\d+), (\d+)\)")
+
+
+def _counted_from_1(message: str) -> str:
+    """xentcore's words with its positions counted from 1, as the page counts them.
+
+    >>> _counted_from_1("targets (sequence, position) (0, 4) holds 7")
+    'targets (sequence 1, position 5) holds 7'
+    """
+    return _POSITION.sub(lambda m: f"(sequence {int(m[1]) + 1}, position {int(m[2]) + 1})", message)
+
+
 def losses_of_arrays(
     scores: np.ndarray,
     targets: np.ndarray | None,
@@ -103,13 +117,14 @@ def losses_of_arrays(
             return sequence_losses(scores, mask=mask)
         return _losses(scores, targets, where, padding, ignore_index)
     except IndexError as problem:
-        raise IndexError(f"{where}: {problem}") from None
+        raise IndexError(f"{where}: {_counted_from_1(str(problem))}") from None
     except ValueError as problem:
-        if str(problem).startswith("mask"):  # xentcore's words about the mask
-            raise MaskError(f"{mask_where}: {problem}") from None
-        if str(problem).startswith(where):
+        words = _counted_from_1(str(problem))
+        if words.startswith("mask"):  # xentcore's words about the mask
+            raise MaskError(f"{mask_where}: {words}") from None
+        if words.startswith(where):
             raise
-        raise ValueError(f"{where}: {problem}") from None
+        raise ValueError(f"{where}: {words}") from None
 
 
 def _losses(scores, targets, where, padding, ignore):
@@ -128,7 +143,14 @@ def _losses(scores, targets, where, padding, ignore):
                 f"at most {MAX_LOGIT_ELEMENTS:,} (N·T·V) — a large vocabulary is better sent as "
                 "the target tokens' log-probabilities (N, T)",
             )
-        return sequence_losses_from_logits(scores, targets, ignore)
+        return _finite_losses(sequence_losses_from_logits(scores, targets, ignore), where)
+    if targets is not None and scores.ndim == 2:
+        raise _refused(
+            where,
+            f"targets beside 2-D scores (shape {scores.shape})",
+            "logits (N, T, V) with the targets (N, T) — (N, T) target log-probabilities need no "
+            "targets: save them alone, np.save(path, log_probs)",
+        )
     if scores.ndim != 2:
         raise _refused(
             where,
@@ -136,3 +158,20 @@ def _losses(scores, targets, where, padding, ignore):
             "(N, T) target log-probabilities, or (N, T, V) logits with (N, T) targets",
         )
     return sequence_losses(scores, padding_value=padding)
+
+
+def _finite_losses(losses: SequenceLosses, where: str) -> SequenceLosses:
+    """`losses`, unless a counted token's is NaN: its logits hold NaN or +inf (a target logit of
+    −inf is p = 0, a loss of +∞, which stands)."""
+    nan = losses.mask & np.isnan(losses.token_loss)
+    if not nan.any():
+        return losses
+    row, col = np.argwhere(nan)[0]
+    count = int(nan.sum())
+    raise _refused(
+        where,
+        f"NaN or +inf among the logits of sequence {row + 1}, position {col + 1} ({count:,} "
+        f"counted position{'s' if count > 1 else ''} in all)",
+        "finite logits wherever a target counts — fix those positions, or set their targets to "
+        "ignore_index",
+    )

@@ -24,6 +24,9 @@ from xentui.kit.units import in_unit, loss_text
 from xentui.poll import aggregate
 from xentui.poll.limits import (
     DATABASE_ENV,
+    MAX_LINK_TEXT_CHARS,
+    MAX_NICKNAME_CHARS,
+    MAX_OWN_QUESTIONS_CHARS,
     MAX_QUESTIONS,
     POLL_HOURS,
     PROBABILITY_FLOOR,
@@ -34,8 +37,15 @@ from xentui.poll.limits import (
 from xentui.poll.questions import scenario_questions
 from xentui.poll.scoring import FLOOR_LOSS, answer_losses, model_answer
 from xentui.poll.store import Answer, Poll, PollStore, database_url
-from xentui.poll.validation import PollInputError, Question, parse_own_questions, refusal
-from xentui.session.feedback import LINK_ICON, show_problems
+from xentui.poll.validation import (
+    PollInputError,
+    Question,
+    check_nickname,
+    check_poll_size,
+    parse_own_questions,
+    refusal,
+)
+from xentui.session.feedback import LINK_ICON, MOST_PROBLEMS, show_problems
 from xentui.session.page_state import open_page
 from xentui.session.share import link_for, qr_png
 from xentui.session.units import loss_unit
@@ -114,7 +124,7 @@ PAGE_PATH = "class-poll"
 # ------------------------------------------------------------------------------ creating a poll
 
 
-def _link_questions(text: str) -> tuple[list[Question], list[str]]:
+def _link_questions(text: str) -> tuple[list[Question], list[Problem | str]]:
     """Questions from a Playground link (the whole address, or its `s=` value)."""
     token = text.strip()
     if not token:
@@ -125,6 +135,8 @@ def _link_questions(text: str) -> tuple[list[Question], list[str]]:
         return scenario_questions(decode(token), "Playground link"), []
     except LinkError as error:
         return [], [f"The Playground link could not be read: {error}."]
+    except PollInputError as refused:  # a scenario that makes no poll question
+        return [], [refused.problem]
 
 
 def creator_view() -> None:
@@ -133,26 +145,32 @@ def creator_view() -> None:
     chosen = st.multiselect(
         "Scenarios of the app (one question per sample)", list(PRESETS), key="poll_presets"
     )
-    link = st.text_input("…or a Playground link", key="poll_link", max_chars=16_500)
+    link = st.text_input("…or a Playground link", key="poll_link", max_chars=MAX_LINK_TEXT_CHARS)
     link_questions, link_problems = _link_questions(link)
     show_problems(link_problems, icon=LINK_ICON)
     own = st.text_area(
         "Your own questions, one a line",
         key="poll_own",
-        max_chars=8_000,
+        max_chars=MAX_OWN_QUESTIONS_CHARS,
         placeholder="Cats are mammals | true\nCapital of Peru? | Quito | *Lima | La Paz",
         help="`question | true` (or `false`) for true/false; otherwise list the options and "
         "mark the right one with *.",
     )
     own_questions, problems = parse_own_questions(own)
-    show_problems(problems)
+    show_problems(problems, most=MOST_PROBLEMS)
     questions = [q for name in chosen for q in scenario_questions(PRESETS[name])]
     questions += link_questions + own_questions
     st.caption(f"{len(questions)} question(s); at most {MAX_QUESTIONS}.")
-    if len(questions) > MAX_QUESTIONS:
-        show_problems([f"A poll holds at most {MAX_QUESTIONS} questions; got {len(questions)}."])
-    ready = 1 <= len(questions) <= MAX_QUESTIONS and not problems and not link_problems
-    if st.button("Create the poll", key="poll_create", disabled=not ready, type="primary"):
+    size_problem = None
+    try:
+        check_poll_size(questions)
+    except PollInputError as refused:
+        size_problem = refused.problem
+        if questions:  # no question yet is the page's start, not a fault
+            show_problems([size_problem])
+    ready = size_problem is None and not problems and not link_problems
+    created = st.button("Create the poll", key="poll_create", disabled=not ready, type="primary")
+    if created and ready:
         _, teacher = poll_store().create(questions)
         st.session_state[f"poll_link_{TEACHER_KEY}"] = teacher
         st.query_params[TEACHER_KEY] = teacher
@@ -213,28 +231,49 @@ def _submit(poll: Poll, index: int, nickname: str, probs) -> Problem | None:
     return None
 
 
+NICKNAME_FIRST = "Not recorded: give a nickname the poll takes, in the box at the top, first."
+
+
 def _mine(poll: Poll) -> dict[int, Answer]:
     """This session's own recorded answers, by question."""
     return {a.question: a for a in poll_store().answers(poll.code, _session_token())}
 
 
+def _nickname_problem(nickname: str) -> Problem | None:
+    try:
+        check_nickname(nickname)
+    except PollInputError as refused:
+        return refused.problem
+    return None
+
+
 def student_view(poll: Poll) -> None:
-    """Nickname, one block per question, the student's own losses; nobody else's answers."""
+    """Nickname, one block per question, the student's own losses; nobody else's answers.
+
+    A refused nickname is said beside its box as soon as it is typed; a Submit it stops says so
+    beside the button and shows the nickname's problem beside the box."""
     unit = loss_unit()
     st.caption(_expiry_text(poll))
     nickname = st.text_input(
         "Your nickname (no real name needed; nothing else about you is asked or kept)",
         key="poll_nickname",
-        max_chars=64,
+        max_chars=MAX_NICKNAME_CHARS,
     )
+    nickname_messages = st.container()
+    nickname_problem = _nickname_problem(nickname)
+    if nickname and nickname_problem is not None:
+        show_problems([nickname_problem], where=nickname_messages)
     mine = _mine(poll)
     for index, question in enumerate(poll.questions):
         with st.container(border=True):
             st.markdown(f"**Q{index + 1}.** {md_literal(question.prompt)}")
             probs = _probability_inputs(index, question)
             if st.button("Submit", key=f"poll_submit_{index}", disabled=probs is None):
-                problem = _submit(poll, index, nickname, probs)
-                if problem is None:
+                if nickname_problem is not None:
+                    if not nickname:  # not said above yet
+                        show_problems([nickname_problem], where=nickname_messages)
+                    show_problems([NICKNAME_FIRST])
+                elif (problem := _submit(poll, index, nickname, probs)) is None:
                     mine = _mine(poll)
                 else:
                     show_problems([problem])

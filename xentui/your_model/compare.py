@@ -21,6 +21,7 @@ from xentui.kit.format import plotly_literal
 from xentui.kit.problems import quote
 from xentui.kit.units import in_unit
 from xentui.your_model.analysis import Analysis
+from xentui.your_model.upload import as_first_model, counted, default_class_names
 
 __all__ = [
     "DENSITY_BINS",
@@ -80,12 +81,14 @@ def mismatch(a: Analysis, b: Analysis) -> str | None:
     'expected 300 samples, as the first model has; got 200 samples'
     """
     for what, first, second in (
-        ("samples", a.num_samples, b.num_samples),
-        ("classes", a.num_classes, b.num_classes),
+        ("sample", a.num_samples, b.num_samples),
+        ("class", a.num_classes, b.num_classes),
     ):
         if first != second:
-            return f"expected {first:,} {what}, as the first model has; got {second:,} {what}"
-    if a.class_names != b.class_names:
+            return f"expected {as_first_model(first, what)}; got {counted(second, what)}"
+    # A file that names no classes (a .npy) is taken to mean the other's.
+    unnamed = default_class_names(a.num_classes) in (a.class_names, b.class_names)
+    if a.class_names != b.class_names and not unnamed:
         pairs = zip(a.class_names, b.class_names, strict=True)
         at = next(i for i, (x, y) in enumerate(pairs) if x != y)
         return (
@@ -96,8 +99,8 @@ def mismatch(a: Analysis, b: Analysis) -> str | None:
     if not np.array_equal(a.labels, b.labels):
         differ = np.flatnonzero(a.labels != b.labels)
         return (
-            f"expected the first model's labels; {differ.size:,} differ, the first at sample "
-            f"{differ[0] + 1:,}"
+            f"expected the first model's labels; {differ.size:,} "
+            f"{'differs' if differ.size == 1 else 'differ'}, the first at sample {differ[0] + 1:,}"
         )
     return None
 

@@ -24,6 +24,7 @@ from xentui.your_model.upload import (
     CpuBudget,
     UploadError,
     counted,
+    default_class_names,
     describe_size,
     quoted,
     refuse,
@@ -302,7 +303,7 @@ def read_csv_scores(
     if layout.has_header:
         class_names = tuple(layout.columns[i] for i in class_columns)
     else:
-        class_names = tuple(f"class {k}" for k in range(len(class_columns)))
+        class_names = default_class_names(len(class_columns))
 
     def parse(label_dtype: object) -> pd.DataFrame:
         dtypes: dict[int, object] = {i: np.float32 for i in class_columns}

@@ -20,14 +20,25 @@ from xentui.your_model.upload import (
     CpuBudget,
     ModelData,
     UploadError,
+    as_first_model,
     check_bytes,
     counted,
+    default_class_names,
     quoted,
     refuse,
     sniff_format,
 )
 
-__all__ = ["MissingLabels", "Upload", "inspect_scores", "load_model_data", "read_labels_file"]
+__all__ = [
+    "FALLBACK_NOTE",
+    "MissingLabels",
+    "Upload",
+    "inspect_scores",
+    "load_model_data",
+    "read_labels_file",
+]
+
+FALLBACK_NOTE = "The file holds no labels: it is scored against the first model's labels."
 
 
 class MissingLabels(UploadError):
@@ -66,10 +77,6 @@ def inspect_scores(
     if kind != "csv":
         return kind, None
     return kind, csv_layout(upload.data, upload.name, has_header)
-
-
-def _default_names(num_classes: int) -> tuple[str, ...]:
-    return tuple(f"class {k}" for k in range(num_classes))
 
 
 def _npz_class_names(
@@ -132,7 +139,7 @@ def _npz_scores(
         contents.scores, member_place(scores.name, contents.scores_name), max_bytes=max_bytes
     )
     class_names = (
-        _default_names(matrix.shape[1])
+        default_class_names(matrix.shape[1])
         if contents.class_names is None
         else _npz_class_names(
             contents.class_names, contents.class_names_name, matrix.shape[1], scores.name
@@ -150,6 +157,19 @@ def _npz_scores(
     return matrix, class_names, None, None
 
 
+def _fallback_indices(labels: np.ndarray, matrix: np.ndarray, name: str) -> np.ndarray:
+    """The first model's labels for a second one's scores, if they fit its rows and classes."""
+    (rows, classes), needed = matrix.shape, int(labels.max()) + 1
+    if rows != len(labels):
+        found, expected = counted(rows, "sample"), as_first_model(len(labels), "sample")
+    elif classes < needed:
+        found = counted(classes, "class")
+        expected = f"at least {counted(needed, 'class')}, as the first model's labels need"
+    else:
+        return labels
+    raise refuse("scores file", quoted(name), found, expected)
+
+
 def load_model_data(
     scores: Upload,
     labels: Upload | None,
@@ -158,6 +178,7 @@ def load_model_data(
     label_column: int | None,
     max_bytes: int,
     budget: CpuBudget | None = None,
+    fallback_labels: np.ndarray | None = None,
 ) -> ModelData:
     """Read the scores and their labels; raise UploadError saying what is wrong and where.
 
@@ -173,6 +194,9 @@ def load_model_data(
         The largest file accepted (the page passes the server's server.maxUploadSize).
     budget : CpuBudget or None
         Told the CPU time spent reading; raises the UploadError when it runs out.
+    fallback_labels : (N,) class indices or None
+        The labels when nothing else gives any (a second model of the same samples takes the
+        first one's); checked against the scores as a labels file is.
     """
     kind, layout = inspect_scores(scores, has_header, max_bytes)
     notes: list[str] = []
@@ -195,7 +219,7 @@ def load_model_data(
         matrix = score_matrix(
             read_npy(scores.data, scores.name), quoted(scores.name), max_bytes=max_bytes
         )
-        class_names = _default_names(matrix.shape[1])
+        class_names = default_class_names(matrix.shape[1])
     else:
         matrix, class_names, raw_labels, labels_source = _npz_scores(
             scores, labels is not None, max_bytes, notes, budget
@@ -207,6 +231,9 @@ def load_model_data(
         indices = class_indices(raw_labels, matrix.shape[0], class_names, labels_source)
     elif labels is not None:
         indices = read_labels_file(labels, matrix.shape[0], class_names, max_bytes)
+    elif fallback_labels is not None:
+        indices = _fallback_indices(fallback_labels, matrix, scores.name)
+        notes.append(FALLBACK_NOTE)
     else:
         raise MissingLabels(csv=layout is not None)
     return ModelData(

@@ -388,12 +388,21 @@ def _check_names_header(header: _Header, what: str, num_classes: int | None) -> 
         )
 
 
-def read_npz(data: bytes, name: str, max_bytes: int, budget=None) -> NpzContents:
+_SCORES_EXPECTED = (
+    f"an array named {' or '.join(repr(n) for n in SCORE_ARRAYS[:3])} (and one named "
+    "'labels'), e.g. np.savez(path, logits=logits, labels=labels)"
+)
+
+
+def read_npz(
+    data: bytes, name: str, max_bytes: int, budget=None, expected: str = _SCORES_EXPECTED
+) -> NpzContents:
     """Find the scores (and labels, class names) of an .npz by their names; read only those.
 
     Before any array is unpacked: the number of members, every header (dtype, shape, the class
     names' count and length) and the bytes they announce together, against `unpack_budget`.
-    `budget` (a CpuBudget or None) is told the time spent unpacking.
+    `budget` (a CpuBudget or None) is told the time spent unpacking; `expected` is what a
+    refusal of an archive without scores asks for.
     """
     _check_members(data, name)
     try:
@@ -415,13 +424,7 @@ def read_npz(data: bytes, name: str, max_bytes: int, budget=None) -> NpzContents
     if scores_name is None:
         listed = f" ({quote(', '.join(by_name))})" if by_name else ""
         found = counted(len(by_name), "array") + listed
-        raise refuse(
-            _SCORES,
-            quoted(name),
-            found,
-            f"an array named {' or '.join(repr(n) for n in SCORE_ARRAYS[:3])} (and one named "
-            "'labels'), e.g. np.savez(path, logits=logits, labels=labels)",
-        )
+        raise refuse(_SCORES, quoted(name), found, expected)
     labels_name, classes_name = first(LABEL_ARRAYS), first(CLASS_NAME_ARRAYS)
     chosen = [n for n in (scores_name, labels_name, classes_name) if n is not None]
     headers = {n: _member_header(archive, by_name[n], name) for n in chosen}

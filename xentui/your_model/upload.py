@@ -40,10 +40,13 @@ __all__ = [
     "CpuBudget",
     "ModelData",
     "UploadError",
+    "as_first_model",
     "check_bytes",
     "content_digest",
     "counted",
+    "default_class_names",
     "describe_size",
+    "numpy_format",
     "quoted",
     "refuse",
     "sniff_format",
@@ -157,10 +160,26 @@ def quoted(value: object) -> str:
 def counted(count: int, word: str) -> str:
     """`count` and `word`, made plural unless the count is 1.
 
-    >>> counted(1, "value"), counted(1200, "value")
-    ('1 value', '1,200 values')
+    >>> counted(1, "value"), counted(1200, "value"), counted(3, "class")
+    ('1 value', '1,200 values', '3 classes')
     """
-    return f"{count:,} {word}" + ("" if count == 1 else "s")
+    if count == 1:
+        return f"1 {word}"
+    return f"{count:,} {word}" + ("es" if word.endswith(("s", "x", "sh", "ch")) else "s")
+
+
+def as_first_model(count: int, word: str) -> str:
+    """What a second model of the same samples must have, in words.
+
+    >>> as_first_model(3, "class")
+    '3 classes, as the first model has'
+    """
+    return f"{counted(count, word)}, as the first model has"
+
+
+def default_class_names(num_classes: int) -> tuple[str, ...]:
+    """The names of the classes of a file that names none: "class 0", "class 1", …"""
+    return tuple(f"class {k}" for k in range(num_classes))
 
 
 @dataclass(frozen=True)
@@ -204,23 +223,49 @@ def describe_size(num_bytes: int) -> str:
     return f"{num_bytes / 2**40:,.0f} TB"  # only a damaged .npy header announces this much
 
 
-def check_bytes(data: bytes, name: str, max_bytes: int, input: str = "scores file") -> None:
-    """Refuse an empty file or one over the size limit (the server's own cap may be lower)."""
+_SMALLER = (
+    "upload fewer samples, or save the scores as float32 .npy (4 bytes a number, a fraction of "
+    "a CSV's size)"
+)
+
+
+def check_bytes(
+    data: bytes,
+    name: str,
+    max_bytes: int,
+    input: str = "scores file",
+    *,
+    wanted: str | None = None,
+    smaller: str = _SMALLER,
+) -> None:
+    """Refuse an empty file or one over the size limit (the server's own cap may be lower).
+
+    `wanted` is what the file should hold (default: a table of scores, or of labels), `smaller`
+    how to make a file fit. Sizes that print alike (1.0 MB and one byte more) are given in bytes.
+    """
     if len(data) > max_bytes:
-        raise refuse(
-            input,
-            quoted(name),
-            describe_size(len(data)),
-            f"a file of at most {describe_size(max_bytes)} — upload fewer samples, or save the "
-            "scores as float32 .npy (4 bytes a number, a fraction of a CSV's size)",
-        )
+        size, limit = describe_size(len(data)), describe_size(max_bytes)
+        if size == limit:
+            size, limit = f"{len(data):,} bytes", f"{max_bytes:,} bytes"
+        raise refuse(input, quoted(name), size, f"a file of at most {limit} — {smaller}")
     # isspace() scans without copying; strip() would copy a 400 MB upload.
     if not data or (data[:_SNIFF_BYTES].isspace() and data.isspace()):
         found = (
             "an empty file (0 bytes)" if not data else "a blank file (only spaces and line breaks)"
         )
-        wanted = "scores" if input == "scores file" else "labels"
-        raise refuse(input, quoted(name), found, f"a table of {wanted} with one row per sample")
+        if wanted is None:
+            table = "scores" if input == "scores file" else "labels"
+            wanted = f"a table of {table} with one row per sample"
+        raise refuse(input, quoted(name), found, wanted)
+
+
+def numpy_format(data: bytes) -> str | None:
+    """ "npy" or "npz" when the first bytes are NumPy's (or a zip archive's), else None."""
+    if data.startswith(_NPY_MAGIC):
+        return "npy"
+    if data.startswith(_ZIP_MAGICS):
+        return "npz"
+    return None
 
 
 def sniff_format(data: bytes, name: str, input: str = "scores file") -> str:
@@ -228,10 +273,8 @@ def sniff_format(data: bytes, name: str, input: str = "scores file") -> str:
 
     A UTF-8 byte-order mark is accepted (spreadsheet programs write one); the CSV reader skips it.
     """
-    if data.startswith(_NPY_MAGIC):
-        return "npy"
-    if data.startswith(_ZIP_MAGICS):
-        return "npz"
+    if (kind := numpy_format(data)) is not None:
+        return kind
     if data.startswith(_UTF16_BOMS):
         raise refuse(
             input,

@@ -27,6 +27,7 @@ from xentui.your_model.compare import (
 )
 from xentui.your_model.csv_scores import csv_layout
 from xentui.your_model.drill import PAGE_SIZE
+from xentui.your_model.load import FALLBACK_NOTE
 from xentui.your_model.tables import samples_frame
 from xentui.your_model.upload import UploadError, check_bytes, quoted, sniff_format
 
@@ -48,8 +49,9 @@ def answer_second(
     """The second model's analysis, or the message why there is none (None, None: no file).
 
     It is read as the first one is (the same labels file, header setting and reading), its
-    label column found by its own header, and compared with the analysis on screen: a row
-    count, class count, class name order or label that differs is named.
+    label column found by its own header — with none, it takes the first model's labels — and
+    compared with the analysis on screen: a row count, class count, class name order or label
+    that differs is named.
     """
     if scores is None:
         return None, None
@@ -80,8 +82,9 @@ def answer_second(
             interpretation,
             max_bytes,
         )
-        _, analysis = file_analysis(scores, labels, full)
-        differs = mismatch(st.session_state[ANALYSIS], analysis)
+        first = st.session_state[ANALYSIS]
+        _, analysis = file_analysis(scores, labels, full, fallback_labels=first.labels)
+        differs = mismatch(first, analysis)
         if differs is not None:
             message, analysis = f"{quoted(scores.name)}: {differs}.", None
     except UploadError as problem:
@@ -91,6 +94,18 @@ def answer_second(
         message = str(unforeseen(failure, scores).problem)
     st.session_state[SECOND] = (request, analysis, message)
     return analysis, message
+
+
+def _say_how_b_was_read(first: Analysis, second: Analysis) -> None:
+    """Where B's labels came from, and how each matrix was read when they differ."""
+    notes = [FALLBACK_NOTE.replace("The file", "Model B's file")] * (FALLBACK_NOTE in second.notes)
+    if first.kind != second.kind:
+        notes.append(
+            f"Model A is read as {first.kind}, model B as {second.kind} (“The matrix holds” "
+            "above reads each file by itself)."
+        )
+    for note in notes:
+        st.caption(md_literal(note))
 
 
 COMPARE_WORDS = {
@@ -147,6 +162,8 @@ def show_compare(state: PageState, analysis: Analysis, bins: int, max_bytes: int
         comparison = compare_models(analysis, second)
     unit = loss_unit()
     st.caption(f"Compared on {md_literal(comparison.note)}. Differences are B − A.")
+    if mode == "file":
+        _say_how_b_was_read(analysis, second)
     st.dataframe(
         metrics_frame(comparison, bins, unit),
         hide_index=True,

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import logging
 
+import numpy as np
 import streamlit as st
 from streamlit.runtime.uploaded_file_manager import UploadedFile
 
@@ -147,11 +148,17 @@ def _digest(upload: UploadedFile) -> str:
 
 
 def file_analysis(
-    scores: UploadedFile, labels: UploadedFile | None, request: tuple
+    scores: UploadedFile,
+    labels: UploadedFile | None,
+    request: tuple,
+    fallback_labels: np.ndarray | None = None,
 ) -> tuple[str, Analysis]:
-    """(the cache key, the analysis) of an upload, keyed by its bytes' digest and the options."""
+    """(the cache key, the analysis) of an upload, keyed by its bytes' digest and the options;
+    `fallback_labels` are its labels when nothing else gives any (load_model_data)."""
     _, _, _, has_header, label_column, interpretation, max_bytes = request
     labels_key = "-" if labels is None else _digest(labels)
+    if fallback_labels is not None:
+        labels_key += "/" + content_digest(np.ascontiguousarray(fallback_labels).tobytes())
     # The name is part of the key: the analysis shows it, and a second upload of the same bytes
     # under another name must show its own.
     key = repr((_digest(scores), labels_key, has_header, label_column, interpretation, scores.name))
@@ -165,6 +172,7 @@ def file_analysis(
             label_column=label_column,
             max_bytes=max_bytes,
             budget=budget,
+            fallback_labels=fallback_labels,
         )
         return analyse_upload(data, interpretation, budget)
 
@@ -192,8 +200,14 @@ def _hold_on_screen() -> None:
         ANALYSES.put(key, _session(), st.session_state[ANALYSIS])
 
 
-def unforeseen(failure: Exception, scores: UploadedFile | None) -> UploadError:
-    """A failure no check foresaw, as a problem beside the scores file."""
+_SCORES_FILE = "a CSV, .npy or .npz of scores with one row per sample"
+
+
+def unforeseen(
+    failure: Exception, scores: UploadedFile | None, expected: str = _SCORES_FILE
+) -> UploadError:
+    """A failure no check foresaw, as a problem beside the scores file (`expected`: what the
+    uploader asks for)."""
     what = quote(f"{type(failure).__name__}: {failure}")
     return UploadError(
         Problem(
@@ -201,8 +215,7 @@ def unforeseen(failure: Exception, scores: UploadedFile | None) -> UploadError:
             None,
             None,
             found=f"an error no check foresaw ({what})",
-            expected="a CSV, .npy or .npz of scores with one row per sample — if the file is "
-            "one, this is a bug in xent",
+            expected=f"{expected} — if the file is one, this is a bug in xent",
             label="The upload" if scores is None else quoted(scores.name),
         )
     )
